@@ -1,0 +1,18 @@
+// How subcommands plug into the one `dsfill` executable.
+//
+// Each subcommand lives in its own file and exposes one add_*_command() function. It defines its
+// options (each with default and help text) on a CLI11 subcommand and, when that subcommand is
+// parsed, stores in `action` the function that runs it and returns the process exit code.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace dsfill::cli {
+
+using CommandAction = std::function<int()>;
+
+void add_encode_command(CLI::App& app, CommandAction& action);
+
+}  // namespace dsfill::cli

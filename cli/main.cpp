@@ -1,0 +1,49 @@
+// dsfill: the one executable. Parses the command line, runs the chosen subcommand, and turns
+// errors into the documented exit codes; this is the only place that happens.
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "codec/error.h"
+
+int main(int argc, char** argv) {
+  using namespace dsfill::cli;
+  CLI::App app{
+      "dsfill loads big CSV files into datasets through the POST /dataset-fill API, in bounded\n"
+      "memory, without losing or duplicating a row. It also ships the reference server."};
+  app.name("dsfill");
+  app.footer(kExitCodesHelp);
+  app.require_subcommand(1, 1);
+  app.set_version_flag("--version", "dsfill 0.1.0");
+
+  CommandAction action;
+  add_encode_command(app, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    if (app.get_subcommands().empty()) std::fputs(app.help().c_str(), stderr);
+    return kExitUsage;
+  }
+
+  try {
+    return action ? action() : kExitUsage;
+  } catch (const dsfill::ErrorException& e) {
+    std::fprintf(stderr, "dsfill: %s\n", e.what());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dsfill: internal error: %s\n", e.what());
+    return kExitInternal;
+  }
+}

@@ -1,0 +1,1 @@
+#include "codec/base64.h"

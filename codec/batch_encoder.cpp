@@ -1,0 +1,1 @@
+#include "codec/batch_encoder.h"

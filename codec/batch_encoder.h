@@ -1,0 +1,45 @@
+// Turns one batch of whole CSV records into a complete dataset-fill request body:
+// CSV -> JSON rows -> gzip -> base64 -> envelope (or, uncompressed, the rows as a JSON string).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "codec/gzip.h"
+#include "codec/request_body.h"
+#include "codec/rows_json.h"
+
+namespace dsfill::codec {
+
+struct BatchStats {
+  std::uint64_t rows = 0;
+  std::uint64_t physical_rows = 0;
+  std::size_t csv_bytes = 0;
+  std::size_t json_bytes = 0;
+  std::size_t gzip_bytes = 0;  // 0 when uncompressed
+  std::size_t body_bytes = 0;
+};
+
+// Owns the compressor and scratch buffers reused across batches: one per encoder thread.
+class BatchEncoder {
+ public:
+  BatchEncoder(BodyTemplate body, RowsJsonOptions rows, int level);
+
+  // Replaces `body` with the request body for `records` (whole records, see append_rows_json).
+  // `append` selects the append suffix (false: the truncating first request of replace mode).
+  Result<BatchStats> encode(std::string_view records, InputPosition start, bool append,
+                            std::string& body);
+
+  const RowsJsonOptions& rows_options() const { return rows_; }
+
+ private:
+  BodyTemplate body_;
+  RowsJsonOptions rows_;
+  GzipCompressor gzip_;
+  std::string json_;  // reused per batch
+  std::string gz_;    // reused per batch
+};
+
+}  // namespace dsfill::codec

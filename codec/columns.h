@@ -1,0 +1,36 @@
+// The columns spec of the dataset-fill API: [{"name","alias","type","subtype"[,"format"]}].
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/error.h"
+#include "codec/rows_json.h"
+
+namespace dsfill::codec {
+
+struct ColumnSpec {
+  std::string name;
+  std::string alias;
+  std::string type;     // "dimension" or "measure"
+  std::string subtype;  // "text", "numeric", "date", ...
+  std::string format;   // optional (dates); empty when absent
+};
+
+using Columns = std::vector<ColumnSpec>;
+
+// Parses a JSON array of column objects (a spec file, or a request's "columns"). Checks shape only
+// (every column an object with string name/alias/type/subtype); the server validates values.
+Result<Columns> parse_columns_json(std::string_view json);
+
+// Appends the compact JSON array for `columns` to `out` (format only when non-empty).
+void append_columns_json(const Columns& columns, std::string& out);
+
+// Returns one dimension/text column per header name (alias = name): the all-strings default.
+Columns columns_from_header(const std::vector<std::string>& names);
+
+// Returns the value kind per column: kNumber for measure/numeric columns, else kString.
+std::vector<ValueKind> value_kinds(const Columns& columns);
+
+}  // namespace dsfill::codec

@@ -1,0 +1,1 @@
+#include "codec/csv_scanner.h"

@@ -1,0 +1,61 @@
+// An incremental RFC 4180 scanner: feed it bytes in chunks of any size, it emits the same records.
+//
+// The scanner never copies fields unless one spans two chunks; a sink receives each field's
+// unescaped value in one or more pieces. See codec/csv_dialect.h for the dialect and its errors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/csv_dialect.h"
+#include "codec/error.h"
+
+namespace dsfill::codec {
+
+// Receives what the scanner finds. Pieces of one field arrive in order; on_field_end follows the
+// last piece (an empty field gets no piece, only on_field_end).
+class CsvSink {
+ public:
+  virtual ~CsvSink() = default;
+  virtual void on_field_data(std::string_view piece) = 0;
+  virtual void on_field_end() = 0;
+  // Called at each record end (blank lines are not records and are not reported).
+  // `row` is the record's 1-based physical row, `byte_offset` its first byte.
+  virtual void on_record_end(std::int64_t row, std::int64_t byte_offset) = 0;
+};
+
+class CsvScanner {
+ public:
+  // `start` names the row and byte offset of the first byte that will be fed.
+  explicit CsvScanner(const CsvDialect& dialect, InputPosition start = {});
+
+  // Scans `chunk`, reporting fields and records to `sink`.
+  // Returns an Error (row and byte set) at the first malformed byte; the scanner is then spent.
+  Result<void> feed(std::string_view chunk, CsvSink& sink);
+
+  // Ends the input: completes a final record without terminator, or reports an open quote.
+  Result<void> finish(CsvSink& sink);
+
+ private:
+  // Implementation state lives in the .cpp's view of these members.
+  CsvDialect dialect_;
+  InputPosition pos_;           // row and byte offset of the next byte
+  std::int64_t record_row_ = 1;
+  std::int64_t record_offset_ = 0;
+  std::int64_t quote_offset_ = -1;  // where the currently open quoted field began
+  int state_ = 0;
+  bool record_has_data_ = false;
+  bool spent_ = false;
+};
+
+using Record = std::vector<std::string>;
+
+// Parses whole input (for tests, headers and samples): up to `max_records` records, skipping a
+// BOM. Fields are copied; not for the hot path.
+Result<std::vector<Record>> parse_csv(std::string_view input, const CsvDialect& dialect,
+                                      std::size_t max_records = SIZE_MAX);
+
+}  // namespace dsfill::codec

@@ -1,0 +1,62 @@
+// Error values shared by codec, loader, server and cli.
+//
+// Hot loops return plain enums; everything above them returns Result<T>, which carries either a
+// value or an Error naming what went wrong and, where it applies, the row and byte offset.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include <boost/system/result.hpp>
+
+namespace dsfill {
+
+enum class ErrorCode {
+  kBadCsv,        // malformed CSV: unterminated quote, bare quote, ragged row
+  kBadEncoding,   // invalid UTF-8 (or undecodable input encoding)
+  kBadNumber,     // a value in a numeric column is not a number
+  kBadGzip,       // corrupt, truncated or trailing-garbage gzip data
+  kBadBase64,     // characters or padding outside RFC 4648
+  kBadJson,       // JSON that does not parse or has the wrong shape
+  kTooLarge,      // a size or ratio limit was exceeded
+  kBadArgument,   // a caller passed an option outside its range
+  kIo,            // reading or writing a file failed
+  kInternal,      // a bug: an invariant did not hold
+};
+
+// Returns a short stable name for the code ("bad_csv", "too_large", ...).
+const char* error_code_name(ErrorCode code);
+
+// Describes one failure. row is 1-based (the file's physical record number, header included)
+// and byte_offset is from the start of the input; both are -1 when they do not apply.
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+  std::int64_t row = -1;
+  std::int64_t byte_offset = -1;
+
+  // Returns the message followed by " (row R, byte B)" for the parts that are known.
+  std::string describe() const;
+};
+
+template <class T>
+using Result = boost::system::result<T, Error>;
+
+inline Error make_error(ErrorCode code, std::string message, std::int64_t row = -1,
+                        std::int64_t byte_offset = -1) {
+  return Error{code, std::move(message), row, byte_offset};
+}
+
+// Thrown only by Result<T>::value() on an error; cli/ catches it at the edge.
+struct ErrorException : std::exception {
+  explicit ErrorException(Error e) : error(std::move(e)), what_(error.describe()) {}
+  const char* what() const noexcept override { return what_.c_str(); }
+  Error error;
+  std::string what_;
+};
+
+// Lets boost::system::result<T, Error>::value() throw ErrorException (found by ADL).
+[[noreturn]] void throw_exception_from_error(const Error& e, const boost::source_location& loc);
+
+}  // namespace dsfill

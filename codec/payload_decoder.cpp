@@ -1,0 +1,1 @@
+#include "codec/payload_decoder.h"

@@ -1,0 +1,1 @@
+#include "codec/request_body.h"

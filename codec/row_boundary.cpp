@@ -1,0 +1,1 @@
+#include "codec/row_boundary.h"

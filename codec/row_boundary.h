@@ -1,0 +1,30 @@
+// Finds record boundaries in raw CSV bytes without parsing fields: the chunker's hot path.
+//
+// The quote state is tracked by quote parity, which is exact for every input the scanner accepts
+// (a bare or misplaced quote is an error there, so a batch cut from such input fails to encode
+// rather than being cut silently in the wrong place).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "codec/csv_dialect.h"
+
+namespace dsfill::codec {
+
+struct RecordCut {
+  std::size_t end = 0;        // offset just past the terminator of the last record taken (0: none)
+  std::size_t records = 0;    // physical records taken (blank lines count: they are terminators)
+  bool in_quotes = false;     // quote state at `end` (false whenever end is a record boundary)
+};
+
+// Scans `block`, which starts at a record boundary, and takes up to `max_records` complete records.
+// A record is complete when its terminator (LF, CRLF or bare CR outside quotes) is in the block;
+// a CR that is the block's last byte is not taken unless `at_eof`, since an LF may follow it.
+// When `at_eof` is true, a final record without terminator is taken too (end == block.size()),
+// unless it sits inside an open quote (then it is left for the scanner to report).
+// Runs word-at-a-time; never reads outside `block`.
+RecordCut find_record_cut(std::string_view block, std::size_t max_records, bool at_eof,
+                          const CsvDialect& dialect);
+
+}  // namespace dsfill::codec

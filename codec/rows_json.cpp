@@ -1,0 +1,1 @@
+#include "codec/rows_json.h"

@@ -1,0 +1,57 @@
+// CSV records -> the JSON array of rows the dataset-fill API carries in insert-data.
+//
+// Output decodes (json.loads) to exactly the rows Python's csv module reads from the same bytes:
+// compact `[["a","b"],["c","d"]]`, strings escaped per RFC 8259 (quote, backslash, control
+// characters as \u00XX or the \b \f \n \r \t short forms), non-ASCII kept as UTF-8.
+// Columns of kind kNumber are written as JSON numbers (after validation).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/csv_dialect.h"
+#include "codec/error.h"
+
+namespace dsfill::codec {
+
+enum class InputEncoding : std::uint8_t { kUtf8, kLatin1 };
+enum class Utf8Policy : std::uint8_t { kStrict, kReplace };  // kReplace: invalid bytes -> U+FFFD
+enum class ValueKind : std::uint8_t { kString, kNumber };
+
+struct RowsJsonOptions {
+  CsvDialect dialect;
+  InputEncoding encoding = InputEncoding::kUtf8;
+  Utf8Policy utf8 = Utf8Policy::kStrict;
+  // One entry per column; empty means every value is a string.
+  std::vector<ValueKind> kinds;
+  // Fields every record must have; 0 means "as many as the first record of this call".
+  std::size_t expected_fields = 0;
+};
+
+struct RowsJsonStats {
+  std::uint64_t rows = 0;            // records written (blank lines are skipped)
+  std::uint64_t physical_rows = 0;   // terminators consumed, blank lines included
+  std::size_t fields_per_row = 0;
+};
+
+// Appends to `out` the JSON array of the records in `records`, which holds whole records
+// (a final one may lack its terminator). `start` names the file position of records[0].
+// Errors name the file row and byte offset: malformed CSV, ragged rows, invalid UTF-8 under
+// kStrict, and non-numbers in kNumber columns (the message names the column index and value;
+// an empty value in a kNumber column is written as null).
+// On error `out` holds a partial array; discard it.
+Result<RowsJsonStats> append_rows_json(std::string_view records, const RowsJsonOptions& options,
+                                       InputPosition start, std::string& out);
+
+// Appends `value` to `out` as a JSON string literal, quotes included (RFC 8259 escaping).
+// `value` must be valid UTF-8.
+void append_json_string(std::string_view value, std::string& out);
+
+// Returns true if `value` is a JSON number as RFC 8259 defines it (no leading '+', no leading
+// zeros, no NaN/Infinity, no surrounding spaces).
+bool is_json_number(std::string_view value);
+
+}  // namespace dsfill::codec

@@ -1,0 +1,61 @@
+// Cuts row-aligned batches out of the input: whichever of `batch_rows` records or `batch_bytes`
+// bytes comes first. Quote-aware (codec::find_record_cut), so a quoted newline never splits a row.
+// Holds at most about 2 x batch_bytes (or one record up to max_record_bytes) in memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "codec/csv_dialect.h"
+#include "codec/error.h"
+#include "loader/input_reader.h"
+
+namespace dsfill::loader {
+
+struct Batch {
+  std::uint64_t seq = 0;          // 0, 1, 2, ... in input order
+  std::int64_t first_row = 1;     // physical row (1-based, header included) of its first record
+  std::uint64_t physical_rows = 0;
+  std::int64_t byte_begin = 0;    // file offsets [byte_begin, byte_end)
+  std::int64_t byte_end = 0;
+  std::string records;            // the raw CSV bytes of whole records
+};
+
+struct ChunkerOptions {
+  std::size_t batch_rows = 10000;
+  std::size_t batch_bytes = 8u << 20;
+  std::size_t max_record_bytes = 64u << 20;  // a longer record is a kBadCsv error
+  std::size_t read_size = 1u << 20;
+  codec::CsvDialect dialect;
+};
+
+class Chunker {
+ public:
+  // `start` names the file position the reader is at (0 and row 1 for a fresh load). A UTF-8
+  // BOM at byte 0 is skipped (it still counts in byte offsets).
+  Chunker(InputReader& reader, ChunkerOptions options, codec::InputPosition start = {});
+
+  // Returns the next batch of at most `max_rows` records (0: the configured batch_rows), or
+  // nullopt at the end of input. At the end an unterminated quoted field comes back as a final
+  // batch so that the encoder reports it with its row and byte.
+  Result<std::optional<Batch>> next(std::size_t max_rows = 0);
+
+  // Bytes consumed from the input so far (the end of the last batch returned).
+  std::int64_t offset() const { return pos_.byte_offset; }
+
+ private:
+  Result<bool> fill();  // reads more; false at end of input
+
+  InputReader& reader_;
+  ChunkerOptions options_;
+  codec::InputPosition pos_;
+  std::uint64_t next_seq_ = 0;
+  std::string window_;
+  std::size_t begin_ = 0;  // first unconsumed byte in window_
+  bool eof_ = false;
+  bool bom_checked_ = false;
+};
+
+}  // namespace dsfill::loader
