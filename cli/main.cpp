@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "cli/input_flags.h"
 #include "codec/error.h"
 
 int main(int argc, char** argv) {
@@ -39,6 +40,9 @@ int main(int argc, char** argv) {
 
   try {
     return action ? action() : kExitUsage;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "dsfill: %s\n", e.what());
+    return kExitUsage;
   } catch (const dsfill::ErrorException& e) {
     std::fprintf(stderr, "dsfill: %s\n", e.what());
     return kExitBadInput;

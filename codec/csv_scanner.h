@@ -42,13 +42,12 @@ class CsvScanner {
  private:
   // Implementation state lives in the .cpp's view of these members.
   CsvDialect dialect_;
-  InputPosition pos_;           // row and byte offset of the next byte
-  std::int64_t record_row_ = 1;
-  std::int64_t record_offset_ = 0;
+  InputPosition pos_;               // row and byte offset of the next byte
+  std::int64_t record_row_ = 1;     // row of the record being scanned
+  std::int64_t record_offset_ = 0;  // byte offset of its first byte
   std::int64_t quote_offset_ = -1;  // where the currently open quoted field began
-  int state_ = 0;
-  bool record_has_data_ = false;
-  bool spent_ = false;
+  int state_ = 0;                   // a State of the .cpp, kept across feed() calls
+  bool spent_ = false;              // set by an error: later calls fail
 };
 
 using Record = std::vector<std::string>;

@@ -43,7 +43,10 @@ struct GunzipLimits {
 
 // Decompresses exactly one gzip member from `in` into `out` (replaced). Fails with kBadGzip on
 // corrupt or truncated data or bytes after the member (concatenated members included), and with
-// kTooLarge, before allocating, when the output would exceed the limits.
+// kTooLarge, before allocating, when the output would exceed the limits. The output size is taken
+// from the trailing ISIZE field (checked against the data afterwards), so trailing garbage that
+// reads as a huge size is refused as kTooLarge rather than kBadGzip. Never allocates more than
+// limits.max_output bytes for the output.
 Result<void> gunzip(std::string_view in, const GunzipLimits& limits, std::string& out);
 
 }  // namespace dsfill::codec

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "codec/csv_dialect.h"
 #include "codec/error.h"
@@ -42,11 +43,18 @@ class Chunker {
   // batch so that the encoder reports it with its row and byte.
   Result<std::optional<Batch>> next(std::size_t max_rows = 0);
 
+  // Returns the next record (terminator included) without consuming it; empty at end of input.
+  // The view stays valid until the next call on this chunker.
+  Result<std::string_view> peek_record();
+
   // Bytes consumed from the input so far (the end of the last batch returned).
   std::int64_t offset() const { return pos_.byte_offset; }
 
  private:
   Result<bool> fill();  // reads more; false at end of input
+  // Buffers enough input and returns the length of the next cut of at most `max_rows` records
+  // (0 at end of input), setting `records`; consumes nothing.
+  Result<std::size_t> cut(std::size_t max_rows, std::size_t& records);
 
   InputReader& reader_;
   ChunkerOptions options_;

@@ -1,0 +1,113 @@
+#include "cli/input_flags.h"
+
+#include <cctype>
+#include <cstdint>
+
+namespace dsfill::cli {
+
+namespace {
+
+char single_char(const std::string& value, const char* flag) {
+  if (value == "tab" || value == "\\t") return '\t';
+  if (value.size() != 1) {
+    throw UsageError(std::string(flag) + " takes one character (or 'tab'), got '" + value + "'");
+  }
+  return value[0];
+}
+
+}  // namespace
+
+void add_input_flags(CLI::App& cmd, InputFlags& flags) {
+  cmd.add_option("--delimiter", flags.delimiter, "Field delimiter: one character, or 'tab'")
+      ->capture_default_str();
+  cmd.add_option("--quote", flags.quote, "Quote character")->capture_default_str();
+  cmd.add_flag("--no-header", flags.no_header,
+               "The first record is data, not column names (columns are then named column_1.. "
+               "unless --columns is given)");
+  cmd.add_option("--encoding", flags.encoding, "Input encoding: utf8 or latin1")
+      ->check(CLI::IsMember({"utf8", "latin1"}))
+      ->capture_default_str();
+  cmd.add_option("--invalid-utf8", flags.invalid_utf8,
+                 "What to do with invalid UTF-8: error (exit 3 naming row and byte) or replace "
+                 "(with U+FFFD)")
+      ->check(CLI::IsMember({"error", "replace"}))
+      ->capture_default_str();
+  cmd.add_option("--columns", flags.columns_path,
+                 "Columns spec file (JSON array of {name, alias, type, subtype[, format]}); "
+                 "default: one dimension/text column per header name")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--batch-rows", flags.batch_rows, "Rows per request, at most")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}))
+      ->capture_default_str();
+  cmd.add_option("--batch-bytes", flags.batch_bytes,
+                 "CSV bytes per request, at most (whichever of rows and bytes comes first); "
+                 "accepts KiB, MiB, GiB")
+      ->capture_default_str();
+  cmd.add_option("--level", flags.level, "gzip level, 0 (store) to 12 (smallest)")
+      ->check(CLI::Range(0, 12))
+      ->capture_default_str();
+  cmd.add_flag("--no-compress", flags.no_compress,
+               "Send insert-data as a plain JSON string (compressed: false)");
+}
+
+std::size_t parse_size(const std::string& text) {
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    if (value > (std::uint64_t{1} << 40)) throw UsageError("size too large: '" + text + "'");
+    ++i;
+  }
+  if (i == 0) throw UsageError("not a size: '" + text + "' (examples: 8MiB, 512KiB, 1000000)");
+  std::string unit = text.substr(i);
+  std::uint64_t mult = 1;
+  if (unit.empty() || unit == "B") {
+    mult = 1;
+  } else if (unit == "K" || unit == "KiB" || unit == "k") {
+    mult = 1024;
+  } else if (unit == "KB" || unit == "kB") {
+    mult = 1000;
+  } else if (unit == "M" || unit == "MiB") {
+    mult = 1024 * 1024;
+  } else if (unit == "MB") {
+    mult = 1000 * 1000;
+  } else if (unit == "G" || unit == "GiB") {
+    mult = 1024 * 1024 * 1024;
+  } else if (unit == "GB") {
+    mult = 1000 * 1000 * 1000;
+  } else {
+    throw UsageError("unknown size unit in '" + text + "' (use KiB, MiB, GiB, KB, MB, GB)");
+  }
+  if (value == 0) throw UsageError("size must be positive: '" + text + "'");
+  return static_cast<std::size_t>(value * mult);
+}
+
+loader::ChunkerOptions chunker_options(const InputFlags& flags) {
+  loader::ChunkerOptions options;
+  options.batch_rows = flags.batch_rows;
+  options.batch_bytes = parse_size(flags.batch_bytes);
+  options.dialect.delimiter = single_char(flags.delimiter, "--delimiter");
+  options.dialect.quote = single_char(flags.quote, "--quote");
+  if (options.dialect.delimiter == options.dialect.quote) {
+    throw UsageError("--delimiter and --quote must differ");
+  }
+  if (options.dialect.delimiter == '\n' || options.dialect.delimiter == '\r' ||
+      options.dialect.quote == '\n' || options.dialect.quote == '\r') {
+    throw UsageError("--delimiter and --quote cannot be a newline");
+  }
+  return options;
+}
+
+loader::SchemaOptions schema_options(const InputFlags& flags) {
+  loader::SchemaOptions options;
+  options.has_header = !flags.no_header;
+  options.rows.dialect = chunker_options(flags).dialect;
+  options.rows.encoding =
+      flags.encoding == "latin1" ? codec::InputEncoding::kLatin1 : codec::InputEncoding::kUtf8;
+  options.rows.utf8 =
+      flags.invalid_utf8 == "replace" ? codec::Utf8Policy::kReplace : codec::Utf8Policy::kStrict;
+  if (!flags.columns_path.empty()) options.columns = loader::load_columns_file(flags.columns_path).value();
+  return options;
+}
+
+}  // namespace dsfill::cli

@@ -1,0 +1,48 @@
+// The input flags shared by `encode`, `load` and `bench`: how to read the CSV and cut batches.
+// One place defines each flag with its default and help text.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "codec/gzip.h"
+#include "loader/chunker.h"
+#include "loader/schema.h"
+
+namespace dsfill::cli {
+
+// A usage mistake found after parsing (a bad value combination); main() maps it to exit 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct InputFlags {
+  std::string delimiter = ",";
+  std::string quote = "\"";
+  bool no_header = false;
+  std::string encoding = "utf8";
+  std::string invalid_utf8 = "error";
+  std::string columns_path;
+  std::size_t batch_rows = 10000;
+  std::string batch_bytes = "8MiB";
+  int level = codec::kDefaultGzipLevel;
+  bool no_compress = false;
+};
+
+// Defines the input, batching and compression flags on `cmd`.
+void add_input_flags(CLI::App& cmd, InputFlags& flags);
+
+// Returns the chunker options the flags describe. Throws UsageError on bad values.
+loader::ChunkerOptions chunker_options(const InputFlags& flags);
+
+// Returns the schema options the flags describe (reading the --columns file).
+// Throws UsageError on bad values, ErrorException when the columns file is unusable.
+loader::SchemaOptions schema_options(const InputFlags& flags);
+
+// Parses "8MiB", "512KiB", "64MB", "1G", "1000" into bytes. Throws UsageError.
+std::size_t parse_size(const std::string& text);
+
+}  // namespace dsfill::cli

@@ -1,0 +1,107 @@
+#include "loader/chunker.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "codec/row_boundary.h"
+
+namespace dsfill::loader {
+
+Chunker::Chunker(InputReader& reader, ChunkerOptions options, codec::InputPosition start)
+    : reader_(reader), options_(options), pos_(start), bom_checked_(start.byte_offset != 0) {
+  options_.batch_rows = std::max<std::size_t>(options_.batch_rows, 1);
+  options_.batch_bytes = std::max<std::size_t>(options_.batch_bytes, 1);
+  options_.read_size = std::max<std::size_t>(options_.read_size, 4096);
+  options_.max_record_bytes = std::max(options_.max_record_bytes, options_.batch_bytes);
+}
+
+Result<bool> Chunker::fill() {
+  if (eof_) return false;
+  // Compact only when the tail is full, so each byte moves at most about once.
+  const std::size_t target = 2 * options_.batch_bytes + options_.read_size;
+  if (begin_ > 0 && window_.size() + options_.read_size > target) {
+    window_.erase(0, begin_);
+    begin_ = 0;
+  }
+  const std::size_t old = window_.size();
+  window_.resize(old + options_.read_size);
+  auto got = reader_.read(window_.data() + old, options_.read_size);
+  if (!got) {
+    window_.resize(old);
+    return got.error();
+  }
+  window_.resize(old + *got);
+  if (*got == 0) eof_ = true;
+  return *got != 0;
+}
+
+Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
+  for (;;) {
+    std::string_view avail(window_.data() + begin_, window_.size() - begin_);
+    if (!bom_checked_ && (avail.size() >= 3 || eof_)) {
+      const std::size_t bom = codec::utf8_bom_length(avail);
+      begin_ += bom;
+      pos_.byte_offset += static_cast<std::int64_t>(bom);
+      avail.remove_prefix(bom);
+      bom_checked_ = true;
+    }
+    // Cut only once a full batch of bytes is buffered (or the input ended), so no byte is
+    // scanned twice.
+    if (bom_checked_ && (avail.size() >= options_.batch_bytes || eof_)) {
+      const bool limited = avail.size() >= options_.batch_bytes;
+      std::string_view view = avail.substr(0, options_.batch_bytes);
+      codec::RecordCut found =
+          codec::find_record_cut(view, max_rows, eof_ && !limited, options_.dialect);
+      if (found.end == 0 && limited) {
+        // One record is longer than batch_bytes: look as far as max_record_bytes for its end.
+        view = avail.substr(0, options_.max_record_bytes);
+        const bool all = view.size() == avail.size();
+        found = codec::find_record_cut(view, 1, eof_ && all, options_.dialect);
+        if (found.end == 0 && !all) {
+          return make_error(ErrorCode::kBadCsv,
+                            "record longer than " + std::to_string(options_.max_record_bytes) +
+                                " bytes (unterminated quoted field?)",
+                            pos_.row, pos_.byte_offset);
+        }
+      }
+      if (found.end == 0 && eof_ && !avail.empty() && avail.size() <= options_.max_record_bytes) {
+        // Whatever is left sits in an open quote: hand it on so the encoder names the error.
+        found.end = avail.size();
+        found.records = 1;
+      }
+      if (found.end > 0 || eof_) {
+        records = found.records;
+        return found.end;
+      }
+    }
+    auto more = fill();
+    if (!more) return more.error();
+  }
+}
+
+Result<std::optional<Batch>> Chunker::next(std::size_t max_rows) {
+  std::size_t records = 0;
+  auto end = cut(max_rows != 0 ? max_rows : options_.batch_rows, records);
+  if (!end) return end.error();
+  if (*end == 0) return std::optional<Batch>();
+  Batch batch;
+  batch.seq = next_seq_++;
+  batch.first_row = pos_.row;
+  batch.physical_rows = records;
+  batch.byte_begin = pos_.byte_offset;
+  batch.byte_end = pos_.byte_offset + static_cast<std::int64_t>(*end);
+  batch.records.assign(window_.data() + begin_, *end);
+  begin_ += *end;
+  pos_.row += static_cast<std::int64_t>(records);
+  pos_.byte_offset = batch.byte_end;
+  return std::optional<Batch>(std::move(batch));
+}
+
+Result<std::string_view> Chunker::peek_record() {
+  std::size_t records = 0;
+  auto end = cut(1, records);
+  if (!end) return end.error();
+  return std::string_view(window_.data() + begin_, *end);
+}
+
+}  // namespace dsfill::loader

@@ -1,0 +1,84 @@
+#include "loader/schema.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "codec/csv_scanner.h"
+
+namespace dsfill::loader {
+
+namespace {
+
+// Parses one record (the header, or the first data record) into its fields.
+Result<codec::Record> parse_one(std::string_view record, const Chunker& chunker,
+                                const codec::RowsJsonOptions& rows) {
+  auto records = codec::parse_csv(record, rows.dialect, 1);
+  if (!records) {
+    Error e = records.error();
+    if (e.byte_offset >= 0) e.byte_offset += chunker.offset();
+    return e;
+  }
+  if (records->empty()) return codec::Record{};
+  return std::move(records->front());
+}
+
+}  // namespace
+
+Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
+  Schema schema;
+  schema.rows = options.rows;
+  std::size_t fields = 0;
+  if (options.has_header) {
+    auto batch = chunker.next(1);
+    if (!batch) return batch.error();
+    if (*batch) {
+      auto header = parse_one((*batch)->records, chunker, options.rows);
+      if (!header) return header.error();
+      schema.header = std::move(*header);
+      fields = schema.header.size();
+    }
+  } else {
+    auto first = chunker.peek_record();
+    if (!first) return first.error();
+    auto record = parse_one(*first, chunker, options.rows);
+    if (!record) return record.error();
+    fields = record->size();
+  }
+
+  if (options.columns) {
+    schema.columns = *options.columns;
+    if (fields != 0 && schema.columns.size() != fields) {
+      return make_error(ErrorCode::kBadCsv,
+                        "the columns spec has " + std::to_string(schema.columns.size()) +
+                            " columns but the " +
+                            (options.has_header ? "header" : "first record") + " has " +
+                            std::to_string(fields) + " fields",
+                        options.has_header ? 1 : -1);
+    }
+  } else if (options.has_header) {
+    schema.columns = codec::columns_from_header(schema.header);
+  } else {
+    std::vector<std::string> names;
+    for (std::size_t i = 1; i <= fields; ++i) names.push_back("column_" + std::to_string(i));
+    schema.columns = codec::columns_from_header(names);
+  }
+  schema.rows.kinds = codec::value_kinds(schema.columns);
+  schema.rows.expected_fields = schema.columns.size();
+  return schema;
+}
+
+Result<codec::Columns> load_columns_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIo, "cannot open columns spec " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto columns = codec::parse_columns_json(text.str());
+  if (!columns) {
+    Error e = columns.error();
+    e.message = "columns spec " + path + ": " + e.message;
+    return e;
+  }
+  return columns;
+}
+
+}  // namespace dsfill::loader

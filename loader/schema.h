@@ -1,0 +1,38 @@
+// Settles what the rows of an input are: the header record, the columns spec and the options
+// the encoders need (dialect, encoding, value kinds, field count).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/columns.h"
+#include "codec/error.h"
+#include "codec/rows_json.h"
+#include "loader/chunker.h"
+
+namespace dsfill::loader {
+
+struct SchemaOptions {
+  bool has_header = true;
+  // A columns spec given by the user (--columns); otherwise columns come from the header
+  // (all dimension/text) or, without a header, are named column_1..column_N.
+  std::optional<codec::Columns> columns;
+  codec::RowsJsonOptions rows;  // dialect, encoding and UTF-8 policy; kinds are filled in
+};
+
+struct Schema {
+  codec::Columns columns;
+  std::vector<std::string> header;  // empty without a header row
+  codec::RowsJsonOptions rows;      // ready for codec::BatchEncoder
+};
+
+// Consumes the header record from `chunker` when there is one and returns the schema.
+// Fails with kBadCsv when a given columns spec does not have as many columns as the header
+// (or, without a header, as the first record), naming both counts.
+Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options);
+
+// Reads and parses a columns spec file (a JSON array of column objects).
+Result<codec::Columns> load_columns_file(const std::string& path);
+
+}  // namespace dsfill::loader

@@ -1,0 +1,200 @@
+#include "net/http_client.h"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/beast/core/error.hpp>
+
+namespace dsfill::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using boost::system::error_code;
+
+std::shared_ptr<ssl::context> make_tls_context(const std::string& cacert, std::string& error) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  ::SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  ctx->set_verify_mode(ssl::verify_peer);
+  error_code ec;
+  if (!cacert.empty()) {
+    ctx->load_verify_file(cacert, ec);
+    if (ec) {
+      error = "cannot load CA certificates from " + cacert + ": " + ec.message();
+      return nullptr;
+    }
+  } else {
+    ctx->set_default_verify_paths(ec);
+    if (ec) {
+      error = "cannot load the system CA store: " + ec.message();
+      return nullptr;
+    }
+  }
+  return ctx;
+}
+
+HttpConnection::HttpConnection(asio::io_context& io, ConnectionOptions options,
+                               ssl::context* tls)
+    : io_(io), options_(std::move(options)), tls_context_(tls), resolver_(io) {}
+
+beast::tcp_stream& HttpConnection::tcp() {
+  return secure_ ? beast::get_lowest_layer(*secure_) : *plain_;
+}
+
+void HttpConnection::close() {
+  resolver_.cancel();
+  if (plain_ || secure_) {
+    error_code ignored;
+    tcp().socket().close(ignored);
+  }
+  open_ = false;
+}
+
+void HttpConnection::async_send(Request& request, Handler done) {
+  request_ = &request;
+  done_ = std::move(done);
+  resent_ = false;
+  deadline_ = std::chrono::steady_clock::now() + options_.timeout;
+  if (open_) {
+    reused_ = true;
+    do_write();
+  } else {
+    reused_ = false;
+    do_resolve();
+  }
+}
+
+void HttpConnection::fail(const error_code& ec, bool may_resend) {
+  close();
+  buffer_.clear();
+  // A peer may close an idle kept-alive connection just as we reuse it: that is not the
+  // server failing, so reconnect and send again once before reporting anything.
+  const bool stale = ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+                     ec == asio::error::broken_pipe || ec == asio::error::eof;
+  if (may_resend && reused_ && !resent_ && stale) {
+    resent_ = true;
+    reused_ = false;
+    do_resolve();
+    return;
+  }
+  finish(ec);
+}
+
+void HttpConnection::do_resolve() {
+  if (endpoints_) {
+    do_connect();
+    return;
+  }
+  resolver_.async_resolve(
+      options_.url.host, options_.url.port,
+      [self = shared_from_this()](const error_code& ec,
+                                  const asio::ip::tcp::resolver::results_type& results) {
+        self->on_resolve(ec, results);
+      });
+}
+
+void HttpConnection::on_resolve(const error_code& ec,
+                                const asio::ip::tcp::resolver::results_type& results) {
+  if (ec) return fail(ec, false);
+  endpoints_ = results;
+  do_connect();
+}
+
+void HttpConnection::do_connect() {
+  // A fresh stream per connection: TLS state cannot be reused after a close.
+  secure_.reset();
+  plain_.reset();
+  if (options_.url.tls) {
+    secure_.emplace(io_, *tls_context_);
+  } else {
+    plain_.emplace(io_);
+  }
+  tcp().expires_at(deadline_);
+  tcp().async_connect(*endpoints_,
+                      [self = shared_from_this()](const error_code& ec,
+                                                  const asio::ip::tcp::endpoint&) {
+                        self->on_connect(ec);
+                      });
+}
+
+void HttpConnection::on_connect(const error_code& ec) {
+  if (ec) return fail(ec, false);
+  ++connects_;
+  tcp().socket().set_option(asio::ip::tcp::no_delay(true));
+  if (!secure_) {
+    open_ = true;
+    return do_write();
+  }
+  const std::string& host = options_.url.host;
+  error_code addr_ec;
+  asio::ip::make_address(host, addr_ec);
+  // SNI carries names only, never IP literals (RFC 6066).
+  if (addr_ec && !::SSL_set_tlsext_host_name(secure_->native_handle(), host.c_str())) {
+    return fail(error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()),
+                false);
+  }
+  secure_->set_verify_mode(ssl::verify_peer);
+  secure_->set_verify_callback(ssl::host_name_verification(host));
+  tcp().expires_at(deadline_);
+  secure_->async_handshake(ssl::stream_base::client,
+                           [self = shared_from_this()](const error_code& hec) {
+                             self->on_handshake(hec);
+                           });
+}
+
+void HttpConnection::on_handshake(const error_code& ec) {
+  if (ec) return fail(ec, false);
+  open_ = true;
+  do_write();
+}
+
+void HttpConnection::do_write() {
+  tcp().expires_at(deadline_);
+  auto handler = [self = shared_from_this()](const error_code& ec, std::size_t) {
+    self->on_write(ec);
+  };
+  if (secure_) {
+    http::async_write(*secure_, *request_, std::move(handler));
+  } else {
+    http::async_write(*plain_, *request_, std::move(handler));
+  }
+}
+
+void HttpConnection::on_write(const error_code& ec) {
+  if (ec) return fail(ec, true);
+  parser_.emplace();
+  parser_->body_limit(options_.max_response_bytes);
+  tcp().expires_at(deadline_);
+  auto handler = [self = shared_from_this()](const error_code& rec, std::size_t) {
+    self->on_read(rec);
+  };
+  if (secure_) {
+    http::async_read(*secure_, buffer_, *parser_, std::move(handler));
+  } else {
+    http::async_read(*plain_, buffer_, *parser_, std::move(handler));
+  }
+}
+
+void HttpConnection::on_read(const error_code& ec) {
+  // A close before any byte of the response on a reused connection is the stale case.
+  if (ec) return fail(ec, parser_ && !parser_->got_some());
+  tcp().expires_never();
+  if (!parser_->get().keep_alive()) close();
+  finish(ec);
+}
+
+void HttpConnection::finish(const error_code& ec) {
+  Handler done = std::move(done_);
+  done_ = nullptr;
+  request_ = nullptr;
+  Response empty;
+  Response& response = (!ec && parser_) ? parser_->get() : empty;
+  if (done) done(ec, response);
+}
+
+}  // namespace dsfill::net

@@ -1,0 +1,94 @@
+// An async HTTP/1.1 client connection (Boost.Beast) over TCP or TLS, kept alive across requests.
+//
+// One HttpConnection carries one request at a time; the loader's sender owns K of them on one
+// io_context. A connection connects lazily, reconnects after the peer closes it, and bounds each
+// request (resolve + connect + TLS handshake + write + read) by one deadline.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "net/url.h"
+
+namespace dsfill::net {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Returns a client TLS context: TLS 1.2 or newer, peer verification on, trusting the PEM file
+// `cacert` when given, else the system's default store. Returns nullptr and sets `error` if the
+// file is unusable.
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& cacert,
+                                                            std::string& error);
+
+struct ConnectionOptions {
+  Url url;
+  std::chrono::milliseconds timeout{60'000};  // per request, connect included
+  std::size_t max_response_bytes = 1u << 20;
+};
+
+class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+ public:
+  // Called once per async_send with the transport error (or none) and the response
+  // (meaningful only without error). Timeouts come back as boost::beast::error::timeout.
+  using Handler = std::function<void(const boost::system::error_code&, Response&)>;
+
+  // `tls` must be set (and outlive the connection) when options.url.tls.
+  HttpConnection(boost::asio::io_context& io, ConnectionOptions options,
+                 boost::asio::ssl::context* tls);
+
+  // Sends `request` and reads the response. REQUIRES: no request in progress on this
+  // connection; `request` stays alive and unchanged until `done` runs. A kept-alive connection
+  // that the peer closed before answering is reopened and the request sent again once.
+  void async_send(Request& request, Handler done);
+
+  // Closes the socket; a request in progress completes with operation_aborted.
+  void close();
+
+  std::uint64_t connects() const { return connects_; }
+
+ private:
+  boost::beast::tcp_stream& tcp();
+  void fail(const boost::system::error_code& ec, bool may_resend);
+  void do_resolve();
+  void on_resolve(const boost::system::error_code& ec,
+                  const boost::asio::ip::tcp::resolver::results_type& results);
+  void do_connect();
+  void on_connect(const boost::system::error_code& ec);
+  void on_handshake(const boost::system::error_code& ec);
+  void do_write();
+  void on_write(const boost::system::error_code& ec);
+  void on_read(const boost::system::error_code& ec);
+  void finish(const boost::system::error_code& ec);
+
+  boost::asio::io_context& io_;
+  ConnectionOptions options_;
+  boost::asio::ssl::context* tls_context_;
+  boost::asio::ip::tcp::resolver resolver_;
+  std::optional<boost::asio::ip::tcp::resolver::results_type> endpoints_;
+  std::optional<boost::beast::tcp_stream> plain_;
+  std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure_;
+  boost::beast::flat_buffer buffer_;  // reused across requests on this connection
+  std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
+  Request* request_ = nullptr;
+  Handler done_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool open_ = false;     // a connected (and handshaken) stream is ready
+  bool reused_ = false;   // this request went out on a connection that served one before
+  bool resent_ = false;   // the one transparent resend was used
+  std::uint64_t connects_ = 0;
+};
+
+}  // namespace dsfill::net

@@ -1,0 +1,368 @@
+#include "net/http_server.h"
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace dsfill::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Bounds how long a rejected connection is drained before closing, so the client can finish
+// sending and read our answer instead of a TCP reset.
+constexpr std::chrono::seconds kLingerTimeout{2};
+
+std::string default_error_body(unsigned /*status*/, std::string_view message) {
+  std::string out = "{\"error\":\"";
+  for (char c : message) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  out += "\"}";
+  return out;
+}
+
+bool is_only_chunked(std::string_view te) {
+  while (!te.empty() && (te.front() == ' ' || te.front() == '\t')) te.remove_prefix(1);
+  while (!te.empty() && (te.back() == ' ' || te.back() == '\t')) te.remove_suffix(1);
+  return beast::iequals(te, "chunked");
+}
+
+}  // namespace
+
+class Session;
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(HttpServerConfig c, RequestHandler h)
+      : config(std::move(c)),
+        handler(std::move(h)),
+        ioc(config.threads),
+        acceptor(asio::make_strand(ioc)) {}
+
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  void begin_stop();
+
+  HttpServerConfig config;
+  RequestHandler handler;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  tcp::endpoint bound;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stop_requested{false};
+  std::mutex mu;  // guards sessions and stopped
+  std::vector<std::weak_ptr<Session>> sessions;
+  bool stopped = false;
+};
+
+// One connection: read a request, hand it to the handler, write its response, repeat.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {}
+
+  void run() {
+    asio::dispatch(stream_.get_executor(),
+                   [self = shared_from_this()] { self->do_read_header(); });
+  }
+
+  // Asks the session to finish: idle connections close now, busy ones after their response.
+  void stop() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->stopping_ = true;
+      if (self->state_ == State::kReading) self->close();
+    });
+  }
+
+ private:
+  enum class State { kReading, kHandling, kWriting, kLingering, kClosed };
+
+  const HttpServerConfig& config() const { return server_->config; }
+
+  void do_read_header() {
+    if (stopping_) return close();
+    state_ = State::kReading;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
+    parser_->body_limit(config().max_body_bytes);
+    stream_.expires_after(config().read_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          self->on_read_header(ec);
+        });
+  }
+
+  void on_read_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    const auto& req = parser_->get();
+    if (auto te = req.find(http::field::transfer_encoding); te != req.end()) {
+      if (!is_only_chunked(te->value())) {
+        return reject(http::status::not_implemented,
+                      "unsupported Transfer-Encoding (only chunked is accepted)");
+      }
+    } else if (!req.has_content_length() &&
+               (req.method() == http::verb::post || req.method() == http::verb::put ||
+                req.method() == http::verb::patch)) {
+      return reject(http::status::length_required,
+                    "a request body needs Content-Length or Transfer-Encoding: chunked");
+    }
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                      req.version());
+      http::async_write(stream_, *cont,
+                        [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+                          if (wec) return self->close();
+                          self->do_read_body();
+                        });
+      return;
+    }
+    do_read_body();
+  }
+
+  void do_read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_read(ec);
+                     });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return reject(http::status::payload_too_large,
+                    "request body exceeds " + std::to_string(config().max_body_bytes) + " bytes");
+    }
+    if (ec == http::error::header_limit) {
+      return reject(http::status::request_header_fields_too_large,
+                    "request header exceeds " + std::to_string(config().max_header_bytes) +
+                        " bytes");
+    }
+    if (ec.category() == http::make_error_code(http::error::body_limit).category() &&
+        ec != http::error::end_of_stream &&
+        ec != http::error::partial_message) {
+      return reject(http::status::bad_request, "malformed HTTP request: " + ec.message());
+    }
+    close();  // peer closed, timed out, or the socket failed: nobody to answer
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    state_ = State::kHandling;
+    keep_alive_ = parser_->get().keep_alive();
+    HttpRequest request = parser_->release();
+    // Keep the io_context running while the handler works elsewhere (stop() waits for it).
+    asio::any_io_executor tracked =
+        asio::prefer(stream_.get_executor(), asio::execution::outstanding_work.tracked);
+    Responder respond = [self = shared_from_this(), tracked](HttpResponse&& response) {
+      asio::post(tracked, [self, response = std::move(response)]() mutable {
+        self->write(std::move(response), false);
+      });
+    };
+    server_->handler(std::move(request), std::move(respond));
+  }
+
+  void reject(http::status status, const std::string& message) {
+    std::string method = "-";
+    std::string target = "-";
+    if (parser_ && parser_->is_header_done()) {
+      method = std::string(parser_->get().method_string());
+      target = std::string(parser_->get().target());
+    }
+    if (config().on_rejected) {
+      config().on_rejected(method, target, static_cast<unsigned>(status), message);
+    }
+    HttpResponse response{status, 11};
+    response.set(http::field::content_type, "application/json");
+    response.body() = config().error_body ? config().error_body(static_cast<unsigned>(status),
+                                                                message)
+                                          : default_error_body(static_cast<unsigned>(status),
+                                                               message);
+    keep_alive_ = false;
+    write(std::move(response), true);
+  }
+
+  void write(HttpResponse&& response, bool linger) {
+    state_ = State::kWriting;
+    const bool keep = keep_alive_ && !stopping_ && !linger;
+    response.keep_alive(keep);
+    response.prepare_payload();
+    response_ = std::make_unique<HttpResponse>(std::move(response));
+    stream_.expires_after(config().write_timeout);
+    http::async_write(stream_, *response_,
+                      [self = shared_from_this(), keep, linger](beast::error_code ec, std::size_t) {
+                        self->on_write(ec, keep, linger);
+                      });
+  }
+
+  void on_write(beast::error_code ec, bool keep, bool linger) {
+    response_.reset();
+    if (ec) return close();
+    if (linger) return do_linger();
+    if (!keep) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return close();
+    }
+    do_read_header();
+  }
+
+  // Drains what the client still sends after a rejection, then closes.
+  void do_linger() {
+    state_ = State::kLingering;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTimeout);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain();
+                            });
+  }
+
+  void close() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::unique_ptr<HttpResponse> response_;
+  std::array<char, 16 * 1024> scratch_{};
+  State state_ = State::kReading;
+  bool keep_alive_ = true;
+  bool stopping_ = false;
+};
+
+void HttpServer::Impl::do_accept() {
+  acceptor.async_accept(
+      asio::make_strand(ioc),
+      [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        self->on_accept(ec, std::move(socket));
+      });
+}
+
+void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (!acceptor.is_open()) return;
+  if (!ec) {
+    auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+    {
+      std::lock_guard lock(mu);
+      if (stopped) return;
+      // Forget finished sessions now and then, so the list tracks live connections.
+      if (sessions.size() >= 64 && sessions.size() == sessions.capacity()) {
+        std::erase_if(sessions, [](const auto& w) { return w.expired(); });
+      }
+      sessions.push_back(session);
+    }
+    session->run();
+  }
+  do_accept();
+}
+
+void HttpServer::Impl::begin_stop() {
+  asio::post(acceptor.get_executor(), [self = shared_from_this()] {
+    beast::error_code ignored;
+    self->acceptor.close(ignored);
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(self->mu);
+      self->stopped = true;
+      for (auto& w : self->sessions) {
+        if (auto s = w.lock()) live.push_back(std::move(s));
+      }
+      self->sessions.clear();
+    }
+    for (auto& s : live) s->stop();
+  });
+}
+
+boost::system::result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerConfig config,
+                                                                     RequestHandler handler) {
+  if (config.threads < 1) config.threads = 1;
+  auto impl = std::make_shared<Impl>(std::move(config), std::move(handler));
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl->config.address, ec);
+  if (ec) return ec;
+  tcp::endpoint endpoint{address, impl->config.port};
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (ec) return ec;
+  impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return ec;
+  impl->acceptor.bind(endpoint, ec);
+  if (ec) return ec;
+  impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  impl->bound = impl->acceptor.local_endpoint(ec);
+  if (ec) return ec;
+  impl->do_accept();
+  for (int i = 0; i < impl->config.threads; ++i) {
+    impl->threads.emplace_back([raw = impl.get()] {
+      // Keep serving if a handler throws (bad_alloc, say): one request fails, not the server.
+      for (;;) {
+        try {
+          raw->ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "http server: handler threw: %s\n", e.what());
+        }
+      }
+    });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+HttpServer::HttpServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::uint16_t HttpServer::port() const { return impl_->bound.port(); }
+
+std::string HttpServer::address() const { return impl_->bound.address().to_string(); }
+
+void HttpServer::stop() {
+  if (!impl_->stop_requested.exchange(true)) impl_->begin_stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+  }
+}
+
+}  // namespace dsfill::net

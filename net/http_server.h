@@ -1,0 +1,81 @@
+// A small asynchronous HTTP/1.1 server on Boost.Beast: an acceptor, one session per connection
+// (keep-alive, header and body limits, timeouts) and a graceful stop. It knows nothing of
+// datasets: each complete request goes to a RequestHandler, which answers, from any thread and at
+// any later time, by calling its Responder exactly once.
+//
+// Framing: only Content-Length or `Transfer-Encoding: chunked` bodies are accepted; a POST/PUT/PATCH
+// with neither is 411, any other transfer coding 501. `Expect: 100-continue` is honoured once the
+// header passed the limits. Protocol-level rejections (400, 411, 413, 431, 501) are answered here
+// with a body from ServerConfig::error_body and the connection is then closed (lingering close,
+// so the client reads the answer instead of a reset).
+//
+// Threads: `threads` threads run one io_context; each session runs on its own strand. stop()
+// closes the acceptor and idle connections, lets requests already being handled finish (their
+// responses are written with `Connection: close`), and joins the threads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/system/result.hpp>
+
+namespace dsfill::net {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Sends the response for one request. Call exactly once, from any thread.
+using Responder = std::function<void(HttpResponse&&)>;
+// Handles one complete request; may answer before returning or later from another thread.
+using RequestHandler = std::function<void(HttpRequest&& request, Responder respond)>;
+
+struct HttpServerConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0 picks an ephemeral port; see HttpServer::port()
+  int threads = 1;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::uint64_t max_body_bytes = 32ull << 20;
+  // Bounds the wait for a whole request (idle keep-alive time included) and for writing a response.
+  std::chrono::milliseconds read_timeout{60'000};
+  std::chrono::milliseconds write_timeout{60'000};
+  // Returns the body (JSON) of a protocol-level rejection; default {"error":"..."}.
+  std::function<std::string(unsigned status, std::string_view message)> error_body;
+  // Called once per protocol-level rejection (the handler never saw the request).
+  std::function<void(std::string_view method, std::string_view target, unsigned status,
+                     std::string_view message)>
+      on_rejected;
+};
+
+class HttpServer {
+ public:
+  // Binds, listens and starts the threads. Errors: the address does not parse or bind fails.
+  static boost::system::result<std::unique_ptr<HttpServer>> start(HttpServerConfig config,
+                                                                  RequestHandler handler);
+  ~HttpServer();  // stop()s
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Returns the bound port (the real one when configured with port 0).
+  std::uint16_t port() const;
+  // Returns the bound address as text ("127.0.0.1").
+  std::string address() const;
+
+  // Stops accepting, closes idle connections, waits for in-flight requests to be answered and
+  // joins the threads. Idempotent; safe from any thread except the server's own.
+  void stop();
+
+  struct Impl;
+
+ private:
+  explicit HttpServer(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace dsfill::net

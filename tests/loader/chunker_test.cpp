@@ -1,0 +1,173 @@
+// The chunker cuts row-aligned batches whatever the read size, batch limits and quoting.
+#include "loader/chunker.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "codec/csv_scanner.h"
+#include "loader/input_reader.h"
+
+namespace dsfill::loader {
+namespace {
+
+std::string write_temp(const std::string& data) {
+  char path[] = "/tmp/dsfill_chunker_XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  FILE* f = fdopen(fd, "wb");
+  std::fwrite(data.data(), 1, data.size(), f);
+  std::fclose(f);
+  return path;
+}
+
+std::vector<Batch> cut_all(const std::string& data, ChunkerOptions options) {
+  std::string path = write_temp(data);
+  auto reader = InputReader::open(path);
+  EXPECT_TRUE(reader.has_value());
+  Chunker chunker(*reader, options);
+  std::vector<Batch> batches;
+  for (;;) {
+    auto batch = chunker.next();
+    EXPECT_TRUE(batch.has_value()) << batch.error().describe();
+    if (!batch || !*batch) break;
+    batches.push_back(std::move(**batch));
+  }
+  std::remove(path.c_str());
+  return batches;
+}
+
+std::string random_csv(std::mt19937& rng, int rows) {
+  const char* pieces[] = {"abc", "1.5", "", "\"q,uo\"\"te\"", "\"multi\nline\"", "\"cr\r\nlf\"", "zz"};
+  std::string out = "h1,h2,h3\n";
+  for (int r = 0; r < rows; ++r) {
+    for (int f = 0; f < 3; ++f) {
+      if (f) out += ',';
+      out += pieces[rng() % 7];
+    }
+    out += (rng() % 3 == 0) ? "\r\n" : "\n";
+  }
+  return out;
+}
+
+TEST(Chunker, BatchesConcatenateToTheInputAndCutAtRecordBoundaries) {
+  std::mt19937 rng(42);
+  const std::string data = random_csv(rng, 2000);
+  auto whole = codec::parse_csv(data, {});
+  ASSERT_TRUE(whole.has_value());
+  for (std::size_t read_size : {4096u, 10000u}) {
+    for (std::size_t rows : {1u, 3u, 100u, 5000u}) {
+      for (std::size_t bytes : {1u, 200u, 8192u, 1u << 20}) {
+        ChunkerOptions options;
+        options.read_size = read_size;
+        options.batch_rows = rows;
+        options.batch_bytes = bytes;
+        auto batches = cut_all(data, options);
+        std::string joined;
+        std::vector<codec::Record> records;
+        std::int64_t expect_row = 1;
+        for (std::size_t i = 0; i < batches.size(); ++i) {
+          const Batch& b = batches[i];
+          EXPECT_EQ(b.seq, i);
+          EXPECT_EQ(b.byte_begin, static_cast<std::int64_t>(joined.size()));
+          EXPECT_EQ(b.first_row, expect_row);
+          EXPECT_LE(b.physical_rows, rows);
+          joined += b.records;
+          EXPECT_EQ(b.byte_end, static_cast<std::int64_t>(joined.size()));
+          expect_row += static_cast<std::int64_t>(b.physical_rows);
+          // Each batch parses on its own: no record was split.
+          auto part = codec::parse_csv(b.records, {});
+          ASSERT_TRUE(part.has_value()) << part.error().describe();
+          records.insert(records.end(), part->begin(), part->end());
+        }
+        EXPECT_EQ(joined, data);
+        EXPECT_EQ(records, *whole) << "rows=" << rows << " bytes=" << bytes;
+      }
+    }
+  }
+}
+
+TEST(Chunker, SkipsBomButCountsItInOffsets) {
+  auto batches = cut_all("\xEF\xBB\xBF" "a,b\n1,2\n", {});
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].byte_begin, 3);
+  EXPECT_EQ(batches[0].records, "a,b\n1,2\n");
+}
+
+TEST(Chunker, TakesFinalRecordWithoutTerminatorAndOpenQuoteAtEnd) {
+  auto batches = cut_all("a,b\n1,2", {});
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].records, "a,b\n1,2");
+  auto open = cut_all("a,b\n1,\"2\n3,4\n", {});
+  ASSERT_FALSE(open.empty());
+  std::string joined;
+  for (auto& b : open) joined += b.records;
+  EXPECT_EQ(joined, "a,b\n1,\"2\n3,4\n");
+}
+
+TEST(Chunker, RecordLongerThanBatchBytesComesWhole) {
+  std::string big = "\"" + std::string(50000, 'x') + "\n" + std::string(50000, 'y') + "\"\n";
+  ChunkerOptions options;
+  options.batch_bytes = 1000;
+  options.read_size = 4096;
+  auto batches = cut_all("h\n" + big + "z\n", options);
+  ASSERT_EQ(batches.size(), 3u);
+  EXPECT_EQ(batches[1].records, big);
+}
+
+TEST(Chunker, RecordLongerThanTheLimitIsAnError) {
+  std::string path = write_temp("\"" + std::string(100000, 'x'));
+  auto reader = InputReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  ChunkerOptions options;
+  options.batch_bytes = 1000;
+  options.max_record_bytes = 10000;
+  options.read_size = 4096;
+  Chunker chunker(*reader, options);
+  auto batch = chunker.next();
+  ASSERT_FALSE(batch.has_value());
+  EXPECT_EQ(batch.error().code, ErrorCode::kBadCsv);
+  EXPECT_EQ(batch.error().byte_offset, 0);
+  std::remove(path.c_str());
+}
+
+TEST(Chunker, PeekDoesNotConsume) {
+  std::string path = write_temp("1,2,3\n4,5,6\n");
+  auto reader = InputReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  Chunker chunker(*reader, {});
+  auto peeked = chunker.peek_record();
+  ASSERT_TRUE(peeked.has_value());
+  EXPECT_EQ(*peeked, "1,2,3\n");
+  auto batch = chunker.next();
+  ASSERT_TRUE(batch.has_value() && batch->has_value());
+  EXPECT_EQ((*batch)->records, "1,2,3\n4,5,6\n");
+  std::remove(path.c_str());
+}
+
+TEST(InputReader, MissingFileNamesPathAndReason) {
+  auto reader = InputReader::open("/nonexistent/dsfill.csv");
+  ASSERT_FALSE(reader.has_value());
+  EXPECT_NE(reader.error().message.find("/nonexistent/dsfill.csv"), std::string::npos);
+  EXPECT_NE(reader.error().message.find("No such file"), std::string::npos);
+}
+
+TEST(InputReader, StartsAtResumeOffset) {
+  std::string path = write_temp("0123456789");
+  auto reader = InputReader::open(path, 4);
+  ASSERT_TRUE(reader.has_value());
+  char buf[16];
+  auto n = reader->read(buf, sizeof buf);
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(std::string(buf, *n), "456789");
+  EXPECT_EQ(reader->size(), 10);
+  EXPECT_FALSE(InputReader::open(path, 11).has_value());
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace dsfill::loader
