@@ -45,10 +45,11 @@ Result<BatchStats> BatchEncoder::encode(std::string_view records, InputPosition 
   } else {
     // The rows JSON travels as a JSON string: append_json_string writes it with its quotes, so
     // take the template's quotes off the prefix's end and the suffix's start.
+    // (Sizes are guarded only so a hand-made empty template cannot throw.)
     body.clear();
-    body.append(prefix, 0, prefix.size() - 1);
+    body.append(prefix.data(), prefix.empty() ? 0 : prefix.size() - 1);
     append_json_string(json_, body);
-    body.append(suffix, 1);
+    if (!suffix.empty()) body.append(suffix, 1);
   }
   stats.body_bytes = body.size();
   return stats;

@@ -25,10 +25,13 @@ struct BatchStats {
 // Owns the compressor and scratch buffers reused across batches: one per encoder thread.
 class BatchEncoder {
  public:
+  // `body` comes from make_body_template; `level` is the gzip level (0-12, unused uncompressed).
   BatchEncoder(BodyTemplate body, RowsJsonOptions rows, int level);
 
   // Replaces `body` with the request body for `records` (whole records, see append_rows_json).
   // `append` selects the append suffix (false: the truncating first request of replace mode).
+  // After a warm-up batch at least as large, allocates nothing when `body` is reused.
+  // On error `body` is left unspecified.
   Result<BatchStats> encode(std::string_view records, InputPosition start, bool append,
                             std::string& body);
 

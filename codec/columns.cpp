@@ -7,7 +7,8 @@ namespace dsfill::codec {
 namespace {
 
 Error column_error(std::size_t index, std::string what) {
-  return make_error(ErrorCode::kBadJson, "column " + std::to_string(index) + ": " + std::move(what));
+  return make_error(ErrorCode::kBadJson,
+                    "column " + std::to_string(index) + ": " + std::move(what));
 }
 
 // Reads the string member `key` of `obj` into `out`; absent is an error only when `required`.

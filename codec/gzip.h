@@ -46,7 +46,8 @@ struct GunzipLimits {
 // kTooLarge, before allocating, when the output would exceed the limits. The output size is taken
 // from the trailing ISIZE field (checked against the data afterwards), so trailing garbage that
 // reads as a huge size is refused as kTooLarge rather than kBadGzip. Never allocates more than
-// limits.max_output bytes for the output.
+// limits.max_output bytes for the output. Outputs of 4 GiB or more (ISIZE wraps) are refused.
+// Thread-safe: each thread uses its own libdeflate decompressor.
 Result<void> gunzip(std::string_view in, const GunzipLimits& limits, std::string& out);
 
 }  // namespace dsfill::codec

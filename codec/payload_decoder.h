@@ -13,6 +13,8 @@ namespace dsfill::codec {
 
 // Replaces `json` with the rows JSON text carried by `insert_data` (the already-unescaped JSON
 // string value): base64-decoded and gunzipped under `limits` when `compressed`, else as is.
+// Errors keep the code and byte offset of the failing step (kBadBase64, kBadGzip, kTooLarge).
+// Thread-safe; keeps one scratch buffer per thread, as large as the largest payload decoded.
 Result<void> decode_insert_data(std::string_view insert_data, bool compressed,
                                 const GunzipLimits& limits, std::string& json);
 

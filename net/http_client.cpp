@@ -38,8 +38,7 @@ std::shared_ptr<ssl::context> make_tls_context(const std::string& cacert, std::s
   return ctx;
 }
 
-HttpConnection::HttpConnection(asio::io_context& io, ConnectionOptions options,
-                               ssl::context* tls)
+HttpConnection::HttpConnection(asio::io_context& io, ConnectionOptions options, ssl::context* tls)
     : io_(io), options_(std::move(options)), tls_context_(tls), resolver_(io) {}
 
 beast::tcp_stream& HttpConnection::tcp() {
@@ -115,11 +114,10 @@ void HttpConnection::do_connect() {
     plain_.emplace(io_);
   }
   tcp().expires_at(deadline_);
-  tcp().async_connect(*endpoints_,
-                      [self = shared_from_this()](const error_code& ec,
-                                                  const asio::ip::tcp::endpoint&) {
-                        self->on_connect(ec);
-                      });
+  tcp().async_connect(*endpoints_, [self = shared_from_this()](const error_code& ec,
+                                                               const asio::ip::tcp::endpoint&) {
+    self->on_connect(ec);
+  });
 }
 
 void HttpConnection::on_connect(const error_code& ec) {
@@ -141,10 +139,9 @@ void HttpConnection::on_connect(const error_code& ec) {
   secure_->set_verify_mode(ssl::verify_peer);
   secure_->set_verify_callback(ssl::host_name_verification(host));
   tcp().expires_at(deadline_);
-  secure_->async_handshake(ssl::stream_base::client,
-                           [self = shared_from_this()](const error_code& hec) {
-                             self->on_handshake(hec);
-                           });
+  secure_->async_handshake(
+      ssl::stream_base::client,
+      [self = shared_from_this()](const error_code& hec) { self->on_handshake(hec); });
 }
 
 void HttpConnection::on_handshake(const error_code& ec) {

@@ -85,9 +85,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   Request* request_ = nullptr;
   Handler done_;
   std::chrono::steady_clock::time_point deadline_;
-  bool open_ = false;     // a connected (and handshaken) stream is ready
-  bool reused_ = false;   // this request went out on a connection that served one before
-  bool resent_ = false;   // the one transparent resend was used
+  bool open_ = false;    // a connected (and handshaken) stream is ready
+  bool reused_ = false;  // this request went out on a connection that served one before
+  bool resent_ = false;  // the one transparent resend was used
   std::uint64_t connects_ = 0;
 };
 

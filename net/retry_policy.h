@@ -35,16 +35,16 @@ std::optional<Millis> parse_retry_after(std::string_view value,
                                         std::chrono::system_clock::time_point now);
 
 struct RetryOptions {
-  int max_retries = 10;              // retries of one request (attempts = max_retries + 1)
-  Millis base_delay{200};            // the first backoff's cap
-  Millis max_delay{30'000};          // no backoff cap exceeds this
-  Millis max_retry_after{120'000};   // a longer Retry-After is cut to this
-  Millis conflict_pause{1'000};      // the wait after a 409
+  int max_retries = 10;             // retries of one request (attempts = max_retries + 1)
+  Millis base_delay{200};           // the first backoff's cap
+  Millis max_delay{30'000};         // no backoff cap exceeds this
+  Millis max_retry_after{120'000};  // a longer Retry-After is cut to this
+  Millis conflict_pause{1'000};     // the wait after a 409
   // Budget: starts with `budget_initial` retries; each success earns `budget_per_success`
   // (up to `budget_initial`); each retry spends one. Empty budget: give up.
   double budget_initial = 50;
   double budget_per_success = 0.2;
-  std::uint64_t seed = 0;            // 0: seed from std::random_device
+  std::uint64_t seed = 0;  // 0: seed from std::random_device
 };
 
 // Not thread-safe: the sender uses it from its one io_context thread.

@@ -38,11 +38,14 @@ std::optional<Url> parse_url(std::string_view text, std::string& error) {
   } else if (scheme != boost::urls::scheme::http) {
     return bad_url(text, "the scheme must be http or https", error);
   }
-  if (u.has_userinfo()) return bad_url(text, "user info is not supported (use DSFILL_TOKEN)", error);
-  if (u.has_query() || u.has_fragment()) return bad_url(text, "no query or fragment allowed", error);
+  if (u.has_userinfo())
+    return bad_url(text, "user info is not supported (use DSFILL_TOKEN)", error);
+  if (u.has_query() || u.has_fragment())
+    return bad_url(text, "no query or fragment allowed", error);
   url.host = u.encoded_host_address().decode();
   if (url.host.empty()) return bad_url(text, "no host", error);
-  if (url.host.size() > 2 && url.host.front() == '[') url.host = url.host.substr(1, url.host.size() - 2);
+  if (url.host.size() > 2 && url.host.front() == '[')
+    url.host = url.host.substr(1, url.host.size() - 2);
   url.port = u.has_port() && !u.port().empty() ? std::string(u.port()) : (url.tls ? "443" : "80");
   std::string path(u.encoded_path());
   while (!path.empty() && path.back() == '/') path.pop_back();

@@ -6,14 +6,13 @@
 #include <string>
 #include <string_view>
 
-
 namespace dsfill::net {
 
 struct Url {
-  bool tls = false;      // https
-  std::string host;      // without brackets for IPv6 literals
-  std::string port;      // always set: explicit, or 80 / 443
-  std::string base_path; // the path with no trailing '/', "" for the root
+  bool tls = false;       // https
+  std::string host;       // without brackets for IPv6 literals
+  std::string port;       // always set: explicit, or 80 / 443
+  std::string base_path;  // the path with no trailing '/', "" for the root
 
   // Returns base_path + "/" + endpoint (endpoint without a leading '/'), e.g. "/api/dataset-fill".
   std::string target(std::string_view endpoint) const;

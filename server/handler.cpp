@@ -1,1 +1,317 @@
-// placeholder: being written
+#include "server/handler.h"
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+
+#include <boost/beast/http/field.hpp>
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "codec/payload_decoder.h"
+#include "server/envelope.h"
+#include "server/request.h"
+#include "server/validation.h"
+
+namespace dsfill::server {
+
+namespace http = boost::beast::http;
+using Clock = std::chrono::steady_clock;
+
+// One request in progress: owns everything its answer needs, and answers exactly once.
+struct Handler::Call {
+  Call(std::shared_ptr<Handler> h, net::HttpRequest&& r, net::Responder respond)
+      : handler(std::move(h)), request(std::move(r)), responder(std::move(respond)) {}
+
+  ~Call() {
+    if (!scoped_key.empty()) {
+      std::lock_guard lock(handler->mu_);
+      handler->in_flight_keys_.erase(scoped_key);
+    }
+    if (counted) handler->active_.fetch_sub(1);
+  }
+
+  void answer(const Reply& reply) {
+    net::HttpResponse response{static_cast<http::status>(reply.status), 11};
+    response.set(http::field::content_type, "application/json");
+    if (reply.status == 401) response.set(http::field::www_authenticate, "Bearer");
+    if (reply.status == 429) response.set(http::field::retry_after, "1");
+    if (reply.status == 405) response.set(http::field::allow, allow);
+    if (reply.replayed) response.set("Idempotent-Replayed", "true");
+    response.body() = reply.body;
+    const double ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    handler->log(request.method_string(), path, reply.status, reply.rows, ms);
+    // Release the in-flight key and the concurrency slot before the client can send again.
+    if (!scoped_key.empty()) {
+      std::lock_guard lock(handler->mu_);
+      handler->in_flight_keys_.erase(scoped_key);
+      scoped_key.clear();
+    }
+    if (counted) {
+      handler->active_.fetch_sub(1);
+      counted = false;
+    }
+    responder(std::move(response));
+  }
+
+  void fail(unsigned status, std::string_view message) {
+    answer(Reply{status, error_envelope(message), 0, false});
+  }
+
+  std::shared_ptr<Handler> handler;
+  net::HttpRequest request;
+  net::Responder responder;
+  Clock::time_point started = Clock::now();
+  std::string path;
+  const char* allow = "";
+  bool counted = false;
+  std::string scoped_key;  // user-code \n Idempotency-Key while claimed
+
+  // Fill state; the parsers and buffers back the views in `rows` until the store is done.
+  simdjson::ondemand::parser body_parser;
+  simdjson::ondemand::parser rows_parser;
+  FillRequest fill;
+  std::string rows_json;
+  RowBatch rows;
+  IdempotencyKey idempotency;
+  bool has_key = false;
+};
+
+namespace {
+
+unsigned status_for(const Error& e) { return e.code == ErrorCode::kTooLarge ? 413 : 400; }
+
+// Returns the Idempotency-Key without optional surrounding quotes, or false when malformed.
+bool parse_key(std::string_view value, std::string& out) {
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+    value = value.substr(1, value.size() - 2);
+  }
+  if (value.empty() || value.size() > 255) return false;
+  for (char c : value) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  out.assign(value);
+  return true;
+}
+
+}  // namespace
+
+Handler::Handler(HandlerOptions options, StoreWorker* store)
+    : options_(std::move(options)), store_(store) {}
+
+void Handler::log(std::string_view method, std::string_view path, unsigned status,
+                  std::uint64_t rows, double ms) {
+  const std::string line = fmt::format("{} {} {} rows={} {:.1f}ms", method, path, status, rows, ms);
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    const std::string with_newline = line + "\n";
+    std::fwrite(with_newline.data(), 1, with_newline.size(), stderr);  // one write: no interleaving
+  }
+}
+
+void Handler::handle(net::HttpRequest&& request, net::Responder respond) {
+  auto call = std::make_shared<Call>(shared_from_this(), std::move(request), std::move(respond));
+  std::string_view target = call->request.target();
+  call->path.assign(target.substr(0, target.find('?')));
+  const std::string_view path = call->path;
+  const http::verb method = call->request.method();
+
+  if (active_.fetch_add(1) >= options_.limits.max_concurrent) {
+    active_.fetch_sub(1);
+    return call->fail(429, "too many concurrent requests (limit " +
+                               std::to_string(options_.limits.max_concurrent) + "); retry later");
+  }
+  call->counted = true;
+
+  const auto route = [&](const char* allow, http::verb want) {
+    call->allow = allow;
+    if (method == want) return true;
+    call->fail(405, "method not allowed; use " + std::string(allow));
+    return false;
+  };
+  if (path == "/dataset-fill") {
+    if (route("POST", http::verb::post)) handle_fill(call);
+  } else if (path == "/dataset-complete") {
+    if (route("POST", http::verb::post)) handle_complete(call);
+  } else if (path == "/datasets") {
+    if (route("POST", http::verb::post)) handle_create(call);
+  } else if (path.starts_with("/datasets/")) {
+    const std::string_view rest = path.substr(10);
+    const std::size_t slash = rest.find('/');
+    const std::string_view user = rest.substr(0, slash);
+    const std::string_view dataset = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+    if (!is_valid_code(user) || !is_valid_code(dataset)) {
+      call->fail(404, "no such resource; expected /datasets/{user-code}/{dataset-code}");
+    } else if (route("GET", http::verb::get)) {
+      handle_describe(call, user, dataset);
+    }
+  } else {
+    call->fail(404, "no such resource: " + excerpt(path));
+  }
+}
+
+bool Handler::authorize(Call& call, std::string_view user_code) {
+  if (options_.tokens.empty()) return true;
+  auto header = call.request.find(http::field::authorization);
+  std::string_view token;
+  if (header == call.request.end() || !TokenTable::bearer_token(header->value(), token)) {
+    call.fail(401, "missing or malformed Authorization header; expected `Bearer TOKEN`");
+    return false;
+  }
+  if (!options_.tokens.allows(user_code, token)) {
+    call.fail(403, "the token is not valid for user-code " + std::string(user_code));
+    return false;
+  }
+  return true;
+}
+
+bool Handler::claim_key(const std::string& scoped_key) {
+  std::lock_guard lock(mu_);
+  return in_flight_keys_.insert(scoped_key).second;
+}
+
+void Handler::handle_fill(std::shared_ptr<Call> call) {
+  // Refuse an unauthenticated request before spending work on its body.
+  if (!options_.tokens.empty() && call->request.find(http::field::authorization) ==
+                                      call->request.end()) {
+    return call->fail(401, "missing or malformed Authorization header; expected `Bearer TOKEN`");
+  }
+  auto parsed = parse_fill_request(call->body_parser, call->request.body());
+  if (!parsed) return call->fail(400, parsed.error().message);
+  call->fill = std::move(*parsed);
+  const FillRequest& fill = call->fill;
+  if (!authorize(*call, fill.user_code)) return;
+
+  if (auto key = call->request.find("Idempotency-Key"); key != call->request.end()) {
+    if (!parse_key(key->value(), call->idempotency.key)) {
+      return call->fail(400, "Idempotency-Key must be 1-255 visible ASCII characters");
+    }
+    std::string scoped = fill.user_code + "\n" + call->idempotency.key;
+    if (!claim_key(scoped)) {
+      return call->fail(409, "a request with this Idempotency-Key is still being processed");
+    }
+    call->scoped_key = std::move(scoped);
+    call->has_key = true;
+    call->idempotency.body_sha256 = sha256(call->request.body());
+  }
+
+  // Decode and validate here, on an HTTP thread; only storage goes to the store's thread.
+  std::optional<Reply> rejection;
+  const Limits& limits = options_.limits;
+  if (!fill.compressed && fill.insert_data.size() > limits.max_decoded_bytes) {
+    rejection = Reply{413, error_envelope("insert-data: " + std::to_string(fill.insert_data.size()) +
+                                          " bytes exceeds the decoded-size limit of " +
+                                          std::to_string(limits.max_decoded_bytes)),
+                      0, false};
+  }
+  auto rules = check_columns(fill.columns);
+  if (!rejection && !rules) rejection = Reply{400, error_envelope(rules.error().message), 0, false};
+  if (!rejection) {
+    codec::GunzipLimits gunzip_limits{limits.max_decoded_bytes, limits.max_ratio};
+    if (auto r = codec::decode_insert_data(fill.insert_data, fill.compressed, gunzip_limits,
+                                           call->rows_json);
+        !r) {
+      rejection = Reply{status_for(r.error()), error_envelope(r.error().describe()), 0, false};
+    }
+  }
+  if (!rejection) {
+    if (auto r = validate_rows(call->rows_parser, call->rows_json, fill.columns, *rules, limits,
+                               call->rows);
+        !r) {
+      rejection = Reply{status_for(r.error()), error_envelope(r.error().message), 0, false};
+    }
+  }
+
+  if (options_.discard) {
+    if (rejection) return call->answer(*rejection);
+    std::uint64_t total = 0;
+    {
+      std::lock_guard lock(mu_);
+      std::uint64_t& count = discard_rows_[fill.user_code + "\n" + fill.dataset_code];
+      count = (fill.append ? count : 0) + call->rows.rows();
+      total = count;
+    }
+    return call->answer(Reply{200, success_envelope(fill_details(fill.dataset_code, total,
+                                                                 call->rows.rows())),
+                              call->rows.rows(), false});
+  }
+  if (rejection) {
+    if (!call->has_key) return call->answer(*rejection);
+    // A known key decides (replay or 422) even for a body that does not validate.
+    return store_->post([call, rejection = std::move(*rejection)](Store& store) mutable {
+      call->answer(store.check_idempotency(call->fill.user_code, call->idempotency,
+                                           std::move(rejection)));
+    });
+  }
+  const bool auto_create = options_.auto_create;
+  store_->post([call, auto_create](Store& store) {
+    FillJob job;
+    job.user_code = call->fill.user_code;
+    job.dataset_code = call->fill.dataset_code;
+    job.columns = &call->fill.columns;
+    job.append = call->fill.append;
+    job.auto_create = auto_create;
+    job.rows = &call->rows;
+    job.idempotency = call->has_key ? &call->idempotency : nullptr;
+    call->answer(store.fill(job));
+  });
+}
+
+void Handler::handle_complete(std::shared_ptr<Call> call) {
+  auto parsed = parse_dataset_request(call->body_parser, call->request.body(), false);
+  if (!parsed) return call->fail(400, parsed.error().message);
+  if (!authorize(*call, parsed->user_code)) return;
+  if (options_.discard) {
+    std::uint64_t total = 0;
+    {
+      std::lock_guard lock(mu_);
+      total = discard_rows_[parsed->user_code + "\n" + parsed->dataset_code];
+    }
+    std::string details = R"({"dataset-code":)";
+    append_json_text(parsed->dataset_code, details);
+    details += R"(,"rows-count":)" + std::to_string(total) + "}";
+    return call->answer(Reply{200, success_envelope(details), total, false});
+  }
+  store_->post([call, request = std::move(*parsed)](Store& store) {
+    call->answer(store.complete(request.user_code, request.dataset_code));
+  });
+}
+
+void Handler::handle_create(std::shared_ptr<Call> call) {
+  auto parsed = parse_dataset_request(call->body_parser, call->request.body(), true);
+  if (!parsed) return call->fail(400, parsed.error().message);
+  if (!authorize(*call, parsed->user_code)) return;
+  if (auto rules = check_columns(parsed->columns); !rules) {
+    return call->fail(400, rules.error().message);
+  }
+  if (options_.discard) {
+    return call->answer(Reply{201, success_envelope("{}"), 0, false});
+  }
+  store_->post([call, request = std::move(*parsed)](Store& store) {
+    call->answer(store.create_dataset(request.user_code, request.dataset_code, request.columns));
+  });
+}
+
+void Handler::handle_describe(std::shared_ptr<Call> call, std::string_view user,
+                              std::string_view dataset) {
+  if (!authorize(*call, user)) return;
+  if (options_.discard) {
+    std::uint64_t total = 0;
+    {
+      std::lock_guard lock(mu_);
+      auto it = discard_rows_.find(std::string(user) + "\n" + std::string(dataset));
+      if (it == discard_rows_.end()) return call->fail(404, "unknown dataset (discard mode)");
+      total = it->second;
+    }
+    return call->answer(
+        Reply{200, success_envelope(R"({"rows-count":)" + std::to_string(total) + "}"), total,
+              false});
+  }
+  store_->post([call, user = std::string(user), dataset = std::string(dataset)](Store& store) {
+    call->answer(store.describe(user, dataset));
+  });
+}
+
+}  // namespace dsfill::server

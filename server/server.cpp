@@ -1,1 +1,99 @@
-// placeholder: being written
+#include "server/server.h"
+
+#include <charconv>
+
+#include "net/http_server.h"
+#include "server/envelope.h"
+#include "server/handler.h"
+#include "server/request.h"
+#include "server/store.h"
+
+namespace dsfill::server {
+
+Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view listen) {
+  const std::size_t colon = listen.rfind(':');
+  const auto bad = [&] {
+    return make_error(ErrorCode::kBadArgument,
+                      "--listen expects HOST:PORT (e.g. 127.0.0.1:8080), got \"" +
+                          std::string(listen) + "\"");
+  };
+  if (colon == std::string_view::npos || colon == 0) return bad();
+  std::string_view host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string_view port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535) return bad();
+  return std::make_pair(std::string(host), static_cast<std::uint16_t>(port));
+}
+
+Result<std::unique_ptr<DatasetServer>> DatasetServer::start(ServeOptions options) {
+  std::unique_ptr<DatasetServer> server(new DatasetServer());
+  if (!options.discard) {
+    if (options.db_path.empty()) {
+      return make_error(ErrorCode::kBadArgument, "a database path is required (or --discard)");
+    }
+    auto store = Store::open(options.db_path);
+    if (!store) return store.error();
+    for (const ServeOptions::Create& c : options.create) {
+      if (!is_valid_code(c.user_code) || !is_valid_code(c.dataset_code)) {
+        return make_error(ErrorCode::kBadArgument,
+                          "--create expects USER/DATASET with 1-128 characters from "
+                          "A-Z a-z 0-9 . _ ~ - each");
+      }
+      Reply r = (*store)->create_dataset(c.user_code, c.dataset_code, c.columns);
+      if (r.status != 200 && r.status != 201) {
+        return make_error(ErrorCode::kBadArgument,
+                          "cannot create " + c.user_code + "/" + c.dataset_code + ": " + r.body);
+      }
+    }
+    server->worker_ = std::make_unique<StoreWorker>(std::move(*store));
+  }
+  HandlerOptions handler_options;
+  handler_options.limits = options.limits;
+  handler_options.auto_create = options.auto_create;
+  handler_options.discard = options.discard;
+  handler_options.tokens = std::move(options.tokens);
+  handler_options.log = options.log;
+  server->handler_ = std::make_shared<Handler>(std::move(handler_options), server->worker_.get());
+
+  net::HttpServerConfig config;
+  config.address = options.address;
+  config.port = options.port;
+  config.threads = options.threads;
+  config.max_header_bytes = options.limits.max_header_bytes;
+  config.max_body_bytes = options.limits.max_body_bytes;
+  config.error_body = [](unsigned, std::string_view message) { return error_envelope(message); };
+  std::weak_ptr<Handler> weak = server->handler_;
+  config.on_rejected = [weak](std::string_view method, std::string_view target, unsigned status,
+                              std::string_view) {
+    if (auto h = weak.lock()) h->log(method, target.substr(0, target.find('?')), status, 0, 0.0);
+  };
+  auto handler = server->handler_;
+  auto http = net::HttpServer::start(
+      std::move(config), [handler](net::HttpRequest&& request, net::Responder respond) {
+        handler->handle(std::move(request), std::move(respond));
+      });
+  if (!http) {
+    return make_error(ErrorCode::kIo, "cannot listen on " + options.address + ":" +
+                                          std::to_string(options.port) + ": " +
+                                          http.error().message());
+  }
+  server->http_ = std::move(*http);
+  return server;
+}
+
+DatasetServer::~DatasetServer() { stop(); }
+
+std::uint16_t DatasetServer::port() const { return http_->port(); }
+
+std::string DatasetServer::address() const { return http_->address(); }
+
+void DatasetServer::stop() {
+  if (http_) http_->stop();  // in-flight requests are answered before this returns
+  worker_.reset();           // then the store's queue is empty: close the database
+}
+
+}  // namespace dsfill::server

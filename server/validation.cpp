@@ -1,1 +1,308 @@
-// placeholder: being written
+#include "server/validation.h"
+
+#include <charconv>
+#include <cmath>
+
+#include <simdjson.h>
+
+#include "server/envelope.h"
+
+namespace dsfill::server {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+constexpr std::size_t kMaxNameBytes = 128;
+
+bool iequal_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+Error column_error(std::size_t i, std::string_view field, std::string what) {
+  return make_error(ErrorCode::kBadJson,
+                    "columns[" + std::to_string(i) + "]." + std::string(field) + ": " + what);
+}
+
+std::string quoted(std::string_view s) {
+  std::string out;
+  append_json_text(excerpt(s), out);
+  return out;
+}
+
+// Returns true if `s` is a JSON number per RFC 8259.
+bool is_json_number_text(std::string_view s) {
+  std::size_t i = 0;
+  const auto digit = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (!digit(i)) return false;
+  if (s[i] == '0') {
+    ++i;
+  } else {
+    while (digit(i)) ++i;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  return i == s.size();
+}
+
+const char* subtype_name(Subtype s) {
+  switch (s) {
+    case Subtype::kText: return "text";
+    case Subtype::kNumeric: return "numeric";
+    case Subtype::kDate: return "date";
+  }
+  return "?";
+}
+
+}  // namespace
+
+bool is_numeric_text(std::string_view s) {
+  std::size_t i = 0;
+  const auto digit = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  std::size_t mantissa = 0;
+  while (digit(i)) ++i, ++mantissa;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (digit(i)) ++i, ++mantissa;
+  }
+  if (mantissa == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  return i == s.size();
+}
+
+Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
+  if (columns.empty()) return make_error(ErrorCode::kBadJson, "columns: at least one column");
+  std::vector<ColumnRule> rules(columns.size());
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const codec::ColumnSpec& c = columns[i];
+    if (c.name.empty() || c.name.size() > kMaxNameBytes) {
+      return column_error(i, "name", "must be 1 to 128 bytes");
+    }
+    for (char ch : c.name) {
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+        return column_error(i, "name", "must not contain control characters");
+      }
+    }
+    if (iequal_ascii(c.name, "rowid") || iequal_ascii(c.name, "oid") ||
+        iequal_ascii(c.name, "_rowid_")) {
+      return column_error(i, "name", quoted(c.name) + " is reserved by SQLite");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (iequal_ascii(columns[j].name, c.name)) {
+        return column_error(i, "name",
+                            quoted(c.name) + " repeats columns[" + std::to_string(j) + "].name");
+      }
+    }
+    ColumnRule& rule = rules[i];
+    if (c.type == "measure") {
+      rule.measure = true;
+    } else if (c.type != "dimension") {
+      return column_error(i, "type", "expected \"dimension\" or \"measure\", got " + quoted(c.type));
+    }
+    if (c.subtype == "text") {
+      rule.subtype = Subtype::kText;
+    } else if (c.subtype == "numeric") {
+      rule.subtype = Subtype::kNumeric;
+    } else if (c.subtype == "date") {
+      rule.subtype = Subtype::kDate;
+    } else {
+      return column_error(i, "subtype",
+                          "expected \"text\", \"numeric\" or \"date\", got " + quoted(c.subtype));
+    }
+    if (rule.measure && rule.subtype != Subtype::kNumeric) {
+      return column_error(i, "subtype", "a measure must be \"numeric\", got " + quoted(c.subtype));
+    }
+    if (rule.subtype == Subtype::kDate) {
+      auto format = DateFormat::compile(c.format);
+      if (!format) return column_error(i, "format", format.error().message);
+      rule.date = std::move(*format);
+    } else if (!c.format.empty()) {
+      return column_error(i, "format", "only date columns take a format");
+    }
+  }
+  return rules;
+}
+
+std::string columns_difference(const codec::Columns& stored, const codec::Columns& requested) {
+  const std::size_t n = std::min(stored.size(), requested.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const codec::ColumnSpec& a = stored[i];
+    const codec::ColumnSpec& b = requested[i];
+    const auto diff = [&](const char* field, const std::string& x, const std::string& y) {
+      return "columns[" + std::to_string(i) + "]." + field + ": the dataset has " + quoted(x) +
+             ", the request has " + quoted(y);
+    };
+    if (a.name != b.name) return diff("name", a.name, b.name);
+    if (a.alias != b.alias) return diff("alias", a.alias, b.alias);
+    if (a.type != b.type) return diff("type", a.type, b.type);
+    if (a.subtype != b.subtype) return diff("subtype", a.subtype, b.subtype);
+    if (a.format != b.format) return diff("format", a.format, b.format);
+  }
+  if (stored.size() != requested.size()) {
+    return "columns: the dataset has " + std::to_string(stored.size()) +
+           " columns, the request has " + std::to_string(requested.size());
+  }
+  return "";
+}
+
+Result<void> validate_rows(od::parser& parser, std::string& json, const codec::Columns& columns,
+                           const std::vector<ColumnRule>& rules, const Limits& limits,
+                           RowBatch& out) {
+  out.columns = columns.size();
+  out.values.clear();
+  json.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  const auto bad = [](std::string what) {
+    return make_error(ErrorCode::kBadJson, "insert-data: " + std::move(what));
+  };
+  od::document doc;
+  if (auto err = parser.iterate(json.data(), json.size(), json.capacity()).get(doc)) {
+    return bad(std::string("rows JSON does not parse: ") + simdjson::error_message(err));
+  }
+  od::array rows;
+  if (auto err = doc.get_array().get(rows)) {
+    return bad(std::string("expected a JSON array of rows: ") + simdjson::error_message(err));
+  }
+  const std::size_t ncols = columns.size();
+  std::size_t r = 0;
+  for (auto row_result : rows) {
+    const auto where = [&](std::size_t c) {
+      return "rows[" + std::to_string(r) + "] column " + std::to_string(c) + " " +
+             quoted(columns[c].name) + " (" + subtype_name(rules[c].subtype) + ")";
+    };
+    od::array row;
+    if (auto err = row_result.get_array().get(row)) {
+      return bad("rows[" + std::to_string(r) + "]: expected an array of values: " +
+                 simdjson::error_message(err));
+    }
+    if (r >= limits.max_rows) {
+      return make_error(ErrorCode::kTooLarge, "insert-data: more than " +
+                                                  std::to_string(limits.max_rows) +
+                                                  " rows in one request");
+    }
+    std::size_t c = 0;
+    for (auto value_result : row) {
+      od::value v;
+      if (auto err = value_result.get(v)) {
+        return bad("rows[" + std::to_string(r) + "]: " + simdjson::error_message(err));
+      }
+      if (c >= ncols) {
+        return bad("rows[" + std::to_string(r) + "]: more values than the " +
+                   std::to_string(ncols) + " columns");
+      }
+      od::json_type type;
+      if (auto err = v.type().get(type)) {
+        return bad(where(c) + ": " + simdjson::error_message(err));
+      }
+      Value& out_value = out.values.emplace_back();
+      const ColumnRule& rule = rules[c];
+      switch (type) {
+        case od::json_type::string: {
+          std::string_view s;
+          if (auto err = v.get_string().get(s)) {
+            return bad(where(c) + ": " + simdjson::error_message(err));
+          }
+          if (s.size() > limits.max_field_bytes) {
+            return make_error(ErrorCode::kTooLarge,
+                              "insert-data: " + where(c) + ": value of " +
+                                  std::to_string(s.size()) + " bytes exceeds " +
+                                  std::to_string(limits.max_field_bytes));
+          }
+          if (!s.empty() && rule.subtype == Subtype::kNumeric && !is_numeric_text(s)) {
+            return make_error(ErrorCode::kBadNumber,
+                              "insert-data: " + where(c) + ": " + quoted(s) + " is not a number");
+          }
+          if (!s.empty() && rule.subtype == Subtype::kDate && !rule.date.matches(s)) {
+            return make_error(ErrorCode::kBadJson,
+                              "insert-data: " + where(c) + ": " + quoted(s) +
+                                  " is not a date in the format " +
+                                  quoted(columns[c].format.empty() ? "ISO 8601"
+                                                                   : columns[c].format));
+          }
+          out_value.type = Value::Type::kText;
+          out_value.data = s.data();
+          out_value.size = static_cast<std::uint32_t>(s.size());
+          break;
+        }
+        case od::json_type::number: {
+          std::string_view raw = v.raw_json_token();
+          while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' ||
+                                  raw.back() == '\r')) {
+            raw.remove_suffix(1);
+          }
+          if (!is_json_number_text(raw)) {
+            return bad(where(c) + ": " + quoted(raw) + " is not valid JSON");
+          }
+          if (rule.subtype == Subtype::kDate) {
+            return bad(where(c) + ": a date must be a string, got the number " + quoted(raw));
+          }
+          out_value.data = raw.data();
+          out_value.size = static_cast<std::uint32_t>(raw.size());
+          if (rule.subtype == Subtype::kText) {
+            out_value.type = Value::Type::kText;
+            break;
+          }
+          const char* end = raw.data() + raw.size();
+          if (raw.find_first_of(".eE") == std::string_view::npos) {
+            auto [p, ec] = std::from_chars(raw.data(), end, out_value.integer);
+            if (ec == std::errc() && p == end) {
+              out_value.type = Value::Type::kInteger;
+              break;
+            }
+          }
+          auto [p, ec] = std::from_chars(raw.data(), end, out_value.real);
+          if (ec != std::errc() || p != end || !std::isfinite(out_value.real)) {
+            return make_error(ErrorCode::kBadNumber, "insert-data: " + where(c) + ": " +
+                                                         quoted(raw) + " is out of range");
+          }
+          out_value.type = Value::Type::kReal;
+          break;
+        }
+        case od::json_type::null:
+          if (bool is_null = false; v.is_null().get(is_null) || !is_null) {
+            return bad(where(c) + ": malformed null");
+          }
+          out_value.type = Value::Type::kNull;
+          break;
+        case od::json_type::boolean:
+          return bad(where(c) + ": expected a string, a number or null, got a boolean");
+        case od::json_type::array:
+          return bad(where(c) + ": expected a string, a number or null, got an array");
+        case od::json_type::object:
+          return bad(where(c) + ": expected a string, a number or null, got an object");
+      }
+      ++c;
+    }
+    if (c != ncols) {
+      return bad("rows[" + std::to_string(r) + "]: " + std::to_string(c) + " values, expected " +
+                 std::to_string(ncols) + " (one per column)");
+    }
+    ++r;
+  }
+  if (doc.current_location().error() == simdjson::SUCCESS) return bad("trailing content after the array of rows");
+  return {};
+}
+
+}  // namespace dsfill::server

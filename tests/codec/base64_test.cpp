@@ -22,8 +22,13 @@ Result<std::string> decode(std::string_view in) {
 
 TEST(Base64, Rfc4648Vectors) {
   const std::pair<const char*, const char*> kVectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, coded] : kVectors) {
     EXPECT_EQ(encode(plain), coded);
@@ -83,11 +88,11 @@ TEST(Base64, RejectsBadLength) {
 
 TEST(Base64, RejectsInvalidCharacters) {
   expect_bad("Zm9v*m9v", 4);
-  expect_bad("Zm-v", 2);            // base64url is not accepted
+  expect_bad("Zm-v", 2);  // base64url is not accepted
   expect_bad("Zm_v", 2);
   expect_bad("Zm9vYmFy\x80\x80\x80\x80", 8);
   expect_bad(std::string_view("Zm\0v", 4), 2);
-  expect_bad("Zm9vYm*=", 6);        // in the padded last quad
+  expect_bad("Zm9vYm*=", 6);  // in the padded last quad
   expect_bad("Zm9vY*==", 5);
 }
 
@@ -105,10 +110,10 @@ TEST(Base64, RejectsWhitespace) {
 TEST(Base64, RejectsBadPadding) {
   expect_bad("====", 0);
   expect_bad("Z===", 1);
-  expect_bad("Zm=v", 2);           // padding in the middle of the last quad
-  expect_bad("Zg==Zm9v", 2);       // padding before the end
+  expect_bad("Zm=v", 2);      // padding in the middle of the last quad
+  expect_bad("Zg==Zm9v", 2);  // padding before the end
   expect_bad("Zm9=Zm9v", 3);
-  expect_bad("Zh==", 1);           // non-zero bits under the padding
+  expect_bad("Zh==", 1);  // non-zero bits under the padding
   expect_bad("Zm9=", 2);
 }
 

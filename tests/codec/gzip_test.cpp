@@ -11,8 +11,9 @@ namespace {
 // Returns text that compresses like CSV-derived JSON: repetitive but not trivial.
 std::string sample_text(std::size_t n, unsigned seed = 1) {
   std::mt19937 rng(seed);
-  static const char* kWords[] = {"\"WHITE HANGING HEART\",", "\"536365\",", "2.55,", "\"United Kingdom\"],[",
-                                 "\"2010-12-01 08:26:00\",", "17850,"};
+  static const char* kWords[] = {
+      "\"WHITE HANGING HEART\",", "\"536365\",", "2.55,", "\"United Kingdom\"],[",
+      "\"2010-12-01 08:26:00\",", "17850,"};
   std::string s;
   while (s.size() < n) s += kWords[rng() % 6];
   s.resize(n);
@@ -121,6 +122,16 @@ TEST(Gunzip, RejectsConcatenatedMembers) {
     auto r = gunzip(gz, {}, out);
     ASSERT_FALSE(r) << second;
     EXPECT_EQ(r.error().code, ErrorCode::kBadGzip);
+  }
+}
+
+TEST(Gunzip, RejectsDataThatIsNotGzip) {
+  std::string out;
+  for (const std::string& in : {std::string("plain text, certainly not gzip data"),
+                                std::string(40, '\xff'), gzip_of("zlib?").substr(1) + "x"}) {
+    auto r = gunzip(in, {}, out);
+    ASSERT_FALSE(r) << in;
+    EXPECT_EQ(r.error().code, ErrorCode::kBadGzip) << in;
   }
 }
 

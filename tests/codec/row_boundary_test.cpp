@@ -1,1 +1,160 @@
+#include "codec/row_boundary.h"
+
 #include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "codec/csv_scanner.h"
+#include "tests/codec/csv_test_util.h"
+
+namespace dsfill::codec {
+namespace {
+
+RecordCut cut(std::string_view block, std::size_t max = SIZE_MAX, bool eof = false) {
+  return find_record_cut(block, max, eof, CsvDialect{});
+}
+
+TEST(FindRecordCut, TakesCompleteRecordsOnly) {
+  const RecordCut c = cut("a,b\nc,d\ne,f");
+  EXPECT_EQ(c.end, 8u);
+  EXPECT_EQ(c.records, 2u);
+  EXPECT_FALSE(c.in_quotes);
+}
+
+TEST(FindRecordCut, TakesTheFinalRecordAtEof) {
+  const RecordCut c = cut("a,b\nc,d\ne,f", SIZE_MAX, true);
+  EXPECT_EQ(c.end, 11u);
+  EXPECT_EQ(c.records, 3u);
+}
+
+TEST(FindRecordCut, StopsAtMaxRecords) {
+  const RecordCut c = cut("a\nb\nc\nd\n", 2);
+  EXPECT_EQ(c.end, 4u);
+  EXPECT_EQ(c.records, 2u);
+  EXPECT_EQ(cut("a\nb\n", 0).end, 0u);
+}
+
+TEST(FindRecordCut, CrlfIsOneRecord) {
+  const RecordCut c = cut("a\r\nb\r\nc", 1);
+  EXPECT_EQ(c.end, 3u);
+  EXPECT_EQ(c.records, 1u);
+  EXPECT_EQ(cut("a\r\nb\r\n").records, 2u);
+  EXPECT_EQ(cut("a\r\nb\r\n").end, 6u);
+}
+
+TEST(FindRecordCut, BareCrEndsARecord) {
+  const RecordCut c = cut("a\rb\rc", SIZE_MAX, false);
+  EXPECT_EQ(c.end, 4u);
+  EXPECT_EQ(c.records, 2u);
+}
+
+TEST(FindRecordCut, CrAtBlockEndWaitsForMoreUnlessAtEof) {
+  const RecordCut open = cut("a\nb\r", SIZE_MAX, false);
+  EXPECT_EQ(open.end, 2u);
+  EXPECT_EQ(open.records, 1u);
+  const RecordCut eof = cut("a\nb\r", SIZE_MAX, true);
+  EXPECT_EQ(eof.end, 4u);
+  EXPECT_EQ(eof.records, 2u);
+}
+
+TEST(FindRecordCut, QuotedTerminatorsAreData) {
+  const RecordCut c = cut("\"a\nb\r\nc\r\",d\ne\n");
+  EXPECT_EQ(c.records, 2u);
+  EXPECT_EQ(c.end, 14u);
+  const RecordCut doubled = cut("\"x\"\"\n\"\"y\"\nz\n");  // `x"<LF>"y` is one field
+  EXPECT_EQ(doubled.records, 2u);
+}
+
+TEST(FindRecordCut, BlankLinesCountAsRecords) {
+  const RecordCut c = cut("\n\r\n\ra\n");
+  EXPECT_EQ(c.records, 4u);
+  EXPECT_EQ(c.end, 6u);
+}
+
+TEST(FindRecordCut, OpenQuoteAtEndIsReported) {
+  const RecordCut c = cut("a\n\"b\nc", SIZE_MAX, true);
+  EXPECT_EQ(c.end, 2u);
+  EXPECT_EQ(c.records, 1u);
+  EXPECT_TRUE(c.in_quotes);
+  EXPECT_FALSE(cut("a\nb", SIZE_MAX, true).in_quotes);
+}
+
+TEST(FindRecordCut, LongBlocksAcrossSimdWidths) {
+  // Quotes and terminators at every position around the 16/64-byte lane edges.
+  for (std::size_t pad = 0; pad < 130; ++pad) {
+    const std::string rec = std::string(pad, 'x') + ",\"q\nq\"\r\n";
+    const std::string block = rec + rec + rec;
+    const RecordCut c = cut(block);
+    EXPECT_EQ(c.records, 3u) << pad;
+    EXPECT_EQ(c.end, block.size()) << pad;
+    const RecordCut two = cut(block, 2);
+    EXPECT_EQ(two.end, 2 * rec.size()) << pad;
+  }
+}
+
+TEST(FindRecordCut, OtherDialectQuote) {
+  const RecordCut c = find_record_cut("'a\nb',\"\nc\n", SIZE_MAX, false, CsvDialect{',', '\''});
+  EXPECT_EQ(c.records, 2u);
+  EXPECT_EQ(c.end, 10u);
+}
+
+// Physical rows the scanner sees in a whole input (terminators plus a final record).
+std::size_t scanner_physical_rows(const std::string& csv) {
+  testing::ScanResult r;
+  testing::CollectingSink sink(r);
+  CsvScanner scanner({}, InputPosition{1, 0});
+  EXPECT_TRUE(scanner.feed(csv, sink));
+  EXPECT_TRUE(scanner.finish(sink));
+  // The next row after everything, minus the first: read it through a probe record.
+  testing::ScanResult probe;
+  testing::CollectingSink probe_sink(probe);
+  EXPECT_TRUE(scanner.feed("p", probe_sink));
+  EXPECT_TRUE(scanner.finish(probe_sink));
+  return static_cast<std::size_t>(probe.records.at(0).row - 1);
+}
+
+TEST(FindRecordCut, AgreesWithTheScannerOnRandomCsv) {
+  std::mt19937 rng(4242);
+  for (int iter = 0; iter < 400; ++iter) {
+    testing::GenOptions o;
+    o.records = 1 + rng() % 60;
+    o.fields = 1 + rng() % 6;
+    o.ragged = iter % 2 == 0;
+    std::vector<Record> expected;
+    const std::string csv = testing::random_csv(rng, o, &expected);
+
+    // One call over everything takes every physical record.
+    const RecordCut all = cut(csv, SIZE_MAX, true);
+    EXPECT_EQ(all.end, csv.size()) << iter;
+    EXPECT_EQ(all.records, scanner_physical_rows(csv)) << iter;
+
+    // Cut into batches of random size, as the chunker does through a window: the batches'
+    // records concatenated equal the whole input's, and their offsets are scanner record ends.
+    std::vector<Record> joined;
+    std::size_t pos = 0;
+    std::size_t window = 1 + rng() % 200;
+    std::size_t rows = 0;
+    while (pos < csv.size()) {
+      const std::size_t avail = std::min(window, csv.size() - pos);
+      const bool eof = pos + avail == csv.size();
+      const RecordCut c = cut(std::string_view(csv).substr(pos, avail), 1 + rng() % 7, eof);
+      if (c.end == 0) {
+        ASSERT_FALSE(eof && !c.in_quotes) << iter;  // at EOF a complete input always yields
+        window *= 2;  // an incomplete record: read more
+        continue;
+      }
+      auto batch = parse_csv(std::string_view(csv).substr(pos, c.end), {});
+      ASSERT_TRUE(batch.has_value()) << iter << ": " << batch.error().describe();
+      joined.insert(joined.end(), batch->begin(), batch->end());
+      rows += c.records;
+      pos += c.end;
+    }
+    EXPECT_EQ(joined, expected) << iter;
+    EXPECT_EQ(rows, all.records) << iter;
+  }
+}
+
+}  // namespace
+}  // namespace dsfill::codec

@@ -1,0 +1,102 @@
+// What a load is asked to do (LoadOptions) and what it did (LoadReport).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loader/chunker.h"
+#include "loader/schema.h"
+#include "net/retry_policy.h"
+
+namespace dsfill::loader {
+
+enum class Target : std::uint8_t {
+  kNetwork,  // POST every batch to the server
+  kDryRun,   // read, encode and count; send nothing
+  kBench,    // the same as kDryRun, reported as a benchmark
+};
+
+enum class ProgressMode : std::uint8_t { kAuto, kAlways, kNever };
+
+struct LoadOptions {
+  std::string input;  // a path or "-" for standard input
+  SchemaOptions schema;
+  ChunkerOptions chunker;
+  int level = 6;
+  bool compress = true;
+  int encoders = 2;
+
+  Target target = Target::kNetwork;
+  std::string url;  // the API base, e.g. https://app.graphite-note.com/api
+  std::string user_code;
+  std::string dataset_code;
+  bool replace = false;  // the first request truncates (append: false)
+  bool complete = true;  // POST /dataset-complete at the end
+  int connections = 4;
+  std::chrono::milliseconds timeout{120'000};
+  net::RetryOptions retry;
+  std::string token;   // sent as Authorization: Bearer; never printed
+  std::string cacert;  // PEM file for https; empty: the system store
+  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+
+  ProgressMode progress = ProgressMode::kAuto;
+  bool handle_signals = true;  // SIGINT/SIGTERM stop reading and let in-flight requests finish
+};
+
+enum class Outcome : std::uint8_t {
+  kOk,
+  kBadInput,       // the CSV or its encoding is malformed, or the input is unreadable
+  kRejected,       // the server answered a batch with a 4xx other than 408/409/429
+  kNetwork,        // retries or budget exhausted
+  kCountMismatch,  // the server's row count differs from the rows sent
+  kInterrupted,    // SIGINT or SIGTERM
+  kUsage,          // bad options found when starting (URL, CA file, columns)
+};
+
+// Busy time of one stage: time its threads spent working, not waiting on a queue.
+struct StageReport {
+  std::string name;
+  int threads = 1;
+  double busy_seconds = 0;  // summed over the stage's threads
+  // Returns the share of the wall time the stage's threads were busy (0..1).
+  double utilization(double wall_seconds) const {
+    return wall_seconds > 0 && threads > 0 ? busy_seconds / (wall_seconds * threads) : 0;
+  }
+};
+
+struct LoadReport {
+  Outcome outcome = Outcome::kOk;
+  std::string message;  // why the load failed, or the count mismatch; empty when ok
+  int signal = 0;       // SIGINT or SIGTERM when interrupted
+  Target target = Target::kNetwork;
+  std::string load_id;
+
+  std::uint64_t rows = 0;                  // data records acknowledged (header excluded)
+  std::uint64_t batches = 0;               // batches acknowledged
+  std::uint64_t bytes_in = 0;              // CSV bytes of the acknowledged batches
+  std::uint64_t json_bytes = 0;            // JSON rows text before compression
+  std::uint64_t bytes_sent = 0;            // request bodies of the acknowledged batches
+  std::optional<std::int64_t> input_size;  // the file's size when known
+  std::uint64_t requests = 0;              // HTTP requests made, retries and completion included
+  std::uint64_t retries = 0;
+  std::uint64_t connects = 0;
+  double wall_seconds = 0;
+  std::vector<StageReport> stages;  // reader, encoder, sender
+
+  // The acknowledged contiguous prefix: every batch before this offset and row is stored.
+  std::int64_t acked_offset = 0;
+  std::int64_t acked_row = 1;
+
+  bool completed = false;                             // POST /dataset-complete acknowledged
+  std::optional<std::int64_t> server_rows_count;      // "rows-count" of the last answer
+  std::optional<std::uint64_t> server_rows_inserted;  // sum of "rows-inserted", when reported
+
+  // Returns the stage with the highest utilization ("" when none ran).
+  std::string bottleneck() const;
+};
+
+}  // namespace dsfill::loader

@@ -1,0 +1,200 @@
+#include "loader/report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace dsfill::loader {
+
+std::string LoadReport::bottleneck() const {
+  const StageReport* best = nullptr;
+  for (const auto& stage : stages) {
+    if (best == nullptr || stage.utilization(wall_seconds) > best->utilization(wall_seconds)) {
+      best = &stage;
+    }
+  }
+  return best != nullptr ? best->name : "";
+}
+
+std::string format_bytes(double bytes) {
+  static constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB"};
+  int unit = 0;
+  while (bytes >= 1000.0 && unit < 4) {
+    bytes /= 1000.0;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{:.0f} B", bytes) : fmt::format("{:.1f} {}", bytes, kUnits[unit]);
+}
+
+std::string format_count(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  const std::size_t first = digits.size() % 3 == 0 ? 3 : digits.size() % 3;
+  out.append(digits, 0, first);
+  for (std::size_t i = first; i < digits.size(); i += 3) {
+    out += ',';
+    out.append(digits, i, 3);
+  }
+  return out;
+}
+
+std::string format_duration(double seconds) {
+  if (!(seconds >= 0)) seconds = 0;
+  if (seconds < 60) return fmt::format("{:.1f} s", seconds);
+  const auto total = static_cast<std::uint64_t>(std::llround(seconds));
+  return fmt::format("{}:{:02}:{:02}", total / 3600, (total / 60) % 60, total % 60);
+}
+
+const char* outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kOk:
+      return "ok";
+    case Outcome::kBadInput:
+      return "bad_input";
+    case Outcome::kRejected:
+      return "rejected";
+    case Outcome::kNetwork:
+      return "network";
+    case Outcome::kCountMismatch:
+      return "count_mismatch";
+    case Outcome::kInterrupted:
+      return "interrupted";
+    case Outcome::kUsage:
+      return "usage";
+  }
+  return "unknown";
+}
+
+namespace {
+
+double rate(double amount, double seconds) { return seconds > 0 ? amount / seconds : 0; }
+
+}  // namespace
+
+std::string format_progress(const ProgressSnapshot& s) {
+  const double mbps = rate(static_cast<double>(s.bytes_done), s.elapsed_seconds) / 1e6;
+  const double rows_per_s = rate(static_cast<double>(s.rows_done), s.elapsed_seconds);
+  std::string out = format_bytes(static_cast<double>(s.bytes_done));
+  if (s.bytes_total && *s.bytes_total > 0) {
+    const double total = static_cast<double>(*s.bytes_total);
+    out += fmt::format(" / {} ({:.1f}%)", format_bytes(total),
+                       std::min(100.0, 100.0 * static_cast<double>(s.bytes_done) / total));
+  }
+  out += fmt::format("  {} rows  {:.1f} MB/s  {} rows/s", format_count(s.rows_done), mbps,
+                     format_count(static_cast<std::uint64_t>(rows_per_s)));
+  if (s.bytes_total && *s.bytes_total > 0 && mbps > 0) {
+    const double left =
+        std::max(0.0, static_cast<double>(*s.bytes_total) - static_cast<double>(s.bytes_done));
+    const auto eta = static_cast<std::uint64_t>(std::llround(left / (mbps * 1e6)));
+    out += fmt::format("  ETA {}:{:02}:{:02}", eta / 3600, (eta / 60) % 60, eta % 60);
+  }
+  out += fmt::format("  retries {}", s.retries);
+  return out;
+}
+
+std::string format_summary(const LoadReport& r) {
+  std::string out;
+  const bool network = r.target == Target::kNetwork;
+  const char* title = r.target == Target::kBench    ? "bench"
+                      : r.target == Target::kDryRun ? "dry run (nothing sent)"
+                                                    : "load";
+  out += fmt::format("{}: {}{}\n", title, outcome_name(r.outcome),
+                     r.message.empty() ? "" : " - " + r.message);
+  out += fmt::format("  rows:         {}\n", format_count(r.rows));
+  out += fmt::format("  batches:      {}\n", format_count(r.batches));
+  out += fmt::format("  bytes in:     {}\n", format_bytes(static_cast<double>(r.bytes_in)));
+  const double ratio =
+      r.bytes_sent > 0 ? static_cast<double>(r.bytes_in) / static_cast<double>(r.bytes_sent) : 0;
+  out += fmt::format("  bytes {}:   {} (compression ratio {:.2f})\n", network ? "sent" : "out ",
+                     format_bytes(static_cast<double>(r.bytes_sent)), ratio);
+  out += fmt::format("  wall time:    {}\n", format_duration(r.wall_seconds));
+  out += fmt::format(
+      "  throughput:   {:.1f} MB/s, {} rows/s\n",
+      rate(static_cast<double>(r.bytes_in), r.wall_seconds) / 1e6,
+      format_count(static_cast<std::uint64_t>(rate(static_cast<double>(r.rows), r.wall_seconds))));
+  if (network) {
+    out += fmt::format("  requests:     {} ({} retries, {} connects)\n", format_count(r.requests),
+                       format_count(r.retries), format_count(r.connects));
+  }
+  for (const auto& stage : r.stages) {
+    const double per_thread = stage.threads > 0 ? stage.busy_seconds / stage.threads : 0;
+    out += fmt::format("  stage {:<8} busy {:>6.2f} s x{} ({:4.0f}%)  {:8.1f} MB/s{}\n",
+                       stage.name + ":", per_thread, stage.threads,
+                       100 * stage.utilization(r.wall_seconds),
+                       rate(static_cast<double>(r.bytes_in), per_thread) / 1e6,
+                       stage.name == r.bottleneck() ? "  <- bottleneck" : "");
+  }
+  if (network) {
+    if (r.server_rows_count) {
+      out += fmt::format("  server rows:  {}{}\n",
+                         format_count(static_cast<std::uint64_t>(*r.server_rows_count)),
+                         r.completed ? " (dataset completed)" : "");
+    }
+    if (r.server_rows_inserted) {
+      out += fmt::format("  rows stored by this load: {}\n", format_count(*r.server_rows_inserted));
+    }
+    if (r.outcome != Outcome::kOk) {
+      out += fmt::format("  acknowledged prefix: bytes 0-{}, rows up to {}\n", r.acked_offset,
+                         r.acked_row - 1);
+    }
+  }
+  return out;
+}
+
+std::string summary_json(const LoadReport& r) {
+  boost::json::object o;
+  o["outcome"] = outcome_name(r.outcome);
+  o["message"] = r.message;
+  o["target"] = r.target == Target::kNetwork ? "network"
+                : r.target == Target::kBench ? "bench"
+                                             : "dry-run";
+  o["load_id"] = r.load_id;
+  o["rows"] = r.rows;
+  o["batches"] = r.batches;
+  o["bytes_in"] = r.bytes_in;
+  o["json_bytes"] = r.json_bytes;
+  o["bytes_sent"] = r.bytes_sent;
+  o["compression_ratio"] =
+      r.bytes_sent > 0 ? static_cast<double>(r.bytes_in) / static_cast<double>(r.bytes_sent) : 0.0;
+  o["wall_seconds"] = r.wall_seconds;
+  o["mb_per_second"] = rate(static_cast<double>(r.bytes_in), r.wall_seconds) / 1e6;
+  o["rows_per_second"] = rate(static_cast<double>(r.rows), r.wall_seconds);
+  o["requests"] = r.requests;
+  o["retries"] = r.retries;
+  o["connects"] = r.connects;
+  if (r.input_size) o["input_size"] = *r.input_size;
+  boost::json::array stages;
+  for (const auto& stage : r.stages) {
+    boost::json::object s;
+    s["name"] = stage.name;
+    s["threads"] = stage.threads;
+    s["busy_seconds"] = stage.busy_seconds;
+    s["utilization"] = stage.utilization(r.wall_seconds);
+    const double per_thread = stage.threads > 0 ? stage.busy_seconds / stage.threads : 0;
+    s["mb_per_second"] = rate(static_cast<double>(r.bytes_in), per_thread) / 1e6;
+    stages.push_back(std::move(s));
+  }
+  o["stages"] = std::move(stages);
+  o["bottleneck"] = r.bottleneck();
+  o["acked_offset"] = r.acked_offset;
+  o["acked_row"] = r.acked_row;
+  o["completed"] = r.completed;
+  if (r.server_rows_count) {
+    o["server_rows_count"] = *r.server_rows_count;
+  } else {
+    o["server_rows_count"] = nullptr;
+  }
+  if (r.server_rows_inserted) {
+    o["server_rows_inserted"] = *r.server_rows_inserted;
+  } else {
+    o["server_rows_inserted"] = nullptr;
+  }
+  if (r.signal != 0) o["signal"] = r.signal;
+  return boost::json::serialize(o);
+}
+
+}  // namespace dsfill::loader

@@ -1,0 +1,341 @@
+#include "loader/sender.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+namespace dsfill::loader {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using boost::system::error_code;
+
+struct Sender::Flight {
+  EncodedBatch batch;
+  net::Request request;
+  int retries = 0;
+  bool is_complete = false;  // the POST /dataset-complete, which holds no window slot
+  std::optional<asio::steady_timer> timer;
+};
+
+namespace {
+
+struct Answer {
+  std::optional<std::int64_t> rows_count;
+  std::optional<std::int64_t> rows_inserted;
+  std::string message;
+};
+
+// Reads the envelope {"data":{"status","message","details":{"rows-count","rows-inserted"}}};
+// anything else yields an empty answer (the status code already said what happened).
+Answer read_answer(const std::string& body) {
+  Answer answer;
+  error_code ec;
+  boost::json::value v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return answer;
+  const auto* data = v.as_object().if_contains("data");
+  if (data == nullptr || !data->is_object()) return answer;
+  if (const auto* m = data->as_object().if_contains("message"); m && m->is_string()) {
+    answer.message = std::string(m->as_string());
+  }
+  const auto* details = data->as_object().if_contains("details");
+  if (details == nullptr || !details->is_object()) return answer;
+  auto number = [&](const char* key) -> std::optional<std::int64_t> {
+    const auto* n = details->as_object().if_contains(key);
+    if (n == nullptr) return std::nullopt;
+    if (n->is_int64()) return n->as_int64();
+    if (n->is_uint64()) return static_cast<std::int64_t>(n->as_uint64());
+    return std::nullopt;
+  };
+  answer.rows_count = number("rows-count");
+  answer.rows_inserted = number("rows-inserted");
+  return answer;
+}
+
+std::string status_text(const net::Response& response) {
+  std::string out = "HTTP " + std::to_string(response.result_int());
+  Answer answer = read_answer(response.body());
+  if (!answer.message.empty()) {
+    out += ": " + answer.message;
+  } else if (!response.body().empty()) {
+    out += ": " + response.body().substr(0, 300);
+  }
+  return out;
+}
+
+}  // namespace
+
+Sender::Sender(asio::io_context& io, SenderConfig config, std::function<void()> release_slot,
+               std::function<void()> on_stop, std::function<void()> on_finished)
+    : io_(io),
+      config_(std::move(config)),
+      retry_(config_.retry),
+      release_slot_(std::move(release_slot)),
+      on_stop_(std::move(on_stop)),
+      on_finished_(std::move(on_finished)),
+      acks_(config_.start_offset, config_.start_row),
+      gate_open_(!config_.replace) {
+  if (config_.target == Target::kNetwork) {
+    const int k = std::max(1, config_.connections);
+    for (int i = 0; i < k; ++i) {
+      net::ConnectionOptions options{config_.url, config_.timeout};
+      connections_.push_back(
+          std::make_shared<net::HttpConnection>(io_, std::move(options), config_.tls));
+    }
+    idle_ = connections_;
+  }
+}
+
+Sender::~Sender() {
+  for (auto& conn : connections_) conn->close();
+}
+
+std::uint64_t Sender::connects() const {
+  std::uint64_t n = 0;
+  for (const auto& conn : connections_) n += conn->connects();
+  return n;
+}
+
+net::Request Sender::make_request(std::string_view endpoint, std::string body,
+                                  const std::string& idempotency_key) const {
+  net::Request request{http::verb::post, config_.url.target(endpoint), 11};
+  request.set(http::field::host, config_.url.host_header());
+  request.set(http::field::user_agent, "dsfill/0.1");
+  request.set(http::field::content_type, "application/json");
+  request.set(http::field::accept, "application/json");
+  if (!config_.token.empty()) request.set(http::field::authorization, "Bearer " + config_.token);
+  if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
+  for (const auto& [name, value] : config_.headers) request.set(name, value);
+  request.keep_alive(true);
+  request.body() = std::move(body);
+  request.prepare_payload();
+  return request;
+}
+
+std::string Sender::describe(const Flight& flight) const {
+  if (flight.is_complete) return "POST /dataset-complete";
+  const EncodedBatch& b = flight.batch;
+  const std::int64_t last_row =
+      b.first_row + static_cast<std::int64_t>(std::max<std::uint64_t>(b.physical_rows, 1)) - 1;
+  return "batch " + std::to_string(b.seq) + " (rows " + std::to_string(b.first_row) + "-" +
+         std::to_string(last_row) + ", bytes " + std::to_string(b.byte_begin) + "-" +
+         std::to_string(b.byte_end) + ")";
+}
+
+void Sender::submit(EncodedBatch batch) {
+  auto flight = std::make_shared<Flight>();
+  if (stopping_) {
+    release_slot_();
+    return;
+  }
+  if (config_.target != Target::kNetwork) {
+    // The sink: count the batch as if the server had stored it.
+    flight->batch = std::move(batch);
+    state_.bytes_sent += flight->batch.body.size();
+    flight->batch.body = std::string();
+    acknowledge(flight, net::Response{});
+    return;
+  }
+  const std::string key = batch.idempotency_key;
+  std::string body = std::move(batch.body);
+  flight->batch = std::move(batch);
+  flight->request = make_request("dataset-fill", std::move(body), key);
+  ready_.push_back(std::move(flight));
+  pump();
+}
+
+void Sender::input_done(std::uint64_t batches) {
+  total_batches_ = batches;
+  maybe_finish();
+}
+
+void Sender::stop(Outcome outcome, std::string message, int signal) {
+  if (state_.outcome == Outcome::kOk) {
+    state_.outcome = outcome;
+    state_.message = std::move(message);
+    state_.signal = signal;
+  }
+  if (!stopping_) {
+    stopping_ = true;
+    while (!ready_.empty()) {
+      FlightPtr f = std::move(ready_.front());
+      ready_.pop_front();
+      drop(f);
+    }
+    for (auto& f : waiting_) {
+      f->timer->cancel();  // its handler sees stopping_ and drops it
+    }
+    if (on_stop_) on_stop_();
+  }
+  maybe_finish();
+}
+
+void Sender::drop(const FlightPtr& flight) {
+  if (!flight->is_complete) release_slot_();
+}
+
+void Sender::pump() {
+  while (!stopping_ && !idle_.empty() && !ready_.empty()) {
+    auto it = ready_.begin();
+    if (!gate_open_) {
+      // Replace mode: only the truncating batch 0 may go until it is acknowledged.
+      it = std::find_if(ready_.begin(), ready_.end(),
+                        [](const FlightPtr& f) { return !f->batch.append; });
+      if (it == ready_.end() || inflight_ > 0) return;
+    }
+    FlightPtr flight = std::move(*it);
+    ready_.erase(it);
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    send(flight, std::move(conn));
+  }
+}
+
+void Sender::note_inflight(int delta) {
+  const auto now = std::chrono::steady_clock::now();
+  if (inflight_ > 0) {
+    state_.busy_seconds += std::chrono::duration<double>(now - inflight_since_).count() *
+                           inflight_ / std::max<std::size_t>(connections_.size(), 1);
+  }
+  inflight_ += delta;
+  inflight_since_ = now;
+}
+
+void Sender::send(const FlightPtr& flight, std::shared_ptr<net::HttpConnection> conn) {
+  note_inflight(+1);
+  ++state_.requests;
+  conn->async_send(flight->request,
+                   [this, flight, conn](const error_code& ec, net::Response& response) {
+                     on_response(flight, conn, ec, response);
+                   });
+}
+
+void Sender::on_response(const FlightPtr& flight, const std::shared_ptr<net::HttpConnection>& conn,
+                         const error_code& ec, net::Response& response) {
+  note_inflight(-1);
+  idle_.push_back(conn);
+  const net::Verdict verdict =
+      ec ? net::classify_error(ec) : net::classify_status(response.result_int());
+  switch (verdict) {
+    case net::Verdict::kSuccess:
+      retry_.on_success();
+      if (flight->is_complete) {
+        Answer answer = read_answer(response.body());
+        state_.completed = true;
+        if (answer.rows_count) state_.server_rows_count = answer.rows_count;
+      } else {
+        acknowledge(flight, response);
+      }
+      break;
+    case net::Verdict::kRetry:
+    case net::Verdict::kRetryPause:
+      retry_later(flight, verdict, ec ? ec.message() : status_text(response),
+                  ec ? nullptr : &response);
+      break;
+    case net::Verdict::kFatal:
+      if (ec) {
+        drop(flight);  // our own cancellation
+      } else {
+        drop(flight);
+        stop(Outcome::kRejected,
+             "the server rejected " + describe(*flight) + ": " + status_text(response));
+      }
+      break;
+  }
+  pump();
+  maybe_finish();
+}
+
+void Sender::acknowledge(const FlightPtr& flight, const net::Response& response) {
+  const EncodedBatch& b = flight->batch;
+  state_.rows += b.rows;
+  state_.batches += 1;
+  state_.bytes_in += static_cast<std::uint64_t>(b.byte_end - b.byte_begin);
+  state_.json_bytes += b.json_bytes;
+  if (config_.target == Target::kNetwork) {
+    state_.bytes_sent += flight->request.body().size();
+    Answer answer = read_answer(response.body());
+    if (answer.rows_count) state_.server_rows_count = answer.rows_count;
+    if (answer.rows_inserted) {
+      state_.server_rows_inserted = state_.server_rows_inserted.value_or(0) +
+                                    static_cast<std::uint64_t>(*answer.rows_inserted);
+    } else {
+      state_.rows_inserted_missing = true;
+    }
+  }
+  acks_.ack(b.seq, b.byte_end, b.first_row + static_cast<std::int64_t>(b.physical_rows));
+  if (!b.append) gate_open_ = true;
+  // Free the body now: the window slot is what bounds memory.
+  flight->request = net::Request{};
+  release_slot_();
+}
+
+void Sender::retry_later(const FlightPtr& flight, net::Verdict verdict, const std::string& why,
+                         const net::Response* response) {
+  if (stopping_) {
+    drop(flight);
+    return;
+  }
+  const int retry = flight->retries + 1;
+  if (!retry_.try_spend(retry)) {
+    drop(flight);
+    const bool budget = retry <= retry_.options().max_retries;
+    stop(Outcome::kNetwork, "gave up on " + describe(*flight) + " after " +
+                                std::to_string(flight->retries) + " retries" +
+                                (budget ? " (the load's retry budget is spent)" : "") +
+                                ": last error: " + why);
+    return;
+  }
+  flight->retries = retry;
+  ++state_.retries;
+  std::optional<net::Millis> retry_after;
+  if (response != nullptr) {
+    if (auto it = response->find(http::field::retry_after); it != response->end()) {
+      retry_after = net::parse_retry_after(it->value(), std::chrono::system_clock::now());
+    }
+  }
+  const net::Millis delay = retry_.delay(retry, verdict, retry_after);
+  flight->timer.emplace(io_, delay);
+  waiting_.push_back(flight);
+  flight->timer->async_wait([this, flight](const error_code&) {
+    waiting_.erase(std::find(waiting_.begin(), waiting_.end(), flight));
+    if (stopping_) {
+      drop(flight);
+    } else {
+      ready_.push_front(flight);  // older batches first: the acknowledged prefix grows sooner
+      pump();
+    }
+    maybe_finish();
+  });
+}
+
+void Sender::start_complete() {
+  completing_ = true;
+  auto flight = std::make_shared<Flight>();
+  flight->is_complete = true;
+  flight->request = make_request("dataset-complete", config_.complete_body, "");
+  gate_open_ = true;
+  ready_.push_back(std::move(flight));
+  pump();
+}
+
+void Sender::maybe_finish() {
+  if (finished_ || inflight_ > 0 || !waiting_.empty() || !ready_.empty()) return;
+  if (!stopping_) {
+    if (!total_batches_ || state_.batches < *total_batches_) return;
+    if (config_.target == Target::kNetwork && !config_.complete_body.empty() && !completing_) {
+      start_complete();
+      return;
+    }
+  }
+  finished_ = true;
+  note_inflight(0);
+  for (auto& conn : connections_) conn->close();
+  if (on_finished_) asio::post(io_, on_finished_);
+}
+
+}  // namespace dsfill::loader

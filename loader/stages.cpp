@@ -1,0 +1,84 @@
+#include "loader/stages.h"
+
+#include <chrono>
+#include <utility>
+
+#include "loader/load_id.h"
+
+namespace dsfill::loader {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+StageResult run_reader(Chunker& chunker, std::int64_t first_row, bool at_least_one,
+                       BoundedQueue<Batch>& out) {
+  StageResult result;
+  for (;;) {
+    const auto t = Clock::now();
+    auto next = chunker.next();
+    result.busy_seconds += seconds_since(t);
+    if (!next) {
+      result.error = next.error();
+      result.error_seq = result.items;
+      out.close_and_clear();
+      return result;
+    }
+    if (!next->has_value()) break;
+    Batch batch = std::move(**next);
+    batch.seq = result.items;
+    if (!out.push(std::move(batch))) return result;  // stopped downstream
+    ++result.items;
+  }
+  if (result.items == 0 && at_least_one) {
+    Batch empty;
+    empty.seq = 0;
+    empty.first_row = first_row;
+    empty.byte_begin = empty.byte_end = chunker.offset();
+    if (out.push(std::move(empty))) ++result.items;
+  }
+  out.close();
+  return result;
+}
+
+StageResult run_encoder(BoundedQueue<Batch>& in, BoundedQueue<char>& slots,
+                        codec::BatchEncoder& encoder, bool replace, const std::string& load_id,
+                        const std::function<void(EncodedBatch)>& deliver) {
+  StageResult result;
+  while (auto batch = in.pop()) {
+    const auto t = Clock::now();
+    EncodedBatch out;
+    out.seq = batch->seq;
+    out.first_row = batch->first_row;
+    out.physical_rows = batch->physical_rows;
+    out.byte_begin = batch->byte_begin;
+    out.byte_end = batch->byte_end;
+    out.append = !(replace && batch->seq == 0);
+    auto stats =
+        encoder.encode(batch->records, {batch->first_row, batch->byte_begin}, out.append, out.body);
+    if (!stats) {
+      result.busy_seconds += seconds_since(t);
+      result.error = stats.error();
+      result.error_seq = batch->seq;
+      in.close_and_clear();
+      return result;
+    }
+    out.rows = stats->rows;
+    out.json_bytes = stats->json_bytes;
+    out.idempotency_key = idempotency_key(load_id, out.byte_begin, out.byte_end);
+    batch.reset();  // free the CSV text before waiting for a slot
+    result.busy_seconds += seconds_since(t);
+    if (!slots.pop()) return result;  // the sender stopped
+    deliver(std::move(out));
+    ++result.items;
+  }
+  return result;
+}
+
+}  // namespace dsfill::loader

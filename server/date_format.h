@@ -1,0 +1,44 @@
+// Date formats of `date` columns: a format compiles once per request, then checks values with no
+// allocation.
+//
+// Accepted format strings:
+//   - empty: ISO 8601 / RFC 3339 dates: YYYY-MM-DD, optionally followed by 'T' or ' ' and
+//     HH:MM, HH:MM:SS or HH:MM:SS.fraction, optionally followed by 'Z' or +HH:MM / -HH:MM / +HHMM.
+//   - strftime-like, when the format holds '%': %Y (4-digit year), %m (01-12), %d (01-31, checked
+//     against the month), %H (00-23), %M (00-59), %S (00-60), %f (1-9 fraction digits),
+//     %z (Z, +HH:MM or +HHMM), %F (= %Y-%m-%d), %T (= %H:%M:%S), %% (a '%'); any other
+//     character must appear as is. Other % directives are refused when the columns are checked.
+//   - pattern-like, otherwise: YYYY or yyyy, MM, DD or dd, HH, mm, ss, and SSS (3 fraction
+//     digits) stand for the fields above; any other character must appear as is
+//     ("YYYY-MM-DD HH:mm:ss", "DD/MM/YYYY", "MM/dd/yyyy").
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "codec/error.h"
+
+namespace dsfill::server {
+
+class DateFormat {
+ public:
+  // Returns the compiled format, or kBadArgument naming the unsupported directive.
+  static Result<DateFormat> compile(std::string_view format);
+
+  // Returns true if `value` is a valid date in this format (calendar-checked).
+  bool matches(std::string_view value) const;
+
+ private:
+  enum class Part : std::uint8_t {
+    kLiteral, kYear, kMonth, kDay, kHour, kMinute, kSecond, kFraction, kFraction3, kZone
+  };
+  struct Token {
+    Part part;
+    char literal;
+  };
+  bool iso_ = false;
+  std::vector<Token> tokens_;
+};
+
+}  // namespace dsfill::server

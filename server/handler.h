@@ -1,0 +1,83 @@
+// The dataset-fill request handler: routing, auth, limits, idempotency bookkeeping, decoding and
+// validation (on the HTTP threads), storage (posted to the StoreWorker), and one log line per
+// request.
+//
+// Routes:
+//   POST /dataset-fill                 fill a dataset (see request.h, validation.h, store.h)
+//   POST /dataset-complete             mark the load complete, return the dataset's shape
+//   POST /datasets                     create a dataset with its columns
+//   GET  /datasets/{user}/{dataset}    columns, row count, state
+// Status codes: 200/201 success; 400 invalid request; 401 missing or malformed Authorization;
+// 403 wrong token for the user-code; 404 unknown route or dataset; 405 wrong method;
+// 409 same Idempotency-Key still in flight (or dataset exists with other columns);
+// 413 a size, ratio or row-count limit; 422 Idempotency-Key reused with another body;
+// 429 too many concurrent requests (Retry-After: 1); 500 storage failure.
+//
+// Idempotency-Key (fills only, scoped by user-code): 1-255 visible ASCII characters, optionally
+// in double quotes. The key, the body's SHA-256 and the response are stored with the rows; a
+// repeat with the same body replays the stored response (header Idempotent-Replayed: true).
+//
+// --discard: everything is decoded and validated, nothing is stored; row counts are kept in
+// memory per dataset, no dataset must exist, and Idempotency-Key only guards against concurrent
+// repeats (409).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "net/http_server.h"
+#include "server/auth.h"
+#include "server/limits.h"
+#include "server/store.h"
+
+namespace dsfill::server {
+
+struct HandlerOptions {
+  Limits limits;
+  bool auto_create = false;
+  bool discard = false;
+  TokenTable tokens;  // empty: no authentication
+  // Receives one line per request (method, path, status, rows, milliseconds); null: stderr.
+  std::function<void(std::string_view line)> log;
+};
+
+class Handler : public std::enable_shared_from_this<Handler> {
+ public:
+  // REQUIRES: `store` outlives the handler's last answer unless options.discard (then null).
+  Handler(HandlerOptions options, StoreWorker* store);
+
+  // Handles one request and answers through `respond` (now or from the store's thread).
+  void handle(net::HttpRequest&& request, net::Responder respond);
+
+  // Writes one log line for a request the HTTP layer rejected.
+  void log(std::string_view method, std::string_view path, unsigned status, std::uint64_t rows,
+           double ms);
+
+  struct Call;
+
+ private:
+  void handle_fill(std::shared_ptr<Call> call);
+  void handle_complete(std::shared_ptr<Call> call);
+  void handle_create(std::shared_ptr<Call> call);
+  void handle_describe(std::shared_ptr<Call> call, std::string_view user,
+                       std::string_view dataset);
+  bool authorize(Call& call, std::string_view user_code);
+  bool claim_key(const std::string& scoped_key);
+
+  friend struct Call;
+  HandlerOptions options_;
+  StoreWorker* store_;
+  std::atomic<unsigned> active_{0};
+  std::mutex mu_;  // guards in_flight_keys_ and discard_rows_
+  std::unordered_set<std::string> in_flight_keys_;
+  std::unordered_map<std::string, std::uint64_t> discard_rows_;
+};
+
+}  // namespace dsfill::server

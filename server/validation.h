@@ -1,0 +1,76 @@
+// Validation of a dataset's columns and of the rows of one fill.
+//
+// Columns: name (1-128 bytes, no control characters, unique ignoring ASCII case, not rowid/oid/
+// _rowid_, which SQLite reserves), alias (a string), type "dimension" or "measure", subtype
+// "text", "numeric" or "date" (a measure must be numeric), format (dates only; see
+// date_format.h).
+//
+// Rows: the rows JSON must be an array of arrays with exactly one value per column. Values:
+//   text    : a string, a JSON number (kept as its literal text) or null
+//   numeric : a JSON number, a numeric string ([+-]digits[.digits][e[+-]digits]), "" or null
+//   date    : a string matching the column's format, "" or null
+// Errors name the row (0-based index in insert-data), the column and the value. Sizes over the
+// limits fail with ErrorCode::kTooLarge, everything else with kBadJson / kBadNumber.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "codec/columns.h"
+#include "codec/error.h"
+#include "server/date_format.h"
+#include "server/limits.h"
+
+namespace dsfill::server {
+
+enum class Subtype : std::uint8_t { kText, kNumeric, kDate };
+
+struct ColumnRule {
+  Subtype subtype = Subtype::kText;
+  bool measure = false;
+  DateFormat date;
+};
+
+// Returns one rule per column, or the first problem ("columns[2].type: ...").
+Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns);
+
+// Returns "" when `requested` equals `stored`, else a message naming the first difference.
+std::string columns_difference(const codec::Columns& stored, const codec::Columns& requested);
+
+// One validated value, ready to bind. Text points into the request's buffers (the rows JSON or
+// the parser's string buffer), which the RowBatch's owner keeps alive until the store is done.
+struct Value {
+  enum class Type : std::uint8_t { kNull, kText, kInteger, kReal };
+  const char* data = nullptr;
+  std::uint32_t size = 0;
+  Type type = Type::kNull;
+  union {
+    std::int64_t integer;
+    double real;
+  };
+  Value() : integer(0) {}
+  std::string_view text() const { return {data, size}; }
+};
+
+// The validated rows of one request, row-major.
+struct RowBatch {
+  std::size_t columns = 0;
+  std::vector<Value> values;
+  std::size_t rows() const { return columns == 0 ? 0 : values.size() / columns; }
+};
+
+// Parses `json` (the decoded insert-data; its capacity is grown for simdjson's padding) with
+// `parser` and fills `out`. `parser` and `json` must outlive every use of `out`.
+Result<void> validate_rows(simdjson::ondemand::parser& parser, std::string& json,
+                           const codec::Columns& columns, const std::vector<ColumnRule>& rules,
+                           const Limits& limits, RowBatch& out);
+
+// Returns true if `s` is a numeric string as accepted in numeric columns.
+bool is_numeric_text(std::string_view s);
+
+}  // namespace dsfill::server
