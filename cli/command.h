@@ -14,5 +14,8 @@ namespace dsfill::cli {
 using CommandAction = std::function<int()>;
 
 void add_encode_command(CLI::App& app, CommandAction& action);
+void add_serve_command(CLI::App& app, CommandAction& action);
+void add_load_command(CLI::App& app, CommandAction& action);
+void add_bench_command(CLI::App& app, CommandAction& action);
 
 }  // namespace dsfill::cli

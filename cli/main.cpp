@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
 
   CommandAction action;
   add_encode_command(app, action);
+  add_serve_command(app, action);
+  add_load_command(app, action);
+  add_bench_command(app, action);
 
   try {
     app.parse(argc, argv);

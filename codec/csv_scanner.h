@@ -1,7 +1,10 @@
 // An incremental RFC 4180 scanner: feed it bytes in chunks of any size, it emits the same records.
 //
-// The scanner never copies fields unless one spans two chunks; a sink receives each field's
-// unescaped value in one or more pieces. See codec/csv_dialect.h for the dialect and its errors.
+// The scanner never copies fields: a sink receives each field's unescaped value in pieces that
+// point into the fed chunk. Within one chunk an unquoted field is one piece and a quoted field is
+// one piece per run between doubled quotes (each such piece ends with the one quote it stands
+// for); a field spanning chunks adds a piece per chunk. Pieces are never empty.
+// See codec/csv_dialect.h for the dialect and its errors.
 #pragma once
 
 #include <cstddef>

@@ -26,12 +26,18 @@ inline BlockMasks classify(const char* p, char quote) {
   const __m128i q = _mm_set1_epi8(quote);
   const __m128i lf = _mm_set1_epi8('\n');
   const __m128i cr = _mm_set1_epi8('\r');
+  __m128i v[4];
+  __m128i any_cr = _mm_setzero_si128();
   BlockMasks m{0, 0, 0};
   for (int i = 0; i < 4; ++i) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    m.quote |= lane_mask(v, q) << (16 * i);
-    m.lf |= lane_mask(v, lf) << (16 * i);
-    m.cr |= lane_mask(v, cr) << (16 * i);
+    v[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    m.quote |= lane_mask(v[i], q) << (16 * i);
+    m.lf |= lane_mask(v[i], lf) << (16 * i);
+    any_cr = _mm_or_si128(any_cr, _mm_cmpeq_epi8(v[i], cr));
+  }
+  // Most files have no CR at all (LF endings): skip building its mask then.
+  if (_mm_movemask_epi8(any_cr) != 0) {
+    for (int i = 0; i < 4; ++i) m.cr |= lane_mask(v[i], cr) << (16 * i);
   }
   return m;
 }
@@ -73,8 +79,8 @@ RecordCut find_record_cut(std::string_view block, std::size_t max_records, bool 
   if (!at_eof && len > 0 && data[len - 1] == '\r') --len;
   if (max_records == 0 || len == 0) return cut;
 
-  std::uint64_t in_quote = 0;     // all ones while a quoted field is open at the block start
-  std::uint64_t prev_cr = 0;      // 1 if the previous block ended with an unquoted CR
+  std::uint64_t in_quote = 0;  // all ones while a quoted field is open at the block start
+  std::uint64_t prev_cr = 0;   // 1 if the previous block ended with an unquoted CR
   std::size_t records = 0;
   std::size_t last_term = SIZE_MAX;  // offset of the last terminator byte taken
 

@@ -13,8 +13,8 @@
 namespace dsfill::codec {
 
 struct RecordCut {
-  std::size_t end = 0;        // offset just past the terminator of the last record taken (0: none)
-  std::size_t records = 0;    // physical records taken (blank lines count: they are terminators)
+  std::size_t end = 0;      // offset just past the terminator of the last record taken (0: none)
+  std::size_t records = 0;  // physical records taken (blank lines count: they are terminators)
   // True when the bytes after `end` (to the end of the block) leave a quoted field open: at the
   // end of input they are an unterminated quoted field. False when max_records stopped the scan.
   bool in_quotes = false;

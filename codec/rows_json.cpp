@@ -10,109 +10,139 @@
 namespace dsfill::codec {
 namespace {
 
-// An output cursor over a std::string: callers reserve room, then write through the raw pointer,
-// so the hot loop never pays push_back's per-byte bookkeeping.
-class OutBuf {
- public:
-  OutBuf(std::string& s, std::size_t hint) : s_(s) {
-    const std::size_t used = s_.size();
-    s_.resize(used + std::max<std::size_t>(hint, 64));
-    p_ = s_.data() + used;
-    lim_ = s_.data() + s_.size();
-  }
-  // Makes room for `k` more bytes.
-  void reserve(std::size_t k) {
-    if (static_cast<std::size_t>(lim_ - p_) < k) grow(k);
-  }
-  void put(char c) { *p_++ = c; }
-  void put(const char* data, std::size_t n) {
-    std::memcpy(p_, data, n);
-    p_ += n;
-  }
-  char*& cursor() { return p_; }
-  // Trims the string to what was written.
-  void finish() { s_.resize(static_cast<std::size_t>(p_ - s_.data())); }
-
- private:
-  void grow(std::size_t k) {
-    const std::size_t used = static_cast<std::size_t>(p_ - s_.data());
-    s_.resize(std::max(s_.size() * 2, used + k + 64));
-    p_ = s_.data() + used;
-    lim_ = s_.data() + s_.size();
-  }
-  std::string& s_;
-  char* p_;
-  char* lim_;
+// The output is written through a raw cursor (o, lim) held in locals, never in members: stores
+// through char* may alias anything, so a cursor kept in memory would be reloaded after every byte.
+struct OutSpan {
+  char* o;
+  char* lim;
 };
+
+// Grows `s` (whose bytes before `o` are written) to hold at least `k` more bytes.
+[[gnu::noinline]] OutSpan grow_out(std::string& s, char* o, std::size_t k) {
+  const std::size_t used = static_cast<std::size_t>(o - s.data());
+  s.resize(std::max(s.size() * 2, used + k + 64));
+  return {s.data() + used, s.data() + s.size()};
+}
+
+// Starts writing at the end of `s` with room for `hint` bytes; the caller trims at the end.
+inline OutSpan open_out(std::string& s, std::size_t hint) {
+  const std::size_t used = s.size();
+  s.resize(used + std::max<std::size_t>(hint, 64));
+  return {s.data() + used, s.data() + s.size()};
+}
+
+// Makes room for `k` more output bytes; expects locals `out` (the string), `o` and `lim`.
+// A macro rather than a function so that o and lim never have their address taken.
+#define DSFILL_RESERVE(k)                                       \
+  do {                                                          \
+    if (static_cast<std::size_t>(lim - o) < (k)) [[unlikely]] { \
+      const OutSpan grown = grow_out(out, o, (k));              \
+      o = grown.o;                                              \
+      lim = grown.lim;                                          \
+    }                                                           \
+  } while (0)
 
 constexpr char kHex[] = "0123456789abcdef";
 
-// Writes the JSON escape of an ASCII byte that needs one (quote, backslash, control char).
-// REQUIRES: 6 bytes reserved.
-inline void put_escape(OutBuf& out, unsigned char c) {
-  char* o = out.cursor();
+// Writes the JSON escape of an ASCII byte that needs one (quote, backslash, control char) and
+// returns the cursor past it. REQUIRES: 6 bytes of room.
+inline char* put_escape(char* o, unsigned char c) {
   o[0] = '\\';
   switch (c) {
-    case '"': o[1] = '"'; out.cursor() += 2; return;
-    case '\\': o[1] = '\\'; out.cursor() += 2; return;
-    case '\b': o[1] = 'b'; out.cursor() += 2; return;
-    case '\f': o[1] = 'f'; out.cursor() += 2; return;
-    case '\n': o[1] = 'n'; out.cursor() += 2; return;
-    case '\r': o[1] = 'r'; out.cursor() += 2; return;
-    case '\t': o[1] = 't'; out.cursor() += 2; return;
+    case '"':
+      o[1] = '"';
+      return o + 2;
+    case '\\':
+      o[1] = '\\';
+      return o + 2;
+    case '\b':
+      o[1] = 'b';
+      return o + 2;
+    case '\f':
+      o[1] = 'f';
+      return o + 2;
+    case '\n':
+      o[1] = 'n';
+      return o + 2;
+    case '\r':
+      o[1] = 'r';
+      return o + 2;
+    case '\t':
+      o[1] = 't';
+      return o + 2;
     default:
       o[1] = 'u';
       o[2] = '0';
       o[3] = '0';
       o[4] = kHex[c >> 4];
       o[5] = kHex[c & 0xF];
-      out.cursor() += 6;
-      return;
+      return o + 6;
   }
 }
 
-// Returns true for bytes the JSON string needs escaped or that need UTF-8 attention: control
-// characters, '"', '\\' and every byte >= 0x80.
-inline bool needs_care(unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; }
-
-// Copies bytes from p while none is special (needs_care, `quote` or `delim`); stops at the first
-// special byte or at end. Pass quote/delim as '"' to ignore them.
-inline void copy_plain(const char*& p, const char* end, OutBuf& out, char quote, char delim) {
+// The bytes a plain run stops at: control characters, '"', '\\', every byte >= 0x80 (they need
+// escaping or UTF-8 attention), and the dialect's quote and (outside quotes) delimiter.
+class PlainClasses {
+ public:
+  // Pass '"' as `delim` where the delimiter is data (inside quotes, plain JSON strings).
+  PlainClasses(char quote, char delim) {
+    for (int c = 0; c < 256; ++c) special_[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+    special_[static_cast<unsigned char>(quote)] = true;
+    special_[static_cast<unsigned char>(delim)] = true;
 #if defined(__SSE2__)
-  const __m128i ctl = _mm_set1_epi8(0x20);
-  const __m128i dq = _mm_set1_epi8('"');
-  const __m128i bs = _mm_set1_epi8('\\');
-  const __m128i q = _mm_set1_epi8(quote);
-  const __m128i d = _mm_set1_epi8(delim);
-  while (end - p >= 16) {
-    out.reserve(16);
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    q_ = _mm_set1_epi8(quote);
+    d_ = _mm_set1_epi8(delim);
+#endif
+  }
+  bool special(char c) const { return special_[static_cast<unsigned char>(c)]; }
+#if defined(__SSE2__)
+  // Returns a mask of the special bytes among the 16 at v.
+  unsigned mask(__m128i v) const {
     // Signed compare: bytes >= 0x80 are negative, so one compare catches control and high bytes.
-    const __m128i special =
-        _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, ctl), _mm_cmpeq_epi8(v, dq)),
-                     _mm_or_si128(_mm_cmpeq_epi8(v, bs),
-                                  _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, d))));
+    const __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+    const __m128i json =
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    const __m128i csv = _mm_or_si128(_mm_cmpeq_epi8(v, q_), _mm_cmpeq_epi8(v, d_));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(json, csv))));
+  }
+#endif
+
+ private:
+  bool special_[256];
+#if defined(__SSE2__)
+  __m128i q_;
+  __m128i d_;
+#endif
+};
+
+// Copies bytes from p to o while none is special; stops at the first special byte or at end.
+// Inlined so that p, o and lim stay in registers.
+[[gnu::always_inline]] inline void copy_plain(const char*& p, const char* end, char*& o, char*& lim,
+                                              std::string& out, const PlainClasses& cls) {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    DSFILL_RESERVE(16);
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     // Store all 16 bytes first; the cursor then advances only over the plain ones.
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out.cursor()), v);
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+    const unsigned mask = cls.mask(v);
     if (mask != 0) {
       const unsigned k = static_cast<unsigned>(__builtin_ctz(mask));
       p += k;
-      out.cursor() += k;
+      o += k;
       return;
     }
     p += 16;
-    out.cursor() += 16;
+    o += 16;
   }
 #endif
-  const char* start = p;
-  while (p < end) {
-    const char c = *p;
-    if (needs_care(static_cast<unsigned char>(c)) || c == quote || c == delim) break;
-    ++p;
+  for (;;) {
+    DSFILL_RESERVE(16);
+    for (int i = 0; i < 16; ++i) {
+      if (p == end || cls.special(*p)) return;
+      *o++ = *p++;
+    }
   }
-  out.reserve(static_cast<std::size_t>(p - start));
-  out.put(start, static_cast<std::size_t>(p - start));
 }
 
 inline bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
@@ -179,273 +209,340 @@ std::string message_value(std::string_view value, InputEncoding encoding) {
   return shown;
 }
 
-// The single-pass CSV -> JSON rows transcoder over a buffer of whole records.
-class Transcoder {
- public:
-  Transcoder(std::string_view records, const RowsJsonOptions& options, InputPosition start,
-             std::string& out)
-      : begin_(records.data()),
-        end_(records.data() + records.size()),
-        opt_(options),
-        delim_(options.dialect.delimiter),
-        quote_(options.dialect.quote),
-        base_(start.byte_offset),
-        row_(start.row),
-        out_(out, records.size() + records.size() / 5 + 64) {}
+// What a transcoder helper hands back: where input and output stand, and whether it failed.
+struct Step {
+  const char* p;
+  char* o;
+  char* lim;
+  bool ok;
+};
 
-  Result<RowsJsonStats> run() {
-    RowsJsonStats stats;
-    const std::int64_t first_row = row_;
-    std::size_t expected = opt_.expected_fields;
-    const std::size_t nkinds = opt_.kinds.size();
-    const char* p = begin_;
-    out_.reserve(1);
-    out_.put('[');
-    while (p < end_) {
-      const char c0 = *p;
-      if (c0 == '\n' || c0 == '\r') {
-        // A blank line: counted as a physical row, no record.
-        ++p;
-        if (c0 == '\r' && p < end_ && *p == '\n') ++p;
-        ++row_;
+// Fixed facts of one append_rows_json call.
+struct Context {
+  const char* begin;
+  const char* end;
+  std::int64_t base;  // file offset of begin
+  char delim;
+  char quote;
+  InputEncoding encoding;
+  Utf8Policy utf8;
+  std::int64_t offset_of(const char* at) const { return base + (at - begin); }
+};
+
+// Writes the run of high (>= 0x80) bytes at p: validated UTF-8, replaced, or converted from
+// Latin-1. Fails (p at the bad byte) under kStrict for invalid UTF-8.
+[[gnu::noinline]] Step write_high(const char* p, char* o, char* lim, std::string& out,
+                                  const Context& ctx) {
+  const char* const end = ctx.end;
+  if (ctx.encoding == InputEncoding::kLatin1) {
+    do {
+      const auto c = static_cast<unsigned char>(*p++);
+      DSFILL_RESERVE(2);
+      *o++ = static_cast<char>(0xC0 | (c >> 6));
+      *o++ = static_cast<char>(0x80 | (c & 0x3F));
+    } while (p < end && static_cast<unsigned char>(*p) >= 0x80);
+    return {p, o, lim, true};
+  }
+  do {
+    std::size_t bad = 1;
+    const std::size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(p),
+                                        reinterpret_cast<const unsigned char*>(end), bad);
+    DSFILL_RESERVE(4);
+    if (n != 0) {
+      std::memcpy(o, p, n);
+      o += n;
+      p += n;
+    } else if (ctx.utf8 == Utf8Policy::kReplace) {
+      std::memcpy(o, "\xEF\xBF\xBD", 3);
+      o += 3;
+      p += bad;
+    } else {
+      return {p, o, lim, false};
+    }
+  } while (p < end && static_cast<unsigned char>(*p) >= 0x80);
+  return {p, o, lim, true};
+}
+
+// Writes the body of the unquoted field at p (JSON-escaped); leaves p at the delimiter,
+// terminator or end after it. On failure sets `error`. Kept out of line so that its loop has
+// the registers to itself.
+[[gnu::noinline]] Step write_unquoted(const char* p, char* o, char* lim, std::string& out,
+                                      const Context& ctx, const PlainClasses& cls, std::int64_t row,
+                                      Error& error) {
+  const char* const end = ctx.end;
+  for (;;) {
+    copy_plain(p, end, o, lim, out, cls);
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == static_cast<unsigned char>(ctx.delim) || c == '\n' || c == '\r') break;
+    if (c == static_cast<unsigned char>(ctx.quote)) {
+      error = make_error(ErrorCode::kBadCsv, "bare quote in unquoted field", row, ctx.offset_of(p));
+      return {p, o, lim, false};
+    }
+    if (c >= 0x80) {
+      const Step s = write_high(p, o, lim, out, ctx);
+      if (!s.ok) {
+        error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(s.p));
+        return s;
+      }
+      p = s.p;
+      o = s.o;
+      lim = s.lim;
+      continue;
+    }
+    DSFILL_RESERVE(6);
+    o = put_escape(o, c);
+    ++p;
+  }
+  return {p, o, lim, true};
+}
+
+// Writes the body of the quoted field whose opening quote is at p (JSON-escaped, doubled quotes
+// undone); leaves p after the closing quote, checked to be followed by a delimiter, terminator
+// or the end. On failure sets `error`.
+[[gnu::noinline]] Step write_quoted(const char* p, char* o, char* lim, std::string& out,
+                                    const Context& ctx, const PlainClasses& cls, std::int64_t row,
+                                    Error& error) {
+  const char* const end = ctx.end;
+  const char quote = ctx.quote;
+  const char* const open = p++;
+  for (;;) {
+    copy_plain(p, end, o, lim, out, cls);
+    if (p == end) {
+      error = make_error(ErrorCode::kBadCsv, "unterminated quoted field", row, ctx.offset_of(open));
+      return {p, o, lim, false};
+    }
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == static_cast<unsigned char>(quote)) {
+      if (p + 1 < end && p[1] == quote) {
+        DSFILL_RESERVE(2);
+        if (quote == '"' || quote == '\\') *o++ = '\\';
+        *o++ = quote;
+        p += 2;
         continue;
       }
-      const char* record_start = p;
-      out_.reserve(2);
-      if (stats.rows != 0) out_.put(',');
-      out_.put('[');
-      std::size_t field = 0;
-      for (;;) {
-        if (field != 0) {
-          out_.reserve(1);
-          out_.put(',');
-        }
-        const bool number = field < nkinds && opt_.kinds[field] == ValueKind::kNumber;
-        if (!(number ? write_number(p, field) : write_string(p))) return std::move(error_);
-        ++field;
-        // p is at a delimiter, a terminator or the end (write_* checked it).
-        if (p < end_ && *p == delim_) {
-          ++p;
-          continue;
-        }
-        break;
-      }
-      if (expected == 0) expected = field;
-      if (field != expected) {
-        return make_error(ErrorCode::kBadCsv,
-                          "ragged row: expected " + std::to_string(expected) + " fields, found " +
-                              std::to_string(field),
-                          row_, offset_of(record_start));
-      }
-      out_.reserve(1);
-      out_.put(']');
-      ++stats.rows;
-      ++row_;
-      if (p < end_) {
-        const char t = *p++;
-        if (t == '\r' && p < end_ && *p == '\n') ++p;
-      }
+      ++p;
+      break;
     }
-    out_.reserve(1);
-    out_.put(']');
-    out_.finish();
-    stats.physical_rows = static_cast<std::uint64_t>(row_ - first_row);
-    stats.fields_per_row = expected;
-    return stats;
+    if (c >= 0x80) {
+      const Step s = write_high(p, o, lim, out, ctx);
+      if (!s.ok) {
+        error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(s.p));
+        return s;
+      }
+      p = s.p;
+      o = s.o;
+      lim = s.lim;
+      continue;
+    }
+    DSFILL_RESERVE(6);
+    o = put_escape(o, c);
+    ++p;
   }
-
-  // Trims `out` to what was written before an error.
-  void abandon() { out_.finish(); }
-
- private:
-  std::int64_t offset_of(const char* at) const { return base_ + (at - begin_); }
-
-  bool fail(ErrorCode code, std::string message, std::int64_t offset) {
-    error_ = make_error(code, std::move(message), row_, offset);
-    return false;
+  if (p < end && *p != ctx.delim && *p != '\n' && *p != '\r') {
+    error = make_error(ErrorCode::kBadCsv, "unexpected character after closing quote", row,
+                       ctx.offset_of(p));
+    return {p, o, lim, false};
   }
+  return {p, o, lim, true};
+}
 
-  // Writes the bytes of a high (>= 0x80) byte run start at p: validated UTF-8, replaced, or
-  // converted from Latin-1. Returns false (error set) under kStrict for invalid UTF-8.
-  bool write_high(const char*& p) {
-    if (opt_.encoding == InputEncoding::kLatin1) {
-      do {
-        const auto c = static_cast<unsigned char>(*p++);
-        out_.reserve(2);
-        out_.put(static_cast<char>(0xC0 | (c >> 6)));
-        out_.put(static_cast<char>(0x80 | (c & 0x3F)));
-      } while (p < end_ && static_cast<unsigned char>(*p) >= 0x80);
-      return true;
-    }
-    do {
-      std::size_t bad = 1;
-      const auto* up = reinterpret_cast<const unsigned char*>(p);
-      const std::size_t n =
-          utf8_sequence(up, reinterpret_cast<const unsigned char*>(end_), bad);
-      out_.reserve(4);
-      if (n != 0) {
-        out_.put(p, n);
-        p += n;
-      } else if (opt_.utf8 == Utf8Policy::kReplace) {
-        out_.put("\xEF\xBF\xBD", 3);
-        p += bad;
-      } else {
-        return fail(ErrorCode::kBadEncoding, "invalid UTF-8", offset_of(p));
+// Writes the kNumber field at p as a bare JSON number (empty: null); leaves p at the delimiter,
+// terminator or end after it. On failure sets `error` (row `row`).
+[[gnu::noinline]] Step write_number(const char* p, char* o, char* lim, std::string& out,
+                                    const Context& ctx, std::size_t field, std::int64_t row,
+                                    std::string& scratch, Error& error) {
+  const char* const end = ctx.end;
+  const char* const field_start = p;
+  std::string_view value;
+  if (p < end && *p == ctx.quote) {
+    const char* open = p++;
+    scratch.clear();
+    for (;;) {
+      const char* run = p;
+      while (p < end && *p != ctx.quote) ++p;
+      scratch.append(run, static_cast<std::size_t>(p - run));
+      if (p == end) {
+        error =
+            make_error(ErrorCode::kBadCsv, "unterminated quoted field", row, ctx.offset_of(open));
+        return {p, o, lim, false};
       }
-    } while (p < end_ && static_cast<unsigned char>(*p) >= 0x80);
-    return true;
+      if (p + 1 < end && p[1] == ctx.quote) {
+        scratch += ctx.quote;
+        p += 2;
+        continue;
+      }
+      ++p;
+      break;
+    }
+    if (p < end && *p != ctx.delim && *p != '\n' && *p != '\r') {
+      error = make_error(ErrorCode::kBadCsv, "unexpected character after closing quote", row,
+                         ctx.offset_of(p));
+      return {p, o, lim, false};
+    }
+    value = scratch;
+  } else {
+    while (p < end && *p != ctx.delim && *p != '\n' && *p != '\r') {
+      if (*p == ctx.quote) {
+        error =
+            make_error(ErrorCode::kBadCsv, "bare quote in unquoted field", row, ctx.offset_of(p));
+        return {p, o, lim, false};
+      }
+      ++p;
+    }
+    value = std::string_view(field_start, static_cast<std::size_t>(p - field_start));
   }
-
-  // Writes one string field starting at p as a JSON string; leaves p at the delimiter, the
-  // terminator or the end that follows the field.
-  bool write_string(const char*& p) {
-    out_.reserve(1);
-    out_.put('"');
-    if (p < end_ && *p == quote_) {
-      const char* open = p++;
-      for (;;) {
-        copy_plain(p, end_, out_, quote_, '"');
-        if (p == end_) return fail(ErrorCode::kBadCsv, "unterminated quoted field", offset_of(open));
-        const char c = *p;
-        if (c == quote_) {
-          if (p + 1 < end_ && p[1] == quote_) {
-            out_.reserve(2);
-            if (quote_ == '"' || quote_ == '\\') {
-              out_.put('\\');
-            }
-            out_.put(quote_);
-            p += 2;
-            continue;
-          }
-          ++p;
-          break;
-        }
-        const auto uc = static_cast<unsigned char>(c);
-        if (uc >= 0x80) {
-          if (!write_high(p)) return false;
-          continue;
-        }
-        out_.reserve(6);
-        put_escape(out_, uc);
-        ++p;
-      }
-      if (p < end_ && *p != delim_ && *p != '\n' && *p != '\r') {
-        return fail(ErrorCode::kBadCsv, "unexpected character after closing quote", offset_of(p));
-      }
-    } else {
-      for (;;) {
-        copy_plain(p, end_, out_, quote_, delim_);
-        if (p == end_) break;
-        const char c = *p;
-        if (c == delim_ || c == '\n' || c == '\r') break;
-        if (c == quote_) return fail(ErrorCode::kBadCsv, "bare quote in unquoted field", offset_of(p));
-        const auto uc = static_cast<unsigned char>(c);
-        if (uc >= 0x80) {
-          if (!write_high(p)) return false;
-          continue;
-        }
-        out_.reserve(6);
-        put_escape(out_, uc);
-        ++p;
-      }
-    }
-    out_.reserve(1);
-    out_.put('"');
-    return true;
+  if (value.empty()) {
+    DSFILL_RESERVE(4);
+    std::memcpy(o, "null", 4);
+    return {p, o + 4, lim, true};
   }
-
-  // Writes one kNumber field as a bare JSON number (empty: null); leaves p like write_string.
-  bool write_number(const char*& p, std::size_t field) {
-    const char* field_start = p;
-    std::string_view value;
-    if (p < end_ && *p == quote_) {
-      const char* open = p++;
-      scratch_.clear();
-      for (;;) {
-        const char* run = p;
-        while (p < end_ && *p != quote_) ++p;
-        scratch_.append(run, static_cast<std::size_t>(p - run));
-        if (p == end_) return fail(ErrorCode::kBadCsv, "unterminated quoted field", offset_of(open));
-        if (p + 1 < end_ && p[1] == quote_) {
-          scratch_ += quote_;
-          p += 2;
-          continue;
-        }
-        ++p;
-        break;
-      }
-      if (p < end_ && *p != delim_ && *p != '\n' && *p != '\r') {
-        return fail(ErrorCode::kBadCsv, "unexpected character after closing quote", offset_of(p));
-      }
-      value = scratch_;
-    } else {
-      while (p < end_ && *p != delim_ && *p != '\n' && *p != '\r') {
-        if (*p == quote_) {
-          return fail(ErrorCode::kBadCsv, "bare quote in unquoted field", offset_of(p));
-        }
-        ++p;
-      }
-      value = std::string_view(field_start, static_cast<std::size_t>(p - field_start));
-    }
-    if (value.empty()) {
-      out_.reserve(4);
-      out_.put("null", 4);
-      return true;
-    }
-    if (!is_json_number(value)) {
-      return fail(ErrorCode::kBadNumber,
-                  "column " + std::to_string(field + 1) + " is numeric but holds \"" +
-                      message_value(value, opt_.encoding) + "\"",
-                  offset_of(field_start));
-    }
-    out_.reserve(value.size());
-    out_.put(value.data(), value.size());
-    return true;
+  if (!is_json_number(value)) {
+    error = make_error(ErrorCode::kBadNumber,
+                       "column " + std::to_string(field + 1) + " is numeric but holds \"" +
+                           message_value(value, ctx.encoding) + "\"",
+                       row, ctx.offset_of(field_start));
+    return {p, o, lim, false};
   }
-
-  const char* begin_;
-  const char* end_;
-  const RowsJsonOptions& opt_;
-  const char delim_;
-  const char quote_;
-  const std::int64_t base_;
-  std::int64_t row_;
-  OutBuf out_;
-  std::string scratch_;  // a quoted number's unescaped value
-  Error error_;
-};
+  DSFILL_RESERVE(value.size());
+  std::memcpy(o, value.data(), value.size());
+  return {p, o + value.size(), lim, true};
+}
 
 }  // namespace
 
 Result<RowsJsonStats> append_rows_json(std::string_view records, const RowsJsonOptions& options,
                                        InputPosition start, std::string& out) {
-  Transcoder transcoder(records, options, start, out);
-  auto result = transcoder.run();
-  if (!result) transcoder.abandon();
-  return result;
+  const Context ctx{records.data(),        records.data() + records.size(),
+                    start.byte_offset,     options.dialect.delimiter,
+                    options.dialect.quote, options.encoding,
+                    options.utf8};
+  const char delim = ctx.delim;
+  const char quote = ctx.quote;
+  const char* const end = ctx.end;
+  const PlainClasses unquoted(quote, delim);
+  const PlainClasses quoted(quote, '"');
+  const std::size_t nkinds = options.kinds.size();
+  const ValueKind* const kinds = options.kinds.data();
+
+  RowsJsonStats stats;
+  std::size_t expected = options.expected_fields;
+  std::int64_t row = start.row;
+  std::string scratch;  // a quoted number's unescaped value
+  Error error;
+  bool ok = true;
+
+  OutSpan span = open_out(out, records.size() + records.size() / 5 + 64);
+  char* o = span.o;
+  char* lim = span.lim;
+  const char* p = ctx.begin;
+  *o++ = '[';
+  while (p < end) {
+    const char c0 = *p;
+    if (c0 == '\n' || c0 == '\r') {
+      // A blank line: counted as a physical row, no record.
+      ++p;
+      if (c0 == '\r' && p < end && *p == '\n') ++p;
+      ++row;
+      continue;
+    }
+    const char* const record_start = p;
+    DSFILL_RESERVE(2);
+    if (stats.rows != 0) *o++ = ',';
+    *o++ = '[';
+    std::size_t field = 0;
+    for (;;) {
+      if (field < nkinds && kinds[field] == ValueKind::kNumber) {
+        const Step s = write_number(p, o, lim, out, ctx, field, row, scratch, error);
+        p = s.p;
+        o = s.o;
+        lim = s.lim;
+        if (!s.ok) {
+          ok = false;
+          break;
+        }
+      } else {
+        DSFILL_RESERVE(1);
+        *o++ = '"';
+        if (p < end && *p == quote) {
+          const Step s = write_quoted(p, o, lim, out, ctx, quoted, row, error);
+          p = s.p;
+          o = s.o;
+          lim = s.lim;
+          ok = s.ok;
+        } else {
+          const Step s = write_unquoted(p, o, lim, out, ctx, unquoted, row, error);
+          p = s.p;
+          o = s.o;
+          lim = s.lim;
+          ok = s.ok;
+        }
+        if (!ok) break;
+        DSFILL_RESERVE(1);
+        *o++ = '"';
+      }
+      ++field;
+      // p is at a delimiter, a terminator or the end.
+      if (p < end && *p == delim) {
+        ++p;
+        DSFILL_RESERVE(1);
+        *o++ = ',';
+        continue;
+      }
+      break;
+    }
+    if (!ok) break;
+    if (expected == 0) expected = field;
+    if (field != expected) {
+      error = make_error(ErrorCode::kBadCsv,
+                         "ragged row: expected " + std::to_string(expected) + " fields, found " +
+                             std::to_string(field),
+                         row, ctx.offset_of(record_start));
+      ok = false;
+      break;
+    }
+    DSFILL_RESERVE(1);
+    *o++ = ']';
+    ++stats.rows;
+    ++row;
+    if (p < end) {
+      const char t = *p++;
+      if (t == '\r' && p < end && *p == '\n') ++p;
+    }
+  }
+  if (ok) {
+    DSFILL_RESERVE(1);
+    *o++ = ']';
+  }
+  out.resize(static_cast<std::size_t>(o - out.data()));
+  if (!ok) return error;
+  stats.physical_rows = static_cast<std::uint64_t>(row - start.row);
+  stats.fields_per_row = expected;
+  return stats;
 }
 
 void append_json_string(std::string_view value, std::string& out) {
-  OutBuf buf(out, value.size() + value.size() / 8 + 2);
+  const PlainClasses cls('"', '"');
+  OutSpan span = open_out(out, value.size() + value.size() / 8 + 2);
+  char* o = span.o;
+  char* lim = span.lim;
   const char* p = value.data();
-  const char* end = p + value.size();
-  buf.reserve(1);
-  buf.put('"');
+  const char* const end = p + value.size();
+  *o++ = '"';
   for (;;) {
-    copy_plain(p, end, buf, '"', '"');
+    copy_plain(p, end, o, lim, out, cls);
     if (p == end) break;
-    const auto c = static_cast<unsigned char>(*p);
-    buf.reserve(6);
+    const auto c = static_cast<unsigned char>(*p++);
+    DSFILL_RESERVE(6);
     if (c >= 0x80) {
-      buf.put(*p);  // valid UTF-8 by contract: passes through
+      *o++ = static_cast<char>(c);  // valid UTF-8 by contract: passes through
     } else {
-      put_escape(buf, c);
+      o = put_escape(o, c);
     }
-    ++p;
   }
-  buf.reserve(1);
-  buf.put('"');
-  buf.finish();
+  DSFILL_RESERVE(1);
+  *o++ = '"';
+  out.resize(static_cast<std::size_t>(o - out.data()));
 }
 
 bool is_json_number(std::string_view value) {
@@ -472,5 +569,7 @@ bool is_json_number(std::string_view value) {
   }
   return p == end;
 }
+
+#undef DSFILL_RESERVE
 
 }  // namespace dsfill::codec

@@ -32,13 +32,15 @@ struct RowsJsonOptions {
 };
 
 struct RowsJsonStats {
-  std::uint64_t rows = 0;            // records written (blank lines are skipped)
-  std::uint64_t physical_rows = 0;   // terminators consumed, blank lines included
+  std::uint64_t rows = 0;           // records written (blank lines are skipped)
+  std::uint64_t physical_rows = 0;  // terminators consumed, blank lines included
   std::size_t fields_per_row = 0;
 };
 
 // Appends to `out` the JSON array of the records in `records`, which holds whole records
 // (a final one may lack its terminator). `start` names the file position of records[0].
+// A BOM is data here: the caller skips it (the chunker does). Reads the CSV exactly as
+// CsvScanner does (same records, same CSV errors with the same row and byte).
 // Errors name the file row and byte offset: malformed CSV, ragged rows, invalid UTF-8 under
 // kStrict, and non-numbers in kNumber columns (the message names the column index and value;
 // an empty value in a kNumber column is written as null).

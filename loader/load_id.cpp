@@ -45,13 +45,12 @@ std::string sha256_hex(std::string_view data, std::size_t hex_digits) {
 
 Result<std::string> make_load_id(const LoadOptions& options) {
   std::string key = "dsfill-load-v1;";
-  if (options.input == "-") {
-    std::array<unsigned char, 16> random{};
-    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
-      return make_error(ErrorCode::kInternal, "no random bytes for the load id");
-    }
-    return to_hex(random.data(), random.size(), 32);
+  std::array<unsigned char, 16> random{};
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
+    return make_error(ErrorCode::kInternal, "no random bytes for the load id");
   }
+  add_field(key, to_hex(random.data(), random.size(), 32));
+  if (options.input == "-") return sha256_hex(key, 32);
   std::error_code ec;
   const auto absolute = std::filesystem::absolute(options.input, ec);
   struct stat st {};

@@ -11,9 +11,12 @@
 
 namespace dsfill::loader {
 
-// Returns the load id (32 hex digits): a hash of what identifies the load (the input's absolute
-// path, size and modification time, the URL, user and dataset codes, the mode and the batch
-// settings). Standard input cannot be identified, so its load id is random.
+// Returns a fresh load id (32 hex digits): a hash of what identifies the load (the input's
+// absolute path, size and modification time, the URL, user and dataset codes, the mode and the
+// batch settings) and 128 random bits. The random part matters: a deliberate second run of the
+// same file must append again (and a second replace must truncate again) instead of being
+// answered from the server's idempotency records of the first run. Retries within a load and
+// a resume (which passes the recorded id in LoadOptions::load_id) reuse the id.
 Result<std::string> make_load_id(const LoadOptions& options);
 
 // Returns the Idempotency-Key of the batch covering input bytes [byte_begin, byte_end):

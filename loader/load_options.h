@@ -43,6 +43,10 @@ struct LoadOptions {
   std::string cacert;  // PEM file for https; empty: the system store
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
 
+  // Names this load in every Idempotency-Key; empty: a fresh id (see load_id.h). A resume
+  // passes the id of the load it continues, so re-sent batches carry the same keys.
+  std::string load_id;
+
   ProgressMode progress = ProgressMode::kAuto;
   bool handle_signals = true;  // SIGINT/SIGTERM stop reading and let in-flight requests finish
 };

@@ -148,7 +148,7 @@ LoadReport run_load(const LoadOptions& options) {
   Chunker chunker(*reader, options.chunker);
   auto schema = read_schema(chunker, options.schema);
   if (!schema) return failed(Outcome::kBadInput, schema.error().describe());
-  auto load_id = make_load_id(options);
+  auto load_id = options.load_id.empty() ? make_load_id(options) : Result<std::string>(options.load_id);
   if (!load_id) return failed(Outcome::kBadInput, load_id.error().describe());
   std::shared_ptr<asio::ssl::context> tls;
   auto config = sender_config(options, schema->columns, tls);

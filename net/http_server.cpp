@@ -92,8 +92,7 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)), server_(std::move(server)) {}
 
   void run() {
-    asio::dispatch(stream_.get_executor(),
-                   [self = shared_from_this()] { self->do_read_header(); });
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
   }
 
   // Asks the session to finish: idle connections close now, busy ones after their response.
@@ -116,11 +115,10 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
     parser_->body_limit(config().max_body_bytes);
     stream_.expires_after(config().read_timeout);
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) {
-          self->on_read_header(ec);
-        });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_read_header(ec);
+                            });
   }
 
   void on_read_header(beast::error_code ec) {
@@ -139,7 +137,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                      req.version());
+                                                                     req.version());
       http::async_write(stream_, *cont,
                         [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
                           if (wec) return self->close();
@@ -151,10 +149,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void do_read_body() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read_error(beast::error_code ec) {
@@ -163,13 +160,12 @@ class Session : public std::enable_shared_from_this<Session> {
                     "request body exceeds " + std::to_string(config().max_body_bytes) + " bytes");
     }
     if (ec == http::error::header_limit) {
-      return reject(http::status::request_header_fields_too_large,
-                    "request header exceeds " + std::to_string(config().max_header_bytes) +
-                        " bytes");
+      return reject(
+          http::status::request_header_fields_too_large,
+          "request header exceeds " + std::to_string(config().max_header_bytes) + " bytes");
     }
     if (ec.category() == http::make_error_code(http::error::body_limit).category() &&
-        ec != http::error::end_of_stream &&
-        ec != http::error::partial_message) {
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
       return reject(http::status::bad_request, "malformed HTTP request: " + ec.message());
     }
     close();  // peer closed, timed out, or the socket failed: nobody to answer
@@ -203,10 +199,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     HttpResponse response{status, 11};
     response.set(http::field::content_type, "application/json");
-    response.body() = config().error_body ? config().error_body(static_cast<unsigned>(status),
-                                                                message)
-                                          : default_error_body(static_cast<unsigned>(status),
-                                                               message);
+    response.body() = config().error_body
+                          ? config().error_body(static_cast<unsigned>(status), message)
+                          : default_error_body(static_cast<unsigned>(status), message);
     keep_alive_ = false;
     write(std::move(response), true);
   }
@@ -273,11 +268,10 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void HttpServer::Impl::do_accept() {
-  acceptor.async_accept(
-      asio::make_strand(ioc),
-      [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-        self->on_accept(ec, std::move(socket));
-      });
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                          self->on_accept(ec, std::move(socket));
+                        });
 }
 
 void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {

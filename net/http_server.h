@@ -3,11 +3,11 @@
 // datasets: each complete request goes to a RequestHandler, which answers, from any thread and at
 // any later time, by calling its Responder exactly once.
 //
-// Framing: only Content-Length or `Transfer-Encoding: chunked` bodies are accepted; a POST/PUT/PATCH
-// with neither is 411, any other transfer coding 501. `Expect: 100-continue` is honoured once the
-// header passed the limits. Protocol-level rejections (400, 411, 413, 431, 501) are answered here
-// with a body from ServerConfig::error_body and the connection is then closed (lingering close,
-// so the client reads the answer instead of a reset).
+// Framing: only Content-Length or `Transfer-Encoding: chunked` bodies are accepted; a
+// POST/PUT/PATCH with neither is 411, any other transfer coding 501. `Expect: 100-continue` is
+// honoured once the header passed the limits. Protocol-level rejections (400, 411, 413, 431, 501)
+// are answered here with a body from ServerConfig::error_body and the connection is then closed
+// (lingering close, so the client reads the answer instead of a reset).
 //
 // Threads: `threads` threads run one io_context; each session runs on its own strand. stop()
 // closes the acceptor and idle connections, lets requests already being handled finish (their

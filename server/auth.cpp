@@ -29,9 +29,10 @@ Result<TokenTable> TokenTable::load(const std::string& path) {
     std::string user, token, extra;
     if (!(fields >> user) || user.front() == '#') continue;
     if (!(fields >> token) || (fields >> extra) || !is_valid_code(user)) {
-      return make_error(ErrorCode::kBadArgument,
-                        path + " line " + std::to_string(number) +
-                            ": expected `user-code token` (the line is not shown: it holds a token)");
+      return make_error(
+          ErrorCode::kBadArgument,
+          path + " line " + std::to_string(number) +
+              ": expected `user-code token` (the line is not shown: it holds a token)");
     }
     table.add(user, token);
   }

@@ -101,18 +101,39 @@ Result<DateFormat> DateFormat::compile(std::string_view format) {
         return make_error(ErrorCode::kBadArgument, "date format ends with a lone '%'");
       }
       switch (format[i]) {
-        case 'Y': part(Part::kYear); break;
-        case 'm': part(Part::kMonth); break;
-        case 'd': part(Part::kDay); break;
-        case 'H': part(Part::kHour); break;
-        case 'M': part(Part::kMinute); break;
-        case 'S': part(Part::kSecond); break;
-        case 'f': part(Part::kFraction); break;
-        case 'z': part(Part::kZone); break;
-        case 'F': part(Part::kYear), lit('-'), part(Part::kMonth), lit('-'), part(Part::kDay); break;
-        case 'T': part(Part::kHour), lit(':'), part(Part::kMinute), lit(':'), part(Part::kSecond);
+        case 'Y':
+          part(Part::kYear);
           break;
-        case '%': lit('%'); break;
+        case 'm':
+          part(Part::kMonth);
+          break;
+        case 'd':
+          part(Part::kDay);
+          break;
+        case 'H':
+          part(Part::kHour);
+          break;
+        case 'M':
+          part(Part::kMinute);
+          break;
+        case 'S':
+          part(Part::kSecond);
+          break;
+        case 'f':
+          part(Part::kFraction);
+          break;
+        case 'z':
+          part(Part::kZone);
+          break;
+        case 'F':
+          part(Part::kYear), lit('-'), part(Part::kMonth), lit('-'), part(Part::kDay);
+          break;
+        case 'T':
+          part(Part::kHour), lit(':'), part(Part::kMinute), lit(':'), part(Part::kSecond);
+          break;
+        case '%':
+          lit('%');
+          break;
         default:
           return make_error(ErrorCode::kBadArgument,
                             std::string("unsupported date directive %") + format[i] +
@@ -151,16 +172,36 @@ bool DateFormat::matches(std::string_view s) const {
   for (const Token& t : tokens_) {
     bool ok = true;
     switch (t.part) {
-      case Part::kLiteral: ok = i < s.size() && s[i++] == t.literal; break;
-      case Part::kYear: ok = digits(s, i, 4, f.year); break;
-      case Part::kMonth: ok = digits(s, i, 2, f.month); break;
-      case Part::kDay: ok = digits(s, i, 2, f.day); break;
-      case Part::kHour: ok = digits(s, i, 2, f.hour); break;
-      case Part::kMinute: ok = digits(s, i, 2, f.minute); break;
-      case Part::kSecond: ok = digits(s, i, 2, f.second); break;
-      case Part::kFraction: ok = fraction(s, i, 1, 9); break;
-      case Part::kFraction3: ok = fraction(s, i, 3, 3); break;
-      case Part::kZone: ok = zone(s, i); break;
+      case Part::kLiteral:
+        ok = i < s.size() && s[i++] == t.literal;
+        break;
+      case Part::kYear:
+        ok = digits(s, i, 4, f.year);
+        break;
+      case Part::kMonth:
+        ok = digits(s, i, 2, f.month);
+        break;
+      case Part::kDay:
+        ok = digits(s, i, 2, f.day);
+        break;
+      case Part::kHour:
+        ok = digits(s, i, 2, f.hour);
+        break;
+      case Part::kMinute:
+        ok = digits(s, i, 2, f.minute);
+        break;
+      case Part::kSecond:
+        ok = digits(s, i, 2, f.second);
+        break;
+      case Part::kFraction:
+        ok = fraction(s, i, 1, 9);
+        break;
+      case Part::kFraction3:
+        ok = fraction(s, i, 3, 3);
+        break;
+      case Part::kZone:
+        ok = zone(s, i);
+        break;
     }
     if (!ok) return false;
   }

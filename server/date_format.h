@@ -31,7 +31,16 @@ class DateFormat {
 
  private:
   enum class Part : std::uint8_t {
-    kLiteral, kYear, kMonth, kDay, kHour, kMinute, kSecond, kFraction, kFraction3, kZone
+    kLiteral,
+    kYear,
+    kMonth,
+    kDay,
+    kHour,
+    kMinute,
+    kSecond,
+    kFraction,
+    kFraction3,
+    kZone
   };
   struct Token {
     Part part;

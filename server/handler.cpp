@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <optional>
 
-#include <boost/beast/http/field.hpp>
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <boost/beast/http/field.hpp>
 
 #include "codec/payload_decoder.h"
 #include "server/envelope.h"
@@ -39,8 +39,7 @@ struct Handler::Call {
     if (reply.status == 405) response.set(http::field::allow, allow);
     if (reply.replayed) response.set("Idempotent-Replayed", "true");
     response.body() = reply.body;
-    const double ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     handler->log(request.method_string(), path, reply.status, reply.rows, ms);
     // Release the in-flight key and the concurrency slot before the client can send again.
     if (!scoped_key.empty()) {
@@ -174,8 +173,8 @@ bool Handler::claim_key(const std::string& scoped_key) {
 
 void Handler::handle_fill(std::shared_ptr<Call> call) {
   // Refuse an unauthenticated request before spending work on its body.
-  if (!options_.tokens.empty() && call->request.find(http::field::authorization) ==
-                                      call->request.end()) {
+  if (!options_.tokens.empty() &&
+      call->request.find(http::field::authorization) == call->request.end()) {
     return call->fail(401, "missing or malformed Authorization header; expected `Bearer TOKEN`");
   }
   auto parsed = parse_fill_request(call->body_parser, call->request.body());
@@ -201,9 +200,10 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
   std::optional<Reply> rejection;
   const Limits& limits = options_.limits;
   if (!fill.compressed && fill.insert_data.size() > limits.max_decoded_bytes) {
-    rejection = Reply{413, error_envelope("insert-data: " + std::to_string(fill.insert_data.size()) +
-                                          " bytes exceeds the decoded-size limit of " +
-                                          std::to_string(limits.max_decoded_bytes)),
+    rejection = Reply{413,
+                      error_envelope("insert-data: " + std::to_string(fill.insert_data.size()) +
+                                     " bytes exceeds the decoded-size limit of " +
+                                     std::to_string(limits.max_decoded_bytes)),
                       0, false};
   }
   auto rules = check_columns(fill.columns);
@@ -233,16 +233,16 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
       count = (fill.append ? count : 0) + call->rows.rows();
       total = count;
     }
-    return call->answer(Reply{200, success_envelope(fill_details(fill.dataset_code, total,
-                                                                 call->rows.rows())),
-                              call->rows.rows(), false});
+    return call->answer(
+        Reply{200, success_envelope(fill_details(fill.dataset_code, total, call->rows.rows())),
+              call->rows.rows(), false});
   }
   if (rejection) {
     if (!call->has_key) return call->answer(*rejection);
     // A known key decides (replay or 422) even for a body that does not validate.
     return store_->post([call, rejection = std::move(*rejection)](Store& store) mutable {
-      call->answer(store.check_idempotency(call->fill.user_code, call->idempotency,
-                                           std::move(rejection)));
+      call->answer(
+          store.check_idempotency(call->fill.user_code, call->idempotency, std::move(rejection)));
     });
   }
   const bool auto_create = options_.auto_create;
@@ -305,9 +305,8 @@ void Handler::handle_describe(std::shared_ptr<Call> call, std::string_view user,
       if (it == discard_rows_.end()) return call->fail(404, "unknown dataset (discard mode)");
       total = it->second;
     }
-    return call->answer(
-        Reply{200, success_envelope(R"({"rows-count":)" + std::to_string(total) + "}"), total,
-              false});
+    return call->answer(Reply{
+        200, success_envelope(R"({"rows-count":)" + std::to_string(total) + "}"), total, false});
   }
   store_->post([call, user = std::string(user), dataset = std::string(dataset)](Store& store) {
     call->answer(store.describe(user, dataset));

@@ -66,8 +66,7 @@ class Handler : public std::enable_shared_from_this<Handler> {
   void handle_fill(std::shared_ptr<Call> call);
   void handle_complete(std::shared_ptr<Call> call);
   void handle_create(std::shared_ptr<Call> call);
-  void handle_describe(std::shared_ptr<Call> call, std::string_view user,
-                       std::string_view dataset);
+  void handle_describe(std::shared_ptr<Call> call, std::string_view user, std::string_view dataset);
   bool authorize(Call& call, std::string_view user_code);
   bool claim_key(const std::string& scoped_key);
 

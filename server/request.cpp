@@ -11,7 +11,12 @@ namespace {
 Error bad(std::string what) { return make_error(ErrorCode::kBadJson, std::move(what)); }
 
 enum Field : unsigned {
-  kUser = 1, kDataset = 2, kColumns = 4, kInsertData = 8, kAppend = 16, kCompressed = 32
+  kUser = 1,
+  kDataset = 2,
+  kColumns = 4,
+  kInsertData = 8,
+  kAppend = 16,
+  kCompressed = 32
 };
 
 struct Fields {
@@ -29,7 +34,10 @@ Result<Fields> read_fields(od::parser& parser, std::string& body, unsigned wante
     return bad(std::string("request body is not JSON: ") + simdjson::error_message(err));
   }
   od::object obj;
-  if (doc.get_object().get(obj)) return bad("request body must be a JSON object");
+  if (auto err = doc.get_object().get(obj)) {
+    if (err == simdjson::INCORRECT_TYPE) return bad("request body must be a JSON object");
+    return bad(std::string("request body is not JSON: ") + simdjson::error_message(err));
+  }
   Fields f;
   for (auto field_result : obj) {
     od::field field;
@@ -41,12 +49,18 @@ Result<Fields> read_fields(od::parser& parser, std::string& body, unsigned wante
       return bad(std::string("request body is not JSON: ") + simdjson::error_message(err));
     }
     unsigned which = 0;
-    if (key == "user-code") which = kUser;
-    else if (key == "dataset-code") which = kDataset;
-    else if (key == "columns") which = kColumns;
-    else if (key == "insert-data") which = kInsertData;
-    else if (key == "append") which = kAppend;
-    else if (key == "compressed") which = kCompressed;
+    if (key == "user-code")
+      which = kUser;
+    else if (key == "dataset-code")
+      which = kDataset;
+    else if (key == "columns")
+      which = kColumns;
+    else if (key == "insert-data")
+      which = kInsertData;
+    else if (key == "append")
+      which = kAppend;
+    else if (key == "compressed")
+      which = kCompressed;
     if ((which & wanted) == 0) {
       continue;  // unknown or unused fields are skipped (On-Demand skips their values)
     }
@@ -75,16 +89,18 @@ Result<Fields> read_fields(od::parser& parser, std::string& body, unsigned wante
       case kAppend:
       case kCompressed: {
         bool b = false;
-        if (v.get_bool().get(b)) return bad("field \"" + std::string(key) + "\" must be true or false");
+        if (v.get_bool().get(b))
+          return bad("field \"" + std::string(key) + "\" must be true or false");
         (which == kAppend ? f.append : f.compressed) = b;
         break;
       }
     }
   }
-  if (doc.current_location().error() == simdjson::SUCCESS) return bad("request body has trailing content after the JSON object");
+  if (doc.current_location().error() == simdjson::SUCCESS)
+    return bad("request body has trailing content after the JSON object");
   static constexpr std::pair<unsigned, const char*> kNames[] = {
-      {kUser, "user-code"},     {kDataset, "dataset-code"}, {kColumns, "columns"},
-      {kInsertData, "insert-data"}, {kAppend, "append"},  {kCompressed, "compressed"}};
+      {kUser, "user-code"},         {kDataset, "dataset-code"}, {kColumns, "columns"},
+      {kInsertData, "insert-data"}, {kAppend, "append"},        {kCompressed, "compressed"}};
   for (auto [bit, name] : kNames) {
     if ((wanted & bit) && !(f.seen & bit)) {
       return bad(std::string("missing required field \"") + name + "\"");
@@ -118,7 +134,8 @@ bool is_valid_code(std::string_view code) {
 }
 
 Result<FillRequest> parse_fill_request(od::parser& parser, std::string& body) {
-  auto f = read_fields(parser, body, kUser | kDataset | kColumns | kInsertData | kAppend | kCompressed);
+  auto f =
+      read_fields(parser, body, kUser | kDataset | kColumns | kInsertData | kAppend | kCompressed);
   if (!f) return f.error();
   FillRequest out;
   out.user_code.assign(f->user);

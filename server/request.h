@@ -1,7 +1,7 @@
 // Parsing of the JSON request bodies (simdjson On-Demand, fields in any order, unknown fields
 // ignored, duplicated fields refused).
 //
-//   POST /dataset-fill     {"user-code","dataset-code","columns","insert-data","append","compressed"}
+//   POST /dataset-fill {"user-code","dataset-code","columns","insert-data","append","compressed"}
 //                          all required; append and compressed are booleans
 //   POST /dataset-complete {"user-code","dataset-code"}
 //   POST /datasets         {"user-code","dataset-code","columns"}
@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "codec/columns.h"
 #include <simdjson.h>
+#include "codec/columns.h"
 
 #include "codec/error.h"
 
@@ -39,8 +39,8 @@ struct DatasetRequest {  // /dataset-complete and /datasets (columns only for th
 Result<FillRequest> parse_fill_request(simdjson::ondemand::parser& parser, std::string& body);
 
 // Parses a /dataset-complete (`with_columns` false) or /datasets (true) body.
-Result<DatasetRequest> parse_dataset_request(simdjson::ondemand::parser& parser,
-                                             std::string& body, bool with_columns);
+Result<DatasetRequest> parse_dataset_request(simdjson::ondemand::parser& parser, std::string& body,
+                                             bool with_columns);
 
 // Returns true if `code` is a valid user-code or dataset-code.
 bool is_valid_code(std::string_view code);

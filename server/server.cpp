@@ -13,9 +13,9 @@ namespace dsfill::server {
 Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view listen) {
   const std::size_t colon = listen.rfind(':');
   const auto bad = [&] {
-    return make_error(ErrorCode::kBadArgument,
-                      "--listen expects HOST:PORT (e.g. 127.0.0.1:8080), got \"" +
-                          std::string(listen) + "\"");
+    return make_error(
+        ErrorCode::kBadArgument,
+        "--listen expects HOST:PORT (e.g. 127.0.0.1:8080), got \"" + std::string(listen) + "\"");
   };
   if (colon == std::string_view::npos || colon == 0) return bad();
   std::string_view host = listen.substr(0, colon);
@@ -72,10 +72,10 @@ Result<std::unique_ptr<DatasetServer>> DatasetServer::start(ServeOptions options
     if (auto h = weak.lock()) h->log(method, target.substr(0, target.find('?')), status, 0, 0.0);
   };
   auto handler = server->handler_;
-  auto http = net::HttpServer::start(
-      std::move(config), [handler](net::HttpRequest&& request, net::Responder respond) {
-        handler->handle(std::move(request), std::move(respond));
-      });
+  auto http = net::HttpServer::start(std::move(config),
+                                     [handler](net::HttpRequest&& request, net::Responder respond) {
+                                       handler->handle(std::move(request), std::move(respond));
+                                     });
   if (!http) {
     return make_error(ErrorCode::kIo, "cannot listen on " + options.address + ":" +
                                           std::to_string(options.port) + ": " +

@@ -39,7 +39,7 @@ struct ServeOptions {
     std::string dataset_code;
     codec::Columns columns;
   };
-  std::vector<Create> create;  // datasets created (or checked) before listening
+  std::vector<Create> create;                      // datasets created (or checked) before listening
   std::function<void(std::string_view line)> log;  // per-request lines; null: stderr
 };
 

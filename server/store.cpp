@@ -93,8 +93,8 @@ void append_double(double v, std::string& out) {
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -110,8 +110,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
   }
   if (auto r = store->exec("PRAGMA synchronous=FULL"); !r) return r.error();
   if (auto r = store->exec(kSchema); !r) {
-    return make_error(ErrorCode::kIo, "cannot create the catalog in " + path + ": " +
-                                          r.error().message);
+    return make_error(ErrorCode::kIo,
+                      "cannot create the catalog in " + path + ": " + r.error().message);
   }
   return store;
 }
@@ -215,8 +215,8 @@ Reply Store::create_dataset(std::string_view user, std::string_view dataset,
     if (diff.empty()) {
       reply.status = 200;
     } else {
-      reply = error_reply(409, "dataset " + dataset_name(user, dataset) +
-                                   " exists with other columns: " + diff);
+      reply = error_reply(
+          409, "dataset " + dataset_name(user, dataset) + " exists with other columns: " + diff);
     }
   } else if (auto info = insert_dataset(user, dataset, columns); !info) {
     reply = internal_error(info.error().message);
@@ -292,12 +292,18 @@ Reply Store::fill_in_transaction(const FillJob& job) {
     for (std::size_t c = 0; c < ncols; ++c, ++v) {
       const int i = static_cast<int>(c) + 1;
       switch (v->type) {
-        case Value::Type::kNull: sqlite3_bind_null(stmt, i); break;
+        case Value::Type::kNull:
+          sqlite3_bind_null(stmt, i);
+          break;
         case Value::Type::kText:
           sqlite3_bind_text(stmt, i, v->data, static_cast<int>(v->size), SQLITE_STATIC);
           break;
-        case Value::Type::kInteger: sqlite3_bind_int64(stmt, i, v->integer); break;
-        case Value::Type::kReal: sqlite3_bind_double(stmt, i, v->real); break;
+        case Value::Type::kInteger:
+          sqlite3_bind_int64(stmt, i, v->integer);
+          break;
+        case Value::Type::kReal:
+          sqlite3_bind_double(stmt, i, v->real);
+          break;
       }
     }
     const int rc = sqlite3_step(stmt);
@@ -329,9 +335,9 @@ Reply Store::fill_in_transaction(const FillJob& job) {
   return reply;
 }
 
-Reply Store::check_idempotency(std::string_view user, const IdempotencyKey& key,
-                               Reply rejection) {
-  Stmt q(db_, "SELECT body_sha256, status, response FROM idempotency WHERE user_code=?1 AND key=?2");
+Reply Store::check_idempotency(std::string_view user, const IdempotencyKey& key, Reply rejection) {
+  Stmt q(db_,
+         "SELECT body_sha256, status, response FROM idempotency WHERE user_code=?1 AND key=?2");
   if (!q.ok()) return internal_error("idempotency lookup");
   q.text(1, user);
   q.text(2, key.key);
@@ -417,7 +423,8 @@ Reply Store::complete(std::string_view user, std::string_view dataset) {
 Reply Store::describe(std::string_view user, std::string_view dataset) {
   auto found = find(user, dataset);
   if (!found) return internal_error(found.error().message);
-  if (!*found) return error_reply(404, "dataset " + dataset_name(user, dataset) + " does not exist");
+  if (!*found)
+    return error_reply(404, "dataset " + dataset_name(user, dataset) + " does not exist");
   const DatasetInfo& info = **found;
   std::string details = R"({"user-code":)";
   append_json_text(user, details);

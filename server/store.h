@@ -2,8 +2,10 @@
 //
 // Layout (inspect with `sqlite3 PATH`):
 //   datasets(id, user_code, dataset_code, table_name, columns_json, row_count, completed,
-//            load_number, created_at, updated_at)        -- the catalog, UNIQUE(user_code, dataset_code)
-//   ds_<id>                                             -- one table per dataset, one SQL column per
+//            load_number, created_at, updated_at)        -- the catalog, UNIQUE(user_code,
+//            dataset_code)
+//   ds_<id>                                             -- one table per dataset, one SQL column
+//   per
 //                                                          declared column, named after it
 //   idempotency(user_code, key, body_sha256, status, response, created_at)
 // So `sqlite3 dsfill.db 'select * from ds_1'` shows the rows under the dataset's column names.

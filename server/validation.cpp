@@ -31,7 +31,7 @@ Error column_error(std::size_t i, std::string_view field, std::string what) {
                     "columns[" + std::to_string(i) + "]." + std::string(field) + ": " + what);
 }
 
-std::string quoted(std::string_view s) {
+std::string json_quoted(std::string_view s) {
   std::string out;
   append_json_text(excerpt(s), out);
   return out;
@@ -64,9 +64,12 @@ bool is_json_number_text(std::string_view s) {
 
 const char* subtype_name(Subtype s) {
   switch (s) {
-    case Subtype::kText: return "text";
-    case Subtype::kNumeric: return "numeric";
-    case Subtype::kDate: return "date";
+    case Subtype::kText:
+      return "text";
+    case Subtype::kNumeric:
+      return "numeric";
+    case Subtype::kDate:
+      return "date";
   }
   return "?";
 }
@@ -108,19 +111,20 @@ Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
     }
     if (iequal_ascii(c.name, "rowid") || iequal_ascii(c.name, "oid") ||
         iequal_ascii(c.name, "_rowid_")) {
-      return column_error(i, "name", quoted(c.name) + " is reserved by SQLite");
+      return column_error(i, "name", json_quoted(c.name) + " is reserved by SQLite");
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (iequal_ascii(columns[j].name, c.name)) {
-        return column_error(i, "name",
-                            quoted(c.name) + " repeats columns[" + std::to_string(j) + "].name");
+        return column_error(
+            i, "name", json_quoted(c.name) + " repeats columns[" + std::to_string(j) + "].name");
       }
     }
     ColumnRule& rule = rules[i];
     if (c.type == "measure") {
       rule.measure = true;
     } else if (c.type != "dimension") {
-      return column_error(i, "type", "expected \"dimension\" or \"measure\", got " + quoted(c.type));
+      return column_error(i, "type",
+                          "expected \"dimension\" or \"measure\", got " + json_quoted(c.type));
     }
     if (c.subtype == "text") {
       rule.subtype = Subtype::kText;
@@ -129,11 +133,13 @@ Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
     } else if (c.subtype == "date") {
       rule.subtype = Subtype::kDate;
     } else {
-      return column_error(i, "subtype",
-                          "expected \"text\", \"numeric\" or \"date\", got " + quoted(c.subtype));
+      return column_error(
+          i, "subtype",
+          "expected \"text\", \"numeric\" or \"date\", got " + json_quoted(c.subtype));
     }
     if (rule.measure && rule.subtype != Subtype::kNumeric) {
-      return column_error(i, "subtype", "a measure must be \"numeric\", got " + quoted(c.subtype));
+      return column_error(i, "subtype",
+                          "a measure must be \"numeric\", got " + json_quoted(c.subtype));
     }
     if (rule.subtype == Subtype::kDate) {
       auto format = DateFormat::compile(c.format);
@@ -152,8 +158,8 @@ std::string columns_difference(const codec::Columns& stored, const codec::Column
     const codec::ColumnSpec& a = stored[i];
     const codec::ColumnSpec& b = requested[i];
     const auto diff = [&](const char* field, const std::string& x, const std::string& y) {
-      return "columns[" + std::to_string(i) + "]." + field + ": the dataset has " + quoted(x) +
-             ", the request has " + quoted(y);
+      return "columns[" + std::to_string(i) + "]." + field + ": the dataset has " + json_quoted(x) +
+             ", the request has " + json_quoted(y);
     };
     if (a.name != b.name) return diff("name", a.name, b.name);
     if (a.alias != b.alias) return diff("alias", a.alias, b.alias);
@@ -190,17 +196,17 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
   for (auto row_result : rows) {
     const auto where = [&](std::size_t c) {
       return "rows[" + std::to_string(r) + "] column " + std::to_string(c) + " " +
-             quoted(columns[c].name) + " (" + subtype_name(rules[c].subtype) + ")";
+             json_quoted(columns[c].name) + " (" + subtype_name(rules[c].subtype) + ")";
     };
     od::array row;
     if (auto err = row_result.get_array().get(row)) {
-      return bad("rows[" + std::to_string(r) + "]: expected an array of values: " +
-                 simdjson::error_message(err));
+      return bad("rows[" + std::to_string(r) +
+                 "]: expected an array of values: " + simdjson::error_message(err));
     }
     if (r >= limits.max_rows) {
-      return make_error(ErrorCode::kTooLarge, "insert-data: more than " +
-                                                  std::to_string(limits.max_rows) +
-                                                  " rows in one request");
+      return make_error(
+          ErrorCode::kTooLarge,
+          "insert-data: more than " + std::to_string(limits.max_rows) + " rows in one request");
     }
     std::size_t c = 0;
     for (auto value_result : row) {
@@ -225,21 +231,21 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
             return bad(where(c) + ": " + simdjson::error_message(err));
           }
           if (s.size() > limits.max_field_bytes) {
-            return make_error(ErrorCode::kTooLarge,
-                              "insert-data: " + where(c) + ": value of " +
-                                  std::to_string(s.size()) + " bytes exceeds " +
-                                  std::to_string(limits.max_field_bytes));
+            return make_error(ErrorCode::kTooLarge, "insert-data: " + where(c) + ": value of " +
+                                                        std::to_string(s.size()) +
+                                                        " bytes exceeds " +
+                                                        std::to_string(limits.max_field_bytes));
           }
           if (!s.empty() && rule.subtype == Subtype::kNumeric && !is_numeric_text(s)) {
-            return make_error(ErrorCode::kBadNumber,
-                              "insert-data: " + where(c) + ": " + quoted(s) + " is not a number");
+            return make_error(ErrorCode::kBadNumber, "insert-data: " + where(c) + ": " +
+                                                         json_quoted(s) + " is not a number");
           }
           if (!s.empty() && rule.subtype == Subtype::kDate && !rule.date.matches(s)) {
-            return make_error(ErrorCode::kBadJson,
-                              "insert-data: " + where(c) + ": " + quoted(s) +
-                                  " is not a date in the format " +
-                                  quoted(columns[c].format.empty() ? "ISO 8601"
-                                                                   : columns[c].format));
+            return make_error(
+                ErrorCode::kBadJson,
+                "insert-data: " + where(c) + ": " + json_quoted(s) +
+                    " is not a date in the format " +
+                    json_quoted(columns[c].format.empty() ? "ISO 8601" : columns[c].format));
           }
           out_value.type = Value::Type::kText;
           out_value.data = s.data();
@@ -253,10 +259,10 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
             raw.remove_suffix(1);
           }
           if (!is_json_number_text(raw)) {
-            return bad(where(c) + ": " + quoted(raw) + " is not valid JSON");
+            return bad(where(c) + ": " + json_quoted(raw) + " is not valid JSON");
           }
           if (rule.subtype == Subtype::kDate) {
-            return bad(where(c) + ": a date must be a string, got the number " + quoted(raw));
+            return bad(where(c) + ": a date must be a string, got the number " + json_quoted(raw));
           }
           out_value.data = raw.data();
           out_value.size = static_cast<std::uint32_t>(raw.size());
@@ -275,7 +281,7 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
           auto [p, ec] = std::from_chars(raw.data(), end, out_value.real);
           if (ec != std::errc() || p != end || !std::isfinite(out_value.real)) {
             return make_error(ErrorCode::kBadNumber, "insert-data: " + where(c) + ": " +
-                                                         quoted(raw) + " is out of range");
+                                                         json_quoted(raw) + " is out of range");
           }
           out_value.type = Value::Type::kReal;
           break;
@@ -301,7 +307,8 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
     }
     ++r;
   }
-  if (doc.current_location().error() == simdjson::SUCCESS) return bad("trailing content after the array of rows");
+  if (doc.current_location().error() == simdjson::SUCCESS)
+    return bad("trailing content after the array of rows");
   return {};
 }
 

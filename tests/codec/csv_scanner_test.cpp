@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "codec/row_boundary.h"
+#include "codec/rows_json.h"
 #include "tests/codec/csv_test_util.h"
 
 namespace dsfill::codec {
@@ -23,8 +25,8 @@ struct ExpectedError {
 struct ConformanceCase {
   const char* name;
   std::string input;
-  std::vector<Record> records;                  // expected when no error
-  std::vector<std::int64_t> rows;               // expected record rows (empty: not checked)
+  std::vector<Record> records;     // expected when no error
+  std::vector<std::int64_t> rows;  // expected record rows (empty: not checked)
   std::optional<ExpectedError> error;
   CsvDialect dialect{};
 };
@@ -37,7 +39,10 @@ std::vector<ConformanceCase> conformance_cases() {
       {"no_final_newline", "a,b\n1,2", R{{"a", "b"}, {"1", "2"}}, {1, 2}, std::nullopt},
       {"crlf", "a,b\r\n1,2\r\n", R{{"a", "b"}, {"1", "2"}}, {1, 2}, std::nullopt},
       {"bare_cr", "a,b\r1,2\r", R{{"a", "b"}, {"1", "2"}}, {1, 2}, std::nullopt},
-      {"mixed_terminators", "a\nb\r\nc\rd", R{{"a"}, {"b"}, {"c"}, {"d"}}, {1, 2, 3, 4},
+      {"mixed_terminators",
+       "a\nb\r\nc\rd",
+       R{{"a"}, {"b"}, {"c"}, {"d"}},
+       {1, 2, 3, 4},
        std::nullopt},
       {"empty_fields", ",,\n,\n", R{{"", "", ""}, {"", ""}}, {1, 2}, std::nullopt},
       {"trailing_delimiter_eof", "a,", R{{"a", ""}}, {1}, std::nullopt},
@@ -46,43 +51,80 @@ std::vector<ConformanceCase> conformance_cases() {
       {"blank_cr_lines", "a\r\r\rb", R{{"a"}, {"b"}}, {1, 4}, std::nullopt},
       {"only_terminators", "\r\n\n\r", R{}, {}, std::nullopt},
       {"quoted_basic", "\"a,b\",\"c\"\"d\",\"\"\n", R{{"a,b", "c\"d", ""}}, {1}, std::nullopt},
-      {"quoted_lf", "\"line1\nline2\",x\ny,z\n", R{{"line1\nline2", "x"}, {"y", "z"}}, {1, 2},
+      {"quoted_lf",
+       "\"line1\nline2\",x\ny,z\n",
+       R{{"line1\nline2", "x"}, {"y", "z"}},
+       {1, 2},
        std::nullopt},
       {"quoted_crlf_and_cr", "\"a\r\nb\rc\",d\r\n", R{{"a\r\nb\rc", "d"}}, {1}, std::nullopt},
       {"only_doubled_quotes", "\"\"\"\"\n", R{{"\""}}, {1}, std::nullopt},
-      {"many_doubled_quotes", "\"\"\"\"\"\"\"\",\"a\"\"\"\n", R{{"\"\"\"", "a\""}}, {1},
+      {"many_doubled_quotes",
+       "\"\"\"\"\"\"\"\",\"a\"\"\"\n",
+       R{{"\"\"\"", "a\""}},
+       {1},
        std::nullopt},
       {"empty_quoted_record", "\"\"\n\"\"", R{{""}, {""}}, {1, 2}, std::nullopt},
       {"quoted_last_no_newline", "a,\"b\"", R{{"a", "b"}}, {1}, std::nullopt},
       {"quoted_then_crlf", "\"a\"\r\n\"b\"\r", R{{"a"}, {"b"}}, {1, 2}, std::nullopt},
       {"spaces_kept", " a , b \n", R{{" a ", " b "}}, {1}, std::nullopt},
       {"final_cr", "a\r", R{{"a"}}, {1}, std::nullopt},
-      {"non_ascii", "\xC3\xA9,\xE2\x82\xAC\n", R{{"\xC3\xA9", "\xE2\x82\xAC"}}, {1},
-       std::nullopt},
+      {"non_ascii", "\xC3\xA9,\xE2\x82\xAC\n", R{{"\xC3\xA9", "\xE2\x82\xAC"}}, {1}, std::nullopt},
       {"controls_and_backslash", "a\tb,\\,\x01\n", R{{"a\tb", "\\", "\x01"}}, {1}, std::nullopt},
-      {"long_fields", std::string(100, 'x') + ",\"" + std::string(70, 'y') + "\"\"z\"\n",
-       R{{std::string(100, 'x'), std::string(70, 'y') + "\"z"}}, {1}, std::nullopt},
+      {"long_fields",
+       std::string(100, 'x') + ",\"" + std::string(70, 'y') + "\"\"z\"\n",
+       R{{std::string(100, 'x'), std::string(70, 'y') + "\"z"}},
+       {1},
+       std::nullopt},
       {"bare_quote", "a\"b\n", R{}, {}, ExpectedError{"bare quote in unquoted field", 1, 1}},
-      {"bare_quote_after_space", "x\n \"a\"\n", R{}, {},
+      {"bare_quote_after_space",
+       "x\n \"a\"\n",
+       R{},
+       {},
        ExpectedError{"bare quote in unquoted field", 2, 3}},
-      {"char_after_closing_quote", "x\n\"a\"b\n", R{}, {},
+      {"char_after_closing_quote",
+       "x\n\"a\"b\n",
+       R{},
+       {},
        ExpectedError{"unexpected character after closing quote", 2, 5}},
-      {"space_after_closing_quote", "\"a\" ,b\n", R{}, {},
+      {"space_after_closing_quote",
+       "\"a\" ,b\n",
+       R{},
+       {},
        ExpectedError{"unexpected character after closing quote", 1, 3}},
-      {"unterminated", "x,y\n\n1,\"abc", R{}, {},
-       ExpectedError{"unterminated quoted field", 3, 7}},
-      {"unterminated_multiline", "a\r\n\"b\nc\nd", R{}, {},
+      {"unterminated", "x,y\n\n1,\"abc", R{}, {}, ExpectedError{"unterminated quoted field", 3, 7}},
+      {"unterminated_multiline",
+       "a\r\n\"b\nc\nd",
+       R{},
+       {},
        ExpectedError{"unterminated quoted field", 2, 3}},
-      {"unterminated_after_doubled", "\"a\"\"", R{}, {},
+      {"unterminated_after_doubled",
+       "\"a\"\"",
+       R{},
+       {},
        ExpectedError{"unterminated quoted field", 1, 0}},
-      {"error_row_after_quoted_newline", "\"a\nb\",c\nd\"e\n", R{}, {},
+      {"error_row_after_quoted_newline",
+       "\"a\nb\",c\nd\"e\n",
+       R{},
+       {},
        ExpectedError{"bare quote in unquoted field", 2, 9}},
-      {"semicolon_dialect", "a;\"b;c\"\n", R{{"a", "b;c"}}, {1}, std::nullopt,
+      {"semicolon_dialect",
+       "a;\"b;c\"\n",
+       R{{"a", "b;c"}},
+       {1},
+       std::nullopt,
        CsvDialect{';', '"'}},
-      {"tab_dialect", "a\t\"b\tc\"\t\n", R{{"a", "b\tc", ""}}, {1}, std::nullopt,
+      {"tab_dialect",
+       "a\t\"b\tc\"\t\n",
+       R{{"a", "b\tc", ""}},
+       {1},
+       std::nullopt,
        CsvDialect{'\t', '"'}},
-      {"single_quote_dialect", "'a,b','c''d',\"e\n", R{{"a,b", "c'd", "\"e"}}, {1},
-       std::nullopt, CsvDialect{',', '\''}},
+      {"single_quote_dialect",
+       "'a,b','c''d',\"e\n",
+       R{{"a,b", "c'd", "\"e"}},
+       {1},
+       std::nullopt,
+       CsvDialect{',', '\''}},
   };
 }
 
@@ -135,6 +177,42 @@ TEST_P(ConformanceTest, ParseCsvAgrees) {
   }
 }
 
+// The transcoder shares no code with the scanner: it must read every case the same way.
+TEST_P(ConformanceTest, TranscoderAgrees) {
+  const auto& c = GetParam();
+  RowsJsonOptions options;
+  options.dialect = c.dialect;
+  std::string out;
+  auto got = append_rows_json(c.input, options, InputPosition{}, out);
+  if (c.error) {
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().code, ErrorCode::kBadCsv);
+    EXPECT_EQ(got.error().message, c.error->message);
+    EXPECT_EQ(got.error().row, c.error->row);
+    EXPECT_EQ(got.error().byte_offset, c.error->byte_offset);
+    return;
+  }
+  bool ragged = false;
+  for (const auto& r : c.records) ragged = ragged || r.size() != c.records.front().size();
+  if (ragged) {
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().message.rfind("ragged row", 0), 0u) << got.error().message;
+    return;
+  }
+  ASSERT_TRUE(got.has_value()) << got.error().describe();
+  EXPECT_EQ(testing::parse_rows(out), c.records);
+  EXPECT_EQ(got->rows, c.records.size());
+}
+
+// And so must the boundary finder: at the end of input it takes every physical row.
+TEST_P(ConformanceTest, BoundaryFinderTakesEveryRow) {
+  const auto& c = GetParam();
+  if (c.error || c.rows.empty()) return;
+  const RecordCut cut = find_record_cut(c.input, SIZE_MAX, true, c.dialect);
+  EXPECT_EQ(cut.end, c.input.size());
+  EXPECT_GE(cut.records, static_cast<std::size_t>(c.rows.back()));
+}
+
 INSTANTIATE_TEST_SUITE_P(Csv, ConformanceTest, ::testing::ValuesIn(conformance_cases()),
                          [](const auto& info) { return std::string(info.param.name); });
 
@@ -179,7 +257,7 @@ TEST(CsvScanner, CrlfSplitAcrossChunksIsOneTerminator) {
 TEST(CsvScanner, EmitsWholeSpansAsPieces) {
   EXPECT_EQ(scan_chunked("abc,defgh,\"ij,k\"\n", 0).pieces, 3u);
   EXPECT_EQ(scan_chunked("\"ab\"\"cd\"\"\"\n", 0).pieces, 2u);  // `ab"`, `cd"`
-  EXPECT_EQ(scan_chunked("abcdef\n", 2).pieces, 3u);           // split by the chunks only
+  EXPECT_EQ(scan_chunked("abcdef\n", 2).pieces, 3u);            // split by the chunks only
 }
 
 TEST(CsvScanner, FeedAfterErrorFails) {
@@ -192,14 +270,24 @@ TEST(CsvScanner, FeedAfterErrorFails) {
 }
 
 TEST(ParseCsv, DropsBomAndCountsItInOffsets) {
-  auto parsed = parse_csv("\xEF\xBB\xBF" "a,b\n1,2\n", {});
+  auto parsed = parse_csv(
+      "\xEF\xBB\xBF"
+      "a,b\n1,2\n",
+      {});
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(*parsed, (std::vector<Record>{{"a", "b"}, {"1", "2"}}));
-  auto bad = parse_csv("\xEF\xBB\xBF" "a\"\n", {});
+  auto bad = parse_csv(
+      "\xEF\xBB\xBF"
+      "a\"\n",
+      {});
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().byte_offset, 4);
   // The scanner itself keeps the BOM as data.
-  EXPECT_EQ(testing::fields_of(scan_chunked("\xEF\xBB\xBF" "a\n", 1))[0][0], "\xEF\xBB\xBF" "a");
+  EXPECT_EQ(testing::fields_of(scan_chunked("\xEF\xBB\xBF"
+                                            "a\n",
+                                            1))[0][0],
+            "\xEF\xBB\xBF"
+            "a");
 }
 
 TEST(ParseCsv, MaxRecordsStopsBeforeLaterErrors) {
@@ -256,6 +344,59 @@ TEST(CsvScanner, RandomCorruptionGivesTheSameErrorWhateverTheChunking) {
     }
   }
   EXPECT_GT(errors, 50);  // the corruption really produced errors to compare
+}
+
+// Arbitrary bytes from the CSV alphabet: no crash, and the scanner (in any chunking), the
+// transcoder and the boundary finder agree on records, errors and row counts.
+TEST(CsvScanner, RandomBytesAgreeAcrossImplementations) {
+  static const char kAlphabet[] = {'"', ',', '\r', '\n', 'a', 'b', '\\', ' '};
+  std::mt19937 rng(31337);
+  int valid = 0;
+  int invalid = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string input(rng() % 40, ' ');
+    for (char& ch : input) ch = kAlphabet[rng() % sizeof kAlphabet];
+    const ScanResult whole = scan_chunked(input, 0);
+    for (std::size_t chunk : {1, 2, 7}) {
+      const ScanResult got = scan_chunked(input, chunk);
+      ASSERT_EQ(got.error.has_value(), whole.error.has_value()) << iter;
+      if (got.error) {
+        EXPECT_EQ(got.error->byte_offset, whole.error->byte_offset) << iter;
+        EXPECT_EQ(got.error->message, whole.error->message) << iter;
+      } else {
+        EXPECT_EQ(got.records, whole.records) << iter;
+      }
+    }
+    RowsJsonOptions options;
+    options.expected_fields = 0;
+    std::string out;
+    auto json = append_rows_json(input, options, InputPosition{}, out);
+    if (json || json.error().message.rfind("ragged", 0) != 0) {
+      ASSERT_EQ(json.has_value(), !whole.error.has_value()) << iter;
+      if (whole.error) {
+        EXPECT_EQ(json.error().message, whole.error->message) << iter;
+        EXPECT_EQ(json.error().row, whole.error->row) << iter;
+        EXPECT_EQ(json.error().byte_offset, whole.error->byte_offset) << iter;
+      } else {
+        EXPECT_EQ(testing::parse_rows(out), testing::fields_of(whole)) << iter;
+      }
+    }
+    const RecordCut cut = find_record_cut(input, SIZE_MAX, true, CsvDialect{});
+    if (whole.error) {
+      ++invalid;
+    } else {
+      ++valid;
+      EXPECT_EQ(cut.end, input.size()) << iter;
+      if (!whole.records.empty()) {
+        EXPECT_GE(cut.records, static_cast<std::size_t>(whole.records.back().row)) << iter;
+      }
+      if (json) {
+        EXPECT_EQ(cut.records, json->physical_rows) << iter;  // blank lines included
+      }
+    }
+  }
+  EXPECT_GT(valid, 300);
+  EXPECT_GT(invalid, 300);
 }
 
 }  // namespace

@@ -10,6 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
 #include "codec/csv_scanner.h"
 
 namespace dsfill::codec::testing {
@@ -80,26 +83,69 @@ inline std::vector<Record> fields_of(const ScanResult& r) {
   return out;
 }
 
+// Parses the transcoder's output back with simdjson (which also checks it is valid UTF-8).
+// Strings come back as they are; numbers and null as "#<raw>" so a test can tell them apart.
+inline std::vector<Record> parse_rows(const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  const auto err = parser.parse(json).get(doc);
+  EXPECT_EQ(err, simdjson::SUCCESS) << simdjson::error_message(err) << " in " << json;
+  std::vector<Record> rows;
+  if (err != simdjson::SUCCESS) return rows;
+  for (simdjson::dom::element row : doc.get_array()) {
+    Record rec;
+    for (simdjson::dom::element value : row.get_array()) {
+      if (value.is_string()) {
+        rec.emplace_back(std::string_view(value.get_string()));
+      } else {
+        std::string raw = "#";
+        raw += simdjson::minify(value);
+        rec.push_back(std::move(raw));
+      }
+    }
+    rows.push_back(std::move(rec));
+  }
+  return rows;
+}
+
 // Options for random CSV generation.
 struct GenOptions {
   std::size_t records = 50;
   std::size_t fields = 4;
-  bool ragged = false;          // vary the field count
+  bool ragged = false;            // vary the field count
   bool embedded_newlines = true;  // quoted fields may hold LF, CR, CRLF
   bool mixed_terminators = true;  // LF, CRLF, CR; otherwise LF only
   bool blank_lines = true;
-  bool non_ascii = true;          // valid UTF-8 only
-  bool controls = true;           // tabs and other control chars in fields
+  bool non_ascii = true;  // valid UTF-8 only
+  bool controls = true;   // tabs and other control chars in fields
   bool final_terminator_optional = true;
   char delimiter = ',';
 };
 
 // Returns a random field value (unescaped).
 inline std::string random_value(std::mt19937& rng, const GenOptions& o) {
-  static const char* const kPieces[] = {"a", "b", "xyz", "12", "3.5", " ", "\"", ",", ";", "\\",
-                                        "2024-01-31", "-7", "\xC3\xA9", "\xE2\x82\xAC",
-                                        "\xF0\x9F\x98\x80", "\t", "\x01", "\x7F", "\n", "\r",
-                                        "\r\n", "|"};
+  static const char* const kPieces[] = {"a",
+                                        "b",
+                                        "xyz",
+                                        "12",
+                                        "3.5",
+                                        " ",
+                                        "\"",
+                                        ",",
+                                        ";",
+                                        "\\",
+                                        "2024-01-31",
+                                        "-7",
+                                        "\xC3\xA9",
+                                        "\xE2\x82\xAC",
+                                        "\xF0\x9F\x98\x80",
+                                        "\t",
+                                        "\x01",
+                                        "\x7F",
+                                        "\n",
+                                        "\r",
+                                        "\r\n",
+                                        "|"};
   std::uniform_int_distribution<int> len(0, 6);
   std::uniform_int_distribution<std::size_t> pick(0, std::size(kPieces) - 1);
   std::string v;

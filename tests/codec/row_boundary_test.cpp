@@ -142,7 +142,7 @@ TEST(FindRecordCut, AgreesWithTheScannerOnRandomCsv) {
       const RecordCut c = cut(std::string_view(csv).substr(pos, avail), 1 + rng() % 7, eof);
       if (c.end == 0) {
         ASSERT_FALSE(eof && !c.in_quotes) << iter;  // at EOF a complete input always yields
-        window *= 2;  // an incomplete record: read more
+        window *= 2;                                // an incomplete record: read more
         continue;
       }
       auto batch = parse_csv(std::string_view(csv).substr(pos, c.end), {});

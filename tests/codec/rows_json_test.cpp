@@ -1,7 +1,6 @@
 #include "codec/rows_json.h"
 
 #include <gtest/gtest.h>
-#include <simdjson.h>
 
 #include <random>
 #include <string>
@@ -12,31 +11,6 @@
 
 namespace dsfill::codec {
 namespace {
-
-// Parses the transcoder's output back with simdjson (which also checks it is valid UTF-8).
-// Strings come back as they are; numbers and null as "#<raw>" so a test can tell them apart.
-std::vector<Record> parse_rows(const std::string& json) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  const auto err = parser.parse(json).get(doc);
-  EXPECT_EQ(err, simdjson::SUCCESS) << simdjson::error_message(err) << " in " << json;
-  std::vector<Record> rows;
-  if (err != simdjson::SUCCESS) return rows;
-  for (simdjson::dom::element row : doc.get_array()) {
-    Record rec;
-    for (simdjson::dom::element value : row.get_array()) {
-      if (value.is_string()) {
-        rec.emplace_back(std::string_view(value.get_string()));
-      } else {
-        std::string raw = "#";
-        raw += simdjson::minify(value);
-        rec.push_back(std::move(raw));
-      }
-    }
-    rows.push_back(std::move(rec));
-  }
-  return rows;
-}
 
 Result<RowsJsonStats> transcode(std::string_view csv, std::string& out,
                                 const RowsJsonOptions& options = {}, InputPosition start = {}) {
@@ -56,8 +30,7 @@ TEST(RowsJson, WritesCompactRows) {
   EXPECT_EQ(json_of(""), "[]");
   EXPECT_EQ(json_of("\n\r\n"), "[]");
   EXPECT_EQ(json_of(",\n"), R"([["",""]])");
-  EXPECT_EQ(json_of("\"x\"\"y\",\"a,b\"\r\n\"l1\nl2\",z"),
-            R"([["x\"y","a,b"],["l1\nl2","z"]])");
+  EXPECT_EQ(json_of("\"x\"\"y\",\"a,b\"\r\n\"l1\nl2\",z"), R"([["x\"y","a,b"],["l1\nl2","z"]])");
 }
 
 TEST(RowsJson, AppendsAfterExistingContent) {
@@ -79,11 +52,21 @@ TEST(RowsJson, EscapesEveryControlCharacter) {
     csv += '"';
     static const char kHex[] = "0123456789abcdef";
     switch (c) {
-      case '\b': expected += R"("\b")"; break;
-      case '\t': expected += R"("\t")"; break;
-      case '\n': expected += R"("\n")"; break;
-      case '\f': expected += R"("\f")"; break;
-      case '\r': expected += R"("\r")"; break;
+      case '\b':
+        expected += R"("\b")";
+        break;
+      case '\t':
+        expected += R"("\t")";
+        break;
+      case '\n':
+        expected += R"("\n")";
+        break;
+      case '\f':
+        expected += R"("\f")";
+        break;
+      case '\r':
+        expected += R"("\r")";
+        break;
       default:
         expected += std::string("\"\\u00") + kHex[c >> 4] + kHex[c & 15] + "\"";
     }
@@ -107,9 +90,11 @@ TEST(RowsJson, EscapesInsideLongPlainRuns) {
 }
 
 TEST(RowsJson, PassesValidUtf8) {
-  const std::string csv = "caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80,\xEF\xBF\xBF,\xF4\x8F\xBF\xBF\n";
-  EXPECT_EQ(json_of(csv), "[[\"caf\xC3\xA9\",\"\xE2\x82\xAC\",\"\xF0\x9F\x98\x80\",\"\xEF\xBF\xBF\","
-                          "\"\xF4\x8F\xBF\xBF\"]]");
+  const std::string csv =
+      "caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80,\xEF\xBF\xBF,\xF4\x8F\xBF\xBF\n";
+  EXPECT_EQ(json_of(csv),
+            "[[\"caf\xC3\xA9\",\"\xE2\x82\xAC\",\"\xF0\x9F\x98\x80\",\"\xEF\xBF\xBF\","
+            "\"\xF4\x8F\xBF\xBF\"]]");
 }
 
 struct BadUtf8 {
@@ -120,18 +105,18 @@ struct BadUtf8 {
 TEST(RowsJson, RejectsOrReplacesInvalidUtf8) {
   const std::string fffd = "\xEF\xBF\xBD";
   const std::vector<BadUtf8> cases = {
-      {"\x80", fffd},                                  // lone continuation
-      {"\xC0\x80", fffd + fffd},                       // overlong NUL
-      {"\xC1\xBF", fffd + fffd},                       // overlong
-      {"\xE0\x80\x80", fffd + fffd + fffd},            // overlong 3-byte
-      {"\xED\xA0\x80", fffd + fffd + fffd},            // surrogate D800
-      {"\xF0\x80\x80\x80", fffd + fffd + fffd + fffd}, // overlong 4-byte
-      {"\xF4\x90\x80\x80", fffd + fffd + fffd + fffd}, // above U+10FFFF
-      {"\xF5\x80", fffd + fffd},                       // invalid lead
+      {"\x80", fffd},                                   // lone continuation
+      {"\xC0\x80", fffd + fffd},                        // overlong NUL
+      {"\xC1\xBF", fffd + fffd},                        // overlong
+      {"\xE0\x80\x80", fffd + fffd + fffd},             // overlong 3-byte
+      {"\xED\xA0\x80", fffd + fffd + fffd},             // surrogate D800
+      {"\xF0\x80\x80\x80", fffd + fffd + fffd + fffd},  // overlong 4-byte
+      {"\xF4\x90\x80\x80", fffd + fffd + fffd + fffd},  // above U+10FFFF
+      {"\xF5\x80", fffd + fffd},                        // invalid lead
       {"\xFF", fffd},
-      {"\xE2\x82", fffd},                              // truncated at the field end
-      {"\xF0\x9F\x98", fffd},                          // truncated 4-byte
-      {"\xE2\x82\xE2\x82\xAC", fffd + "\xE2\x82\xAC"}, // truncated, then valid
+      {"\xE2\x82", fffd},                               // truncated at the field end
+      {"\xF0\x9F\x98", fffd},                           // truncated 4-byte
+      {"\xE2\x82\xE2\x82\xAC", fffd + "\xE2\x82\xAC"},  // truncated, then valid
   };
   for (const auto& c : cases) {
     const std::string csv = "h\nab,c" + c.bytes + "d,e\n";
@@ -147,7 +132,8 @@ TEST(RowsJson, RejectsOrReplacesInvalidUtf8) {
     replace.expected_fields = 3;
     // Inside a quoted field too.
     const std::string quoted = "h,i,j\nab,\"c" + c.bytes + "d\",e\n";
-    EXPECT_EQ(json_of(quoted, replace), "[[\"h\",\"i\",\"j\"],[\"ab\",\"c" + c.replaced + "d\",\"e\"]]");
+    EXPECT_EQ(json_of(quoted, replace),
+              "[[\"h\",\"i\",\"j\"],[\"ab\",\"c" + c.replaced + "d\",\"e\"]]");
   }
   // Truncated at the very end of the input.
   std::string out;
@@ -159,7 +145,8 @@ TEST(RowsJson, RejectsOrReplacesInvalidUtf8) {
 TEST(RowsJson, ConvertsLatin1) {
   RowsJsonOptions latin1;
   latin1.encoding = InputEncoding::kLatin1;
-  EXPECT_EQ(json_of("caf\xE9,\xA0\xFF\x80\n", latin1), "[[\"caf\xC3\xA9\",\"\xC2\xA0\xC3\xBF\xC2\x80\"]]");
+  EXPECT_EQ(json_of("caf\xE9,\xA0\xFF\x80\n", latin1),
+            "[[\"caf\xC3\xA9\",\"\xC2\xA0\xC3\xBF\xC2\x80\"]]");
 }
 
 TEST(RowsJson, WritesNumberColumnsAsNumbers) {
@@ -236,8 +223,8 @@ TEST(RowsJson, ReportsStats) {
 }
 
 TEST(RowsJson, CsvErrorsMatchTheScanner) {
-  for (const char* csv : {"a\"b\n", "x\n\"a\"b\n", "x,y\n\n1,\"abc", "\"a\nb\",c\nd\"e\n",
-                          "\"a\"\"", "a,\"b\" \n"}) {
+  for (const char* csv :
+       {"a\"b\n", "x\n\"a\"b\n", "x,y\n\n1,\"abc", "\"a\nb\",c\nd\"e\n", "\"a\"\"", "a,\"b\" \n"}) {
     std::string out;
     auto got = transcode(csv, out, {}, InputPosition{3, 20});
     const auto want = testing::scan_chunked(csv, 1, {}, InputPosition{3, 20});
@@ -263,7 +250,7 @@ TEST(RowsJson, RandomCsvRoundTripsAndMatchesTheScanner) {
     std::string out = "";
     auto stats = transcode(csv, out, options);
     ASSERT_TRUE(stats.has_value()) << stats.error().describe();
-    EXPECT_EQ(parse_rows(out), expected) << iter;
+    EXPECT_EQ(testing::parse_rows(out), expected) << iter;
     const auto scanned = testing::scan_chunked(csv, 7, options.dialect);
     EXPECT_EQ(stats->rows, scanned.records.size());
     EXPECT_EQ(stats->fields_per_row, o.fields);
@@ -293,7 +280,7 @@ TEST(RowsJson, RandomCorruptionGivesTheScannersErrors) {
       EXPECT_EQ(got.error().byte_offset, want.error->byte_offset) << iter;
       ++compared;
     } else {
-      EXPECT_EQ(parse_rows(out), testing::fields_of(want)) << iter;
+      EXPECT_EQ(testing::parse_rows(out), testing::fields_of(want)) << iter;
     }
   }
   EXPECT_GT(compared, 100);

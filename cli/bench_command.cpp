@@ -1,0 +1,58 @@
+// `dsfill bench`: runs the load pipeline with a sink in place of the network and reports the
+// throughput of each stage (reader, encoders) and overall.
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "cli/input_flags.h"
+#include "cli/load_report.h"
+#include "loader/pipeline.h"
+#include "loader/report.h"
+
+namespace dsfill::cli {
+
+namespace {
+
+struct BenchFlags {
+  std::string input;
+  int encoders = 0;
+  std::string summary_json;
+  InputFlags in;
+};
+
+int run_bench(const BenchFlags& f) {
+  loader::LoadOptions o;
+  o.input = f.input;
+  o.schema = schema_options(f.in);
+  o.chunker = chunker_options(f.in);
+  o.level = f.in.level;
+  o.compress = !f.in.no_compress;
+  o.encoders = f.encoders > 0 ? f.encoders
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.target = loader::Target::kBench;
+  o.user_code = "bench";
+  o.dataset_code = "bench";
+  o.progress = loader::ProgressMode::kNever;
+  const loader::LoadReport report = loader::run_load(o);
+  print_report("bench", report, f.summary_json);
+  return exit_code(report);
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, CommandAction& action) {
+  auto f = std::make_shared<BenchFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "Run the load pipeline with a sink instead of the network; report MB/s per stage");
+  cmd->add_option("FILE", f->input, "CSV file to read ('-' for standard input)")->required();
+  cmd->add_option("--encoders", f->encoders, "Encoder threads (0: one per core)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  cmd->add_option("--summary-json", f->summary_json, "Also write the results as JSON to this file");
+  add_input_flags(*cmd, f->in);
+  cmd->callback([f, &action] { action = [f] { return run_bench(*f); }; });
+}
+
+}  // namespace dsfill::cli

@@ -1,0 +1,216 @@
+// `dsfill load`: streams a CSV file (or standard input) into a dataset through POST /dataset-fill.
+// Parses the flags into loader::LoadOptions, runs the pipeline, prints the summary and turns the
+// outcome into the documented exit code.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "cli/input_flags.h"
+#include "cli/load_report.h"
+#include "loader/pipeline.h"
+#include "loader/report.h"
+
+namespace dsfill::cli {
+
+namespace {
+
+struct LoadFlags {
+  std::string input;
+  std::string url;
+  std::string user_code;
+  std::string dataset_code;
+  std::string mode = "append";
+  int encoders = 0;
+  int connections = 4;
+  double timeout_seconds = 120;
+  int retries = 10;
+  double retry_budget = 50;
+  std::vector<std::string> headers;
+  std::string token_file;
+  std::string cacert;
+  bool no_complete = false;
+  std::string progress = "auto";
+  std::string summary_json;
+  bool dry_run = false;
+  InputFlags in;
+};
+
+std::string trim(std::string s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return first == std::string::npos ? "" : s.substr(first, last - first + 1);
+}
+
+// Reads the tenant token from --token-file, else DSFILL_TOKEN. Never echoes it.
+std::string read_token(const std::string& token_file) {
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in) throw UsageError("cannot read the token file " + token_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string token = trim(text.str());
+    if (token.empty()) throw UsageError("the token file " + token_file + " is empty");
+    return token;
+  }
+  const char* env = std::getenv("DSFILL_TOKEN");
+  return env != nullptr ? trim(env) : std::string();
+}
+
+std::vector<std::pair<std::string, std::string>> parse_headers(const std::vector<std::string>& in) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& h : in) {
+    const auto colon = h.find(':');
+    std::string name = colon == std::string::npos ? "" : trim(h.substr(0, colon));
+    if (name.empty() || name.find_first_of(" \t\r\n") != std::string::npos ||
+        h.find_first_of("\r\n") != std::string::npos) {
+      // The value may be a secret: name only the header's name part.
+      throw UsageError("--header must be NAME:VALUE (got a header named '" + name + "')");
+    }
+    out.emplace_back(std::move(name), trim(h.substr(colon + 1)));
+  }
+  return out;
+}
+
+loader::LoadOptions load_options(const LoadFlags& f) {
+  loader::LoadOptions o;
+  o.input = f.input;
+  o.schema = schema_options(f.in);
+  o.chunker = chunker_options(f.in);
+  o.level = f.in.level;
+  o.compress = !f.in.no_compress;
+  o.encoders = f.encoders > 0 ? f.encoders
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.target = f.dry_run ? loader::Target::kDryRun : loader::Target::kNetwork;
+  o.url = f.url;
+  o.user_code = f.user_code;
+  o.dataset_code = f.dataset_code;
+  o.replace = f.mode == "replace";
+  o.complete = !f.no_complete;
+  o.connections = f.connections;
+  o.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(f.timeout_seconds * 1000));
+  o.retry.max_retries = f.retries;
+  o.retry.budget_initial = f.retry_budget;
+  if (const char* seed = std::getenv("DSFILL_RETRY_SEED"))
+    o.retry.seed = std::strtoull(seed, nullptr, 10);
+  o.headers = parse_headers(f.headers);
+  o.cacert = f.cacert;
+  o.progress = f.progress == "always"  ? loader::ProgressMode::kAlways
+               : f.progress == "never" ? loader::ProgressMode::kNever
+                                       : loader::ProgressMode::kAuto;
+  if (!f.dry_run) {
+    if (f.url.empty()) throw UsageError("--url is required (or use --dry-run)");
+    if (f.user_code.empty() || f.dataset_code.empty()) {
+      throw UsageError("--user-code and --dataset-code are required");
+    }
+    o.token = read_token(f.token_file);
+  }
+  return o;
+}
+
+}  // namespace
+
+int exit_code(const loader::LoadReport& report) {
+  switch (report.outcome) {
+    case loader::Outcome::kOk:
+      return kExitOk;
+    case loader::Outcome::kBadInput:
+      return kExitBadInput;
+    case loader::Outcome::kRejected:
+      return kExitRejected;
+    case loader::Outcome::kNetwork:
+      return kExitNetwork;
+    case loader::Outcome::kCountMismatch:
+      return kExitCountMismatch;
+    case loader::Outcome::kUsage:
+      return kExitUsage;
+    case loader::Outcome::kInterrupted:
+      return report.signal == SIGTERM ? kExitSigterm : kExitSigint;
+  }
+  return kExitInternal;
+}
+
+void print_report(const char* command, const loader::LoadReport& report,
+                  const std::string& summary_json) {
+  std::fputs(loader::format_summary(report).c_str(), stdout);
+  std::fflush(stdout);
+  if (report.outcome != loader::Outcome::kOk) {
+    std::fprintf(stderr, "dsfill %s: %s\n", command, report.message.c_str());
+  }
+  if (!summary_json.empty()) {
+    std::ofstream out(summary_json, std::ios::binary | std::ios::trunc);
+    out << loader::summary_json(report) << '\n';
+    if (!out) std::fprintf(stderr, "dsfill %s: cannot write %s\n", command, summary_json.c_str());
+  }
+}
+
+namespace {
+
+int run(const LoadFlags& flags) {
+  const loader::LoadOptions options = load_options(flags);
+  const loader::LoadReport report = loader::run_load(options);
+  print_report("load", report, flags.summary_json);
+  return exit_code(report);
+}
+
+}  // namespace
+
+void add_load_command(CLI::App& app, CommandAction& action) {
+  auto f = std::make_shared<LoadFlags>();
+  CLI::App* cmd =
+      app.add_subcommand("load",
+                         "Stream a CSV file into a dataset through POST /dataset-fill.\n"
+                         "The tenant token comes from DSFILL_TOKEN or --token-file and is sent as "
+                         "'Authorization: Bearer'.");
+  cmd->add_option("FILE", f->input, "CSV file to load ('-' for standard input)")->required();
+  cmd->add_option(
+      "--url", f->url,
+      "API base URL, http:// or https:// (POST {url}/dataset-fill, {url}/dataset-complete)");
+  cmd->add_option("--user-code", f->user_code, "The user-code of the dataset's owner");
+  cmd->add_option("--dataset-code", f->dataset_code, "The dataset-code to fill");
+  cmd->add_option("--mode", f->mode,
+                  "append: add rows; replace: the first request truncates the dataset")
+      ->check(CLI::IsMember({"append", "replace"}))
+      ->capture_default_str();
+  cmd->add_option("--encoders", f->encoders, "Encoder threads (0: one per core)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  cmd->add_option("--connections", f->connections, "Concurrent keep-alive connections (K)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--timeout", f->timeout_seconds,
+                  "Seconds allowed per request (connect, send and answer)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--retries", f->retries, "Retries of one request before giving up (exit 5)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+  cmd->add_option("--retry-budget", f->retry_budget,
+                  "Retries the whole load may spend (each success earns back 0.2)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("-H,--header", f->headers, "Extra HTTP header NAME:VALUE (repeatable)");
+  cmd->add_option("--token-file", f->token_file,
+                  "File holding the tenant token (default: the DSFILL_TOKEN variable)");
+  cmd->add_option("--cacert", f->cacert, "PEM file of CA certificates to trust for https");
+  cmd->add_flag("--no-complete", f->no_complete, "Do not POST /dataset-complete at the end");
+  cmd->add_option("--progress", f->progress,
+                  "Progress line on stderr: auto (when a TTY), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  cmd->add_option("--summary-json", f->summary_json, "Also write the summary as JSON to this file");
+  cmd->add_flag("--dry-run", f->dry_run, "Read, encode and count; send nothing");
+  add_input_flags(*cmd, f->in);
+  cmd->callback([f, &action] { action = [f] { return run(*f); }; });
+}
+
+}  // namespace dsfill::cli

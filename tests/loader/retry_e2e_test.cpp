@@ -1,0 +1,188 @@
+// The sender against a scripted server: retries, Retry-After, fatal 4xx, timeouts, a dead
+// server, the retry budget, the replace gate, headers, dry run and the count check.
+#include <sys/socket.h>
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "loader/pipeline.h"
+#include "tests/loader/e2e_support.h"
+#include "tests/loader/stub_server.h"
+
+namespace dsfill::testing {
+namespace {
+
+using loader::Outcome;
+using std::chrono::milliseconds;
+
+class StubLoad : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    csv_ = dir_.file("in.csv");
+    write_file(csv_, "a,b\n1,2\n3,4\n5,6\n7,8\n");
+  }
+  TempDir dir_;
+  std::string csv_;
+};
+
+TEST_F(StubLoad, RetryAfterIsHonouredThenSucceeds) {
+  StubServer stub([](int n, const Seen&) {
+    if (n == 0) {
+      auto r = reply(503, R"({"data":{"status":"error","message":"busy"}})");
+      r.set("Retry-After", "1");
+      return r;
+    }
+    return reply(200, ok_body(4, 4));
+  });
+  auto o = test_options(csv_, stub.url());
+  o.complete = false;
+  const auto report = loader::run_load(o);
+  ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
+  EXPECT_EQ(report.retries, 1u);
+  const auto seen = stub.seen();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].idempotency_key, seen[1].idempotency_key);
+  EXPECT_EQ(seen[0].idempotency_key.size(), 32u);
+  EXPECT_EQ(seen[0].body, seen[1].body);
+  EXPECT_GE(seen[1].at - seen[0].at, milliseconds(950));  // waited for Retry-After: 1
+}
+
+TEST_F(StubLoad, ClientErrorStopsAtOnceWithTheServersMessage) {
+  StubServer stub([](int, const Seen&) {
+    return reply(400, R"({"data":{"status":"error","message":"row 3 has 3 values"}})");
+  });
+  const auto report = loader::run_load(test_options(csv_, stub.url()));
+  EXPECT_EQ(report.outcome, Outcome::kRejected);
+  EXPECT_NE(report.message.find("row 3 has 3 values"), std::string::npos) << report.message;
+  EXPECT_NE(report.message.find("rows 2-5, bytes 4-20"), std::string::npos) << report.message;
+  EXPECT_EQ(stub.seen().size(), 1u);  // no retry, no completion
+  EXPECT_EQ(report.rows, 0u);
+}
+
+TEST_F(StubLoad, ConflictIsRetriedAfterAPause) {
+  StubServer stub([](int n, const Seen& s) {
+    if (s.target == "/dataset-complete") return reply(200, ok_body(4, 0));
+    return n == 0 ? reply(409, R"({"data":{"status":"error","message":"in progress"}})")
+                  : reply(200, ok_body(4, 4));
+  });
+  const auto report = loader::run_load(test_options(csv_, stub.url()));
+  ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
+  EXPECT_EQ(report.retries, 1u);
+  const auto seen = stub.seen();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2].target, "/dataset-complete");
+  EXPECT_TRUE(seen[2].idempotency_key.empty());
+  EXPECT_TRUE(report.completed);
+}
+
+TEST_F(StubLoad, TimeoutIsRetriedOnANewConnection) {
+  StubServer stub([](int n, const Seen&) {
+    if (n == 0) std::this_thread::sleep_for(milliseconds(1500));
+    return reply(200, ok_body(4, 4));
+  });
+  auto o = test_options(csv_, stub.url());
+  o.timeout = milliseconds(300);
+  o.complete = false;
+  const auto report = loader::run_load(o);
+  ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
+  EXPECT_EQ(report.retries, 1u);
+  EXPECT_EQ(report.connects, 2u);
+}
+
+// Returns a URL on 127.0.0.1 where nothing listens.
+std::string dead_url() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = a.local_endpoint().port();
+  a.close();
+  return "http://127.0.0.1:" + std::to_string(port);
+}
+
+TEST_F(StubLoad, DeadServerEndsTheLoadAfterTheRetries) {
+  auto o = test_options(csv_, dead_url());
+  o.retry.max_retries = 3;
+  const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kNetwork);
+  EXPECT_EQ(report.retries, 3u);
+  EXPECT_EQ(report.requests, 4u);
+  EXPECT_NE(report.message.find("after 3 retries"), std::string::npos) << report.message;
+  EXPECT_NE(report.message.find("refused"), std::string::npos) << report.message;
+}
+
+TEST_F(StubLoad, RetryBudgetStopsAStorm) {
+  StubServer stub([](int, const Seen&) { return reply(503, "{}"); });
+  auto o = test_options(csv_, stub.url());
+  o.chunker.batch_rows = 1;  // four batches, all failing
+  o.retry.max_retries = 100;
+  o.retry.budget_initial = 5;
+  const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kNetwork);
+  EXPECT_NE(report.message.find("retry budget"), std::string::npos) << report.message;
+  EXPECT_EQ(report.retries, 5u);
+  EXPECT_LE(stub.seen().size(), 5u + 4u);
+}
+
+TEST_F(StubLoad, ReplaceSendsNoAppendBeforeTheTruncateIsAcknowledged) {
+  std::chrono::steady_clock::time_point first_answered;
+  std::mutex m;
+  StubServer stub([&](int n, const Seen& s) {
+    if (s.target == "/dataset-complete") return reply(200, ok_body(4, 0));
+    if (n == 0) std::this_thread::sleep_for(milliseconds(200));
+    std::lock_guard lock(m);
+    if (n == 0) first_answered = std::chrono::steady_clock::now();
+    return reply(200, ok_body(1, 1));
+  });
+  auto o = test_options(csv_, stub.url());
+  o.replace = true;
+  o.chunker.batch_rows = 1;
+  o.connections = 4;
+  const auto report = loader::run_load(o);
+  ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
+  const auto seen = stub.seen();
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_NE(seen[0].body.find("\"append\":false"), std::string::npos);
+  std::lock_guard lock(m);
+  EXPECT_EQ(seen[4].target, "/dataset-complete");
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    if (i < 4) EXPECT_NE(seen[i].body.find("\"append\":true"), std::string::npos) << i;
+    EXPECT_GE(seen[i].at, first_answered) << "request " << i << " went before the truncate's answer";
+  }
+}
+
+TEST_F(StubLoad, SendsTokenAndExtraHeaders) {
+  StubServer stub([](int, const Seen&) { return reply(200, ok_body(4, 4)); });
+  auto o = test_options(csv_, stub.url());
+  o.token = "tok-123";
+  o.complete = false;
+  const auto report = loader::run_load(o);
+  ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
+  ASSERT_EQ(stub.seen().size(), 1u);
+  EXPECT_EQ(stub.seen()[0].authorization, "Bearer tok-123");
+}
+
+TEST_F(StubLoad, DryRunSendsNothing) {
+  StubServer stub([](int, const Seen&) { return reply(200, ok_body(4, 4)); });
+  auto o = test_options(csv_, stub.url());
+  o.target = loader::Target::kDryRun;
+  o.chunker.batch_rows = 2;
+  const auto report = loader::run_load(o);
+  ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
+  EXPECT_EQ(report.rows, 4u);
+  EXPECT_EQ(report.batches, 2u);
+  EXPECT_GT(report.bytes_sent, 0u);
+  EXPECT_EQ(report.requests, 0u);
+  EXPECT_TRUE(stub.seen().empty());
+}
+
+TEST_F(StubLoad, RowCountMismatchIsReported) {
+  StubServer stub([](int, const Seen&) { return reply(200, ok_body(3, 3)); });
+  auto o = test_options(csv_, stub.url());
+  o.complete = false;
+  const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kCountMismatch);
+  EXPECT_NE(report.message.find("stored 3 rows"), std::string::npos) << report.message;
+}
+
+}  // namespace
+}  // namespace dsfill::testing

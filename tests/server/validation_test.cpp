@@ -1,0 +1,84 @@
+#include "server/validation.h"
+
+#include <gtest/gtest.h>
+
+namespace dsfill::server {
+namespace {
+
+codec::Columns cols(const char* json) {
+  auto c = codec::parse_columns_json(json);
+  EXPECT_TRUE(c) << json;
+  return c ? *c : codec::Columns{};
+}
+
+TEST(Validation, NumericText) {
+  for (const char* ok : {"0", "-1", "+2", "2.55", ".5", "5.", "1e9", "-1.5E-3", "007"}) {
+    EXPECT_TRUE(is_numeric_text(ok)) << ok;
+  }
+  for (const char* bad : {"", "-", ".", "1e", "1 ", " 1", "0x10", "nan", "inf", "1,5", "1e+"}) {
+    EXPECT_FALSE(is_numeric_text(bad)) << bad;
+  }
+}
+
+TEST(Validation, ColumnsDifferenceNamesFirstDifference) {
+  auto a = cols(R"([{"name":"a","alias":"a","type":"dimension","subtype":"text"}])");
+  auto b = cols(R"([{"name":"a","alias":"a","type":"dimension","subtype":"date"}])");
+  EXPECT_EQ(columns_difference(a, a), "");
+  EXPECT_EQ(columns_difference(a, b),
+            R"(columns[0].subtype: the dataset has "text", the request has "date")");
+  codec::Columns longer = a;
+  longer.push_back(a[0]);
+  EXPECT_EQ(columns_difference(a, longer), "columns: the dataset has 1 columns, the request has 2");
+}
+
+TEST(Validation, ReservedAndControlNamesAreRefused) {
+  EXPECT_FALSE(
+      check_columns(cols(R"([{"name":"RowId","alias":"a","type":"dimension","subtype":"text"}])")));
+  EXPECT_FALSE(check_columns(
+      cols(R"([{"name":"a\u0001","alias":"a","type":"dimension","subtype":"text"}])")));
+  EXPECT_FALSE(check_columns({}));
+  EXPECT_TRUE(check_columns(
+      cols(R"([{"name":"we\"ird; DROP","alias":"a","type":"dimension","subtype":"text"}])")));
+}
+
+TEST(Validation, RowsBecomeTypedValues) {
+  auto c = cols(R"([{"name":"t","alias":"t","type":"dimension","subtype":"text"},)"
+                R"({"name":"n","alias":"n","type":"measure","subtype":"numeric"}])");
+  auto rules = check_columns(c);
+  ASSERT_TRUE(rules);
+  simdjson::ondemand::parser parser;
+  std::string json = R"([["a\n\u00e9", 12], [7, -1.5e2], [null, "3.0"], ["", null]])";
+  RowBatch batch;
+  ASSERT_TRUE(validate_rows(parser, json, c, *rules, Limits{}, batch));
+  ASSERT_EQ(batch.rows(), 4u);
+  EXPECT_EQ(batch.values[0].text(), "a\n\xc3\xa9");
+  EXPECT_EQ(batch.values[1].type, Value::Type::kInteger);
+  EXPECT_EQ(batch.values[1].integer, 12);
+  EXPECT_EQ(batch.values[2].type, Value::Type::kText);  // a number in a text column: its literal
+  EXPECT_EQ(batch.values[2].text(), "7");
+  EXPECT_EQ(batch.values[3].type, Value::Type::kReal);
+  EXPECT_EQ(batch.values[3].real, -150.0);
+  EXPECT_EQ(batch.values[4].type, Value::Type::kNull);
+  EXPECT_EQ(batch.values[5].text(), "3.0");  // numeric strings are kept as sent
+  EXPECT_EQ(batch.values[7].type, Value::Type::kNull);
+}
+
+TEST(Validation, ErrorsNameRowColumnAndValue) {
+  auto c = cols(R"([{"name":"n","alias":"n","type":"measure","subtype":"numeric"}])");
+  auto rules = check_columns(c);
+  ASSERT_TRUE(rules);
+  simdjson::ondemand::parser parser;
+  std::string json = R"([["1"],["2"],["two"]])";
+  RowBatch batch;
+  auto r = validate_rows(parser, json, c, *rules, Limits{}, batch);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            R"(insert-data: rows[2] column 0 "n" (numeric): "two" is not a number)");
+  json = R"([[1e999]])";
+  r = validate_rows(parser, json, c, *rules, Limits{}, batch);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("out of range"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dsfill::server
