@@ -1,0 +1,41 @@
+// Infers a columns spec (the API's name, alias, type, subtype, format) from a sample of records.
+//
+// Rules, per column, over the sample's non-empty values (empty values never decide a type):
+// - measure/numeric when every value is a JSON number, unless a value has a leading zero
+//   ("007", "-01": identifiers such as zip codes or SKUs keep their zeros as text) or the column
+//   is named like an identifier (id, *_id, *Id, *ID, code, *_code, *Code, no, *No, number) and
+//   every value is an integer: those stay dimension/text.
+// - dimension/date with the first format of kDateCandidates that every value matches; both
+//   day-first and month-first dates are proposed only when the sample tells them apart (a value
+//   with a day above 12), otherwise the column stays text and `ambiguous` says why.
+// - dimension/text otherwise, and for a column whose sample values are all empty.
+// Formats use the strftime-like syntax of codec/date_format.h, which the reference server
+// checks values against, so whatever infer proposes the server accepts.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/columns.h"
+#include "codec/csv_scanner.h"
+
+namespace dsfill::codec {
+
+struct InferredColumns {
+  Columns columns;
+  std::vector<std::string> notes;  // one line per column whose choice deserves a word
+  std::size_t sampled_rows = 0;
+};
+
+// Infers columns from `header` and `sample` (records of the same width as the header; shorter
+// or longer records are ignored for the missing or extra columns).
+InferredColumns infer_columns(const std::vector<std::string>& header,
+                              const std::vector<Record>& sample);
+
+// Returns a readable alias for a column name: "InvoiceNo" -> "Invoice No", "unit_price" ->
+// "Unit Price", "customerID" -> "Customer ID".
+std::string readable_alias(std::string_view name);
+
+}  // namespace dsfill::codec

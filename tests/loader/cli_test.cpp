@@ -1,0 +1,157 @@
+// `dsfill load` as a user runs it: a child process against the in-process reference server or
+// a stub. Checks exit codes, standard input, and that the token is never printed.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/loader/e2e_support.h"
+#include "tests/loader/stub_server.h"
+
+namespace dsfill::testing {
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `dsfill ARGS` through the shell with a 30 s bound, capturing stdout and stderr.
+Run dsfill(const TempDir& dir, const std::string& args, const std::string& env = "") {
+  const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
+  const std::string cmd = env + " timeout 30 " DSFILL_BIN " " + args + " >" + out + " 2>" + err;
+  Run run;
+  const int status = std::system(cmd.c_str());
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.out = slurp(out);
+  run.err = slurp(err);
+  return run;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    csv_ = dir_.file("in.csv");
+    write_file(csv_, hard_csv(250));
+  }
+  TempDir dir_;
+  std::string csv_;
+};
+
+TEST_F(Cli, LoadsStandardInput) {
+  ReferenceServer server(dir_.file("store.db"));
+  const Run r = dsfill(dir_, "load - --url " + server.url() +
+                                 " --user-code u1 --dataset-code d1 --batch-rows 40 < " + csv_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("rows:         250"), std::string::npos) << r.out;
+  EXPECT_EQ(stored_rows(server.db(), "u1", "d1").size(), 250u);
+}
+
+TEST_F(Cli, TokenIsSentButNeverPrinted) {
+  const std::string token = "s3cr3t-T0KEN-value-9f8e";
+  server::TokenTable tokens;
+  tokens.add("u1", token);
+  ReferenceServer server(dir_.file("store.db"), std::move(tokens));
+  const std::string args = "load " + csv_ + " --url " + server.url() +
+                           " --user-code u1 --dataset-code d1 --progress always --summary-json " +
+                           dir_.file("s.json");
+  const Run ok = dsfill(dir_, args, "DSFILL_TOKEN=" + token);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_EQ(stored_rows(server.db(), "u1", "d1").size(), 250u);
+  const Run wrong = dsfill(dir_, args, "DSFILL_TOKEN=" + token + "-wrong");
+  EXPECT_EQ(wrong.exit_code, 4) << wrong.out << wrong.err;
+  write_file(dir_.file("token"), token + "-wrong\n");
+  const Run file = dsfill(dir_, args + " --token-file " + dir_.file("token"));
+  EXPECT_EQ(file.exit_code, 4) << file.out << file.err;
+  for (const Run* r : {&ok, &wrong, &file}) {
+    EXPECT_EQ(r->out.find(token), std::string::npos) << r->out;
+    EXPECT_EQ(r->err.find(token), std::string::npos) << r->err;
+  }
+  EXPECT_EQ(slurp(dir_.file("s.json")).find(token), std::string::npos);
+}
+
+TEST_F(Cli, ServerRejectionExitsWith4) {
+  StubServer stub([](int, const Seen&) {
+    return reply(400, R"({"data":{"status":"error","message":"bad column type"}})");
+  });
+  const Run r =
+      dsfill(dir_, "load " + csv_ + " --url " + stub.url() + " --user-code u1 --dataset-code d1");
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("bad column type"), std::string::npos) << r.err;
+  EXPECT_EQ(stub.seen().size(), 1u);
+}
+
+TEST_F(Cli, DeadServerExitsWith5) {
+  StubServer stub([](int, const Seen&) { return reply(503, "{}"); });
+  const Run r = dsfill(dir_, "load " + csv_ + " --url " + stub.url() +
+                                 " --user-code u1 --dataset-code d1 --retries 2",
+                       "DSFILL_RETRY_SEED=3");
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_EQ(stub.seen().size(), 3u);
+}
+
+TEST_F(Cli, DryRunNeedsNoServer) {
+  const Run r = dsfill(dir_, "load " + csv_ + " --dry-run --batch-rows 100");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("dry run"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("batches:      3"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, UsageErrorsExitWith2) {
+  EXPECT_EQ(dsfill(dir_, "load " + csv_ + " --user-code u --dataset-code d").exit_code, 2);
+  EXPECT_EQ(dsfill(dir_, "load " + csv_ + " --url ftp://x --user-code u --dataset-code d")
+                .exit_code,
+            2);
+  EXPECT_EQ(dsfill(dir_, "load " + csv_ + " --url http://127.0.0.1:1 --user-code u "
+                                         "--dataset-code d --mode upsert")
+                .exit_code,
+            2);
+}
+
+TEST_F(Cli, BadCsvExitsWith3) {
+  write_file(csv_, "a,b\n1,\"2\n");
+  const Run r = dsfill(dir_, "load " + csv_ + " --dry-run");
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+}
+
+TEST_F(Cli, SigintStopsTheLoadWith130) {
+  // A slow server keeps requests in flight; the signal comes once the first one arrived.
+  StubServer stub([](int, const Seen&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return reply(200, ok_body(1, 10));
+  });
+  const std::string out = dir_.file("out.txt");
+  const std::string cmd = std::string(DSFILL_BIN) + " load " + csv_ + " --url " + stub.url() +
+                          " --user-code u1 --dataset-code d1 --batch-rows 10 --connections 1";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >" + out + " 2>&1").c_str(), nullptr);
+    ::_exit(127);
+  }
+  for (int i = 0; i < 500 && stub.seen().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(out);
+  EXPECT_LT(stub.seen().size(), 25u);  // it stopped instead of sending all 25 batches
+  EXPECT_NE(slurp(out).find("interrupted by SIGINT"), std::string::npos) << slurp(out);
+}
+
+}  // namespace
+}  // namespace dsfill::testing
