@@ -17,5 +17,6 @@ void add_encode_command(CLI::App& app, CommandAction& action);
 void add_serve_command(CLI::App& app, CommandAction& action);
 void add_load_command(CLI::App& app, CommandAction& action);
 void add_bench_command(CLI::App& app, CommandAction& action);
+void add_infer_command(CLI::App& app, CommandAction& action);
 
 }  // namespace dsfill::cli

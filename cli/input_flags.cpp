@@ -17,7 +17,7 @@ char single_char(const std::string& value, const char* flag) {
 
 }  // namespace
 
-void add_input_flags(CLI::App& cmd, InputFlags& flags) {
+void add_dialect_flags(CLI::App& cmd, InputFlags& flags) {
   cmd.add_option("--delimiter", flags.delimiter, "Field delimiter: one character, or 'tab'")
       ->capture_default_str();
   cmd.add_option("--quote", flags.quote, "Quote character")->capture_default_str();
@@ -32,6 +32,10 @@ void add_input_flags(CLI::App& cmd, InputFlags& flags) {
                  "(with U+FFFD)")
       ->check(CLI::IsMember({"error", "replace"}))
       ->capture_default_str();
+}
+
+void add_input_flags(CLI::App& cmd, InputFlags& flags) {
+  add_dialect_flags(cmd, flags);
   cmd.add_option("--columns", flags.columns_path,
                  "Columns spec file (JSON array of {name, alias, type, subtype[, format]}); "
                  "default: one dimension/text column per header name")

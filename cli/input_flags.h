@@ -32,7 +32,10 @@ struct InputFlags {
   bool no_compress = false;
 };
 
-// Defines the input, batching and compression flags on `cmd`.
+// Defines the dialect flags only: --delimiter, --quote, --no-header, --encoding, --invalid-utf8.
+void add_dialect_flags(CLI::App& cmd, InputFlags& flags);
+
+// Defines the dialect flags and the columns, batching and compression flags on `cmd`.
 void add_input_flags(CLI::App& cmd, InputFlags& flags);
 
 // Returns the chunker options the flags describe. Throws UsageError on bad values.

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add_serve_command(app, action);
   add_load_command(app, action);
   add_bench_command(app, action);
+  add_infer_command(app, action);
 
   try {
     app.parse(argc, argv);

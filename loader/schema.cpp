@@ -22,6 +22,23 @@ Result<codec::Record> parse_one(std::string_view record, const Chunker& chunker,
   return std::move(records->front());
 }
 
+// Header names become column names in JSON, so they must be UTF-8 whatever the input encoding.
+void to_utf8(codec::Record& record, codec::InputEncoding encoding) {
+  if (encoding != codec::InputEncoding::kLatin1) return;
+  for (std::string& field : record) {
+    std::string out;
+    for (unsigned char c : field) {
+      if (c < 0x80) {
+        out.push_back(static_cast<char>(c));
+      } else {
+        out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+      }
+    }
+    field = std::move(out);
+  }
+}
+
 }  // namespace
 
 Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
@@ -35,6 +52,7 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
       auto header = parse_one((*batch)->records, chunker, options.rows);
       if (!header) return header.error();
       schema.header = std::move(*header);
+      to_utf8(schema.header, options.rows.encoding);
       fields = schema.header.size();
     }
   } else {

@@ -142,7 +142,7 @@ Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
                           "a measure must be \"numeric\", got " + json_quoted(c.subtype));
     }
     if (rule.subtype == Subtype::kDate) {
-      auto format = DateFormat::compile(c.format);
+      auto format = codec::DateFormat::compile(c.format);
       if (!format) return column_error(i, "format", format.error().message);
       rule.date = std::move(*format);
     } else if (!c.format.empty()) {

@@ -23,7 +23,7 @@
 
 #include "codec/columns.h"
 #include "codec/error.h"
-#include "server/date_format.h"
+#include "codec/date_format.h"
 #include "server/limits.h"
 
 namespace dsfill::server {
@@ -33,7 +33,7 @@ enum class Subtype : std::uint8_t { kText, kNumeric, kDate };
 struct ColumnRule {
   Subtype subtype = Subtype::kText;
   bool measure = false;
-  DateFormat date;
+  codec::DateFormat date;
 };
 
 // Returns one rule per column, or the first problem ("columns[2].type: ...").

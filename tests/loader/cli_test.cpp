@@ -16,7 +16,7 @@
 namespace dsfill::testing {
 namespace {
 
-struct Run {
+struct ProcessRun {
   int exit_code = -1;
   std::string out;
   std::string err;
@@ -30,10 +30,10 @@ std::string slurp(const std::string& path) {
 }
 
 // Runs `dsfill ARGS` through the shell with a 30 s bound, capturing stdout and stderr.
-Run dsfill(const TempDir& dir, const std::string& args, const std::string& env = "") {
+ProcessRun dsfill(const TempDir& dir, const std::string& args, const std::string& env = "") {
   const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
   const std::string cmd = env + " timeout 30 " DSFILL_BIN " " + args + " >" + out + " 2>" + err;
-  Run run;
+  ProcessRun run;
   const int status = std::system(cmd.c_str());
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   run.out = slurp(out);
@@ -53,7 +53,7 @@ class Cli : public ::testing::Test {
 
 TEST_F(Cli, LoadsStandardInput) {
   ReferenceServer server(dir_.file("store.db"));
-  const Run r = dsfill(dir_, "load - --url " + server.url() +
+  const ProcessRun r = dsfill(dir_, "load - --url " + server.url() +
                                  " --user-code u1 --dataset-code d1 --batch-rows 40 < " + csv_);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("rows:         250"), std::string::npos) << r.out;
@@ -68,15 +68,15 @@ TEST_F(Cli, TokenIsSentButNeverPrinted) {
   const std::string args = "load " + csv_ + " --url " + server.url() +
                            " --user-code u1 --dataset-code d1 --progress always --summary-json " +
                            dir_.file("s.json");
-  const Run ok = dsfill(dir_, args, "DSFILL_TOKEN=" + token);
+  const ProcessRun ok = dsfill(dir_, args, "DSFILL_TOKEN=" + token);
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   EXPECT_EQ(stored_rows(server.db(), "u1", "d1").size(), 250u);
-  const Run wrong = dsfill(dir_, args, "DSFILL_TOKEN=" + token + "-wrong");
+  const ProcessRun wrong = dsfill(dir_, args, "DSFILL_TOKEN=" + token + "-wrong");
   EXPECT_EQ(wrong.exit_code, 4) << wrong.out << wrong.err;
   write_file(dir_.file("token"), token + "-wrong\n");
-  const Run file = dsfill(dir_, args + " --token-file " + dir_.file("token"));
+  const ProcessRun file = dsfill(dir_, args + " --token-file " + dir_.file("token"));
   EXPECT_EQ(file.exit_code, 4) << file.out << file.err;
-  for (const Run* r : {&ok, &wrong, &file}) {
+  for (const ProcessRun* r : {&ok, &wrong, &file}) {
     EXPECT_EQ(r->out.find(token), std::string::npos) << r->out;
     EXPECT_EQ(r->err.find(token), std::string::npos) << r->err;
   }
@@ -87,7 +87,7 @@ TEST_F(Cli, ServerRejectionExitsWith4) {
   StubServer stub([](int, const Seen&) {
     return reply(400, R"({"data":{"status":"error","message":"bad column type"}})");
   });
-  const Run r =
+  const ProcessRun r =
       dsfill(dir_, "load " + csv_ + " --url " + stub.url() + " --user-code u1 --dataset-code d1");
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_NE(r.err.find("bad column type"), std::string::npos) << r.err;
@@ -96,7 +96,7 @@ TEST_F(Cli, ServerRejectionExitsWith4) {
 
 TEST_F(Cli, DeadServerExitsWith5) {
   StubServer stub([](int, const Seen&) { return reply(503, "{}"); });
-  const Run r = dsfill(dir_, "load " + csv_ + " --url " + stub.url() +
+  const ProcessRun r = dsfill(dir_, "load " + csv_ + " --url " + stub.url() +
                                  " --user-code u1 --dataset-code d1 --retries 2",
                        "DSFILL_RETRY_SEED=3");
   EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
@@ -104,7 +104,7 @@ TEST_F(Cli, DeadServerExitsWith5) {
 }
 
 TEST_F(Cli, DryRunNeedsNoServer) {
-  const Run r = dsfill(dir_, "load " + csv_ + " --dry-run --batch-rows 100");
+  const ProcessRun r = dsfill(dir_, "load " + csv_ + " --dry-run --batch-rows 100");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("dry run"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("batches:      3"), std::string::npos) << r.out;
@@ -123,7 +123,7 @@ TEST_F(Cli, UsageErrorsExitWith2) {
 
 TEST_F(Cli, BadCsvExitsWith3) {
   write_file(csv_, "a,b\n1,\"2\n");
-  const Run r = dsfill(dir_, "load " + csv_ + " --dry-run");
+  const ProcessRun r = dsfill(dir_, "load " + csv_ + " --dry-run");
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
 }
 

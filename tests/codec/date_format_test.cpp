@@ -1,8 +1,8 @@
-#include "server/date_format.h"
+#include "codec/date_format.h"
 
 #include <gtest/gtest.h>
 
-namespace dsfill::server {
+namespace dsfill::codec {
 namespace {
 
 bool match(const char* format, const char* value) {
@@ -45,4 +45,4 @@ TEST(DateFormat, Patterns) {
 }
 
 }  // namespace
-}  // namespace dsfill::server
+}  // namespace dsfill::codec

@@ -19,7 +19,7 @@
 
 #include "codec/error.h"
 
-namespace dsfill::server {
+namespace dsfill::codec {
 
 class DateFormat {
  public:
@@ -50,4 +50,4 @@ class DateFormat {
   std::vector<Token> tokens_;
 };
 
-}  // namespace dsfill::server
+}  // namespace dsfill::codec

@@ -1,8 +1,8 @@
-#include "server/date_format.h"
+#include "codec/date_format.h"
 
 #include <string>
 
-namespace dsfill::server {
+namespace dsfill::codec {
 
 namespace {
 
@@ -208,4 +208,4 @@ bool DateFormat::matches(std::string_view s) const {
   return i == s.size() && f.valid();
 }
 
-}  // namespace dsfill::server
+}  // namespace dsfill::codec
