@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
+      std::fprintf(stderr, "dsfill: unknown command '%s'\n\n%s", argv[1], app.help().c_str());
+      return kExitUsage;
+    }
     app.exit(e);
     if (app.get_subcommands().empty()) std::fputs(app.help().c_str(), stderr);
     return kExitUsage;

@@ -12,12 +12,14 @@ namespace {
 
 // Tried in order; the first that matches every value wins. Day-first and month-first variants
 // sit side by side so that ambiguity can be told apart from a match.
-constexpr std::array<const char*, 14> kDateCandidates = {
-    "",  // ISO 8601 / RFC 3339 date or date-time, with optional fraction and zone
-    "%Y-%m-%d %H:%M",     "%Y/%m/%d",          "%Y/%m/%d %H:%M:%S", "%d/%m/%Y",
-    "%m/%d/%Y",           "%d/%m/%Y %H:%M",    "%m/%d/%Y %H:%M",    "%d/%m/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",  "%d.%m.%Y",          "%d.%m.%Y %H:%M",    "%d-%m-%Y",
-    "%Y%m%d",
+constexpr std::array<const char*, 22> kDateCandidates = {
+    "%Y-%m-%d",           "%Y-%m-%d %H:%M:%S",    "%Y-%m-%dT%H:%M:%S",  "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M",  "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S",  "%d/%m/%Y",             "%m/%d/%Y",           "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M",     "%d/%m/%Y %H:%M:%S",    "%m/%d/%Y %H:%M:%S",  "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",     "%d-%m-%Y",             "%Y%m%d",
+    "",  // any mix of ISO 8601 / RFC 3339 dates and date-times, fractions and zones
+    "%d.%m.%Y %H:%M:%S",  "%Y-%m-%dT%H:%M",
 };
 
 bool has_leading_zero(std::string_view v) {

@@ -148,7 +148,8 @@ LoadReport run_load(const LoadOptions& options) {
   Chunker chunker(*reader, options.chunker);
   auto schema = read_schema(chunker, options.schema);
   if (!schema) return failed(Outcome::kBadInput, schema.error().describe());
-  auto load_id = options.load_id.empty() ? make_load_id(options) : Result<std::string>(options.load_id);
+  auto load_id =
+      options.load_id.empty() ? make_load_id(options) : Result<std::string>(options.load_id);
   if (!load_id) return failed(Outcome::kBadInput, load_id.error().describe());
   std::shared_ptr<asio::ssl::context> tls;
   auto config = sender_config(options, schema->columns, tls);
@@ -190,6 +191,9 @@ LoadReport run_load(const LoadOptions& options) {
     signals.add(SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
       if (!ec) {
+        // Give the next signal its default action, so a second Ctrl-C ends at once.
+        boost::system::error_code ignored;
+        signals.clear(ignored);
         sender.stop(Outcome::kInterrupted,
                     signo == SIGINT ? "interrupted by SIGINT" : "interrupted by SIGTERM", signo);
       }

@@ -109,8 +109,9 @@ std::string format_summary(const LoadReport& r) {
   out += fmt::format("  bytes in:     {}\n", format_bytes(static_cast<double>(r.bytes_in)));
   const double ratio =
       r.bytes_sent > 0 ? static_cast<double>(r.bytes_in) / static_cast<double>(r.bytes_sent) : 0;
-  out += fmt::format("  bytes {}   {} (compression ratio {:.2f})\n", network ? "sent:" : "out: ",
-                     format_bytes(static_cast<double>(r.bytes_sent)), ratio);
+  out += fmt::format("  bytes {}   {} (compression ratio {:.2f})\n",
+                     network ? "sent:" : "out: ", format_bytes(static_cast<double>(r.bytes_sent)),
+                     ratio);
   out += fmt::format("  wall time:    {}\n", format_duration(r.wall_seconds));
   out += fmt::format(
       "  throughput:   {:.1f} MB/s, {} rows/s\n",

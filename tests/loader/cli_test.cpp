@@ -53,8 +53,9 @@ class Cli : public ::testing::Test {
 
 TEST_F(Cli, LoadsStandardInput) {
   ReferenceServer server(dir_.file("store.db"));
-  const ProcessRun r = dsfill(dir_, "load - --url " + server.url() +
-                                 " --user-code u1 --dataset-code d1 --batch-rows 40 < " + csv_);
+  const ProcessRun r =
+      dsfill(dir_, "load - --url " + server.url() +
+                       " --user-code u1 --dataset-code d1 --batch-rows 40 < " + csv_);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("rows:         250"), std::string::npos) << r.out;
   EXPECT_EQ(stored_rows(server.db(), "u1", "d1").size(), 250u);
@@ -96,9 +97,10 @@ TEST_F(Cli, ServerRejectionExitsWith4) {
 
 TEST_F(Cli, DeadServerExitsWith5) {
   StubServer stub([](int, const Seen&) { return reply(503, "{}"); });
-  const ProcessRun r = dsfill(dir_, "load " + csv_ + " --url " + stub.url() +
-                                 " --user-code u1 --dataset-code d1 --retries 2",
-                       "DSFILL_RETRY_SEED=3");
+  const ProcessRun r = dsfill(
+      dir_,
+      "load " + csv_ + " --url " + stub.url() + " --user-code u1 --dataset-code d1 --retries 2",
+      "DSFILL_RETRY_SEED=3");
   EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
   EXPECT_EQ(stub.seen().size(), 3u);
 }
@@ -112,11 +114,11 @@ TEST_F(Cli, DryRunNeedsNoServer) {
 
 TEST_F(Cli, UsageErrorsExitWith2) {
   EXPECT_EQ(dsfill(dir_, "load " + csv_ + " --user-code u --dataset-code d").exit_code, 2);
-  EXPECT_EQ(dsfill(dir_, "load " + csv_ + " --url ftp://x --user-code u --dataset-code d")
-                .exit_code,
-            2);
-  EXPECT_EQ(dsfill(dir_, "load " + csv_ + " --url http://127.0.0.1:1 --user-code u "
-                                         "--dataset-code d --mode upsert")
+  EXPECT_EQ(
+      dsfill(dir_, "load " + csv_ + " --url ftp://x --user-code u --dataset-code d").exit_code, 2);
+  EXPECT_EQ(dsfill(dir_, "load " + csv_ +
+                             " --url http://127.0.0.1:1 --user-code u "
+                             "--dataset-code d --mode upsert")
                 .exit_code,
             2);
 }

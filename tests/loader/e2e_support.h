@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "loader/load_options.h"
 #include "server/server.h"
@@ -55,10 +55,24 @@ inline std::string csv_quote(const std::string& field) {
 // Returns a CSV with a header and `rows` rows full of the hard cases: quoted newlines (LF and
 // CRLF), doubled quotes, delimiters in quotes, non-ASCII, empty fields, CRLF and LF record ends.
 inline std::string hard_csv(int rows, unsigned seed = 1) {
-  static const std::vector<std::string> kPool = {
-      "plain", "Crème brûlée, large", "naïve \"quoted\" text", "line one\nline two",
-      "windows\r\nnewline", "", "a,b,c", "\"", "日本語のテキスト", "emoji 🎉 ok", "tab\there",
-      " lead and trail ", "Ελληνικά", "12.50", "-3", "back\\slash", "ctl\x01" "char"};
+  static const std::vector<std::string> kPool = {"plain",
+                                                 "Crème brûlée, large",
+                                                 "naïve \"quoted\" text",
+                                                 "line one\nline two",
+                                                 "windows\r\nnewline",
+                                                 "",
+                                                 "a,b,c",
+                                                 "\"",
+                                                 "日本語のテキスト",
+                                                 "emoji 🎉 ok",
+                                                 "tab\there",
+                                                 " lead and trail ",
+                                                 "Ελληνικά",
+                                                 "12.50",
+                                                 "-3",
+                                                 "back\\slash",
+                                                 "ctl\x01"
+                                                 "char"};
   std::mt19937 rng(seed);
   std::string out = "Id,Name,Note,Qty,Country\r\n";
   for (int r = 0; r < rows; ++r) {
@@ -106,8 +120,8 @@ inline Rows stored_rows(const std::string& db_path, const std::string& user,
   }
   std::string table;
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT table_name FROM datasets WHERE user_code=? AND dataset_code=?",
-                     -1, &st, nullptr);
+  sqlite3_prepare_v2(db, "SELECT table_name FROM datasets WHERE user_code=? AND dataset_code=?", -1,
+                     &st, nullptr);
   sqlite3_bind_text(st, 1, user.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 2, dataset.c_str(), -1, SQLITE_TRANSIENT);
   if (sqlite3_step(st) == SQLITE_ROW) {

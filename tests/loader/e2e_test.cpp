@@ -46,8 +46,8 @@ TEST_P(RowForRow, StoredRowsEqualPythonCsvRows) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Batching, RowForRow,
-                         ::testing::Values(Case{500, 7, 1},         // many small batches, K=1
-                                           Case{2000, 13, 8},       // many small batches, K=8
+                         ::testing::Values(Case{500, 7, 1},           // many small batches, K=1
+                                           Case{2000, 13, 8},         // many small batches, K=8
                                            Case{3000, 1'000'000, 1},  // one huge batch
                                            Case{3000, 1000, 8}));
 

@@ -1,7 +1,7 @@
 #include "loader/report.h"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "loader/ack_tracker.h"
 #include "loader/load_id.h"

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <ctime>
 
-#include <boost/asio/error.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/error.hpp>
 
 namespace dsfill::net {
 namespace {
@@ -94,8 +94,9 @@ TEST(RetryPolicy, ParsesRetryAfterHttpDates) {
   EXPECT_EQ(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now), Millis(30'000));
   EXPECT_EQ(parse_retry_after("Sun Nov  6 08:49:37 1994", now), Millis(30'000));
   // A date in the past means "now".
-  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", system_clock::from_time_t(784111777)),
-            Millis(0));
+  EXPECT_EQ(
+      parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", system_clock::from_time_t(784111777)),
+      Millis(0));
   EXPECT_FALSE(parse_retry_after("Sun, 06 Nov 1994 08:49:37", now));
   EXPECT_FALSE(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT trailing", now));
 }
