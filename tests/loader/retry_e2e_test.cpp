@@ -145,7 +145,9 @@ TEST_F(StubLoad, ReplaceSendsNoAppendBeforeTheTruncateIsAcknowledged) {
   std::lock_guard lock(m);
   EXPECT_EQ(seen[4].target, "/dataset-complete");
   for (std::size_t i = 1; i < seen.size(); ++i) {
-    if (i < 4) EXPECT_NE(seen[i].body.find("\"append\":true"), std::string::npos) << i;
+    if (i < 4) {
+      EXPECT_NE(seen[i].body.find("\"append\":true"), std::string::npos) << i;
+    }
     EXPECT_GE(seen[i].at, first_answered)
         << "request " << i << " went before the truncate's answer";
   }
