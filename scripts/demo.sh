@@ -33,6 +33,9 @@ echo "demo: reference server listening on $url (SQLite file demo/dsfill.db)"
 ./build/dsfill load demo/sample.csv --url "$url" --user-code demo --dataset-code sample \
   --mode replace --summary-json demo/summary.json
 
-stored=$(sqlite3 demo/dsfill.db "SELECT COUNT(*) FROM \"demo/sample\"" 2>/dev/null || true)
-echo "demo: rows in the CSV: $rows; rows stored by the server: ${stored:-see demo/serve.log}"
-echo "demo: look at them with: sqlite3 demo/dsfill.db 'SELECT * FROM \"demo/sample\" LIMIT 5'"
+table=$(sqlite3 demo/dsfill.db \
+  "SELECT table_name FROM datasets WHERE user_code='demo' AND dataset_code='sample'")
+stored=$(sqlite3 demo/dsfill.db "SELECT COUNT(*) FROM $table")
+echo "demo: rows in the CSV: $rows; rows stored by the server in table $table: $stored"
+echo "demo: look at them with: sqlite3 -header demo/dsfill.db 'SELECT * FROM $table LIMIT 5'"
+[[ "$stored" == "$rows" ]]

@@ -109,10 +109,8 @@ Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
         return column_error(i, "name", "must not contain control characters");
       }
     }
-    if (iequal_ascii(c.name, "rowid") || iequal_ascii(c.name, "oid") ||
-        iequal_ascii(c.name, "_rowid_")) {
-      return column_error(i, "name", json_quoted(c.name) + " is reserved by SQLite");
-    }
+    // A column named rowid, oid or _rowid_ is fine: SQLite lets a declared column shadow that
+    // alias of the row id (docs/server.md says how to get insertion order then).
     for (std::size_t j = 0; j < i; ++j) {
       if (iequal_ascii(columns[j].name, c.name)) {
         return column_error(

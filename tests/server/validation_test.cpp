@@ -31,8 +31,8 @@ TEST(Validation, ColumnsDifferenceNamesFirstDifference) {
   EXPECT_EQ(columns_difference(a, longer), "columns: the dataset has 1 columns, the request has 2");
 }
 
-TEST(Validation, ReservedAndControlNamesAreRefused) {
-  EXPECT_FALSE(
+TEST(Validation, ControlNamesAreRefusedAndSqliteAliasesAccepted) {
+  EXPECT_TRUE(
       check_columns(cols(R"([{"name":"RowId","alias":"a","type":"dimension","subtype":"text"}])")));
   EXPECT_FALSE(check_columns(
       cols(R"([{"name":"a\u0001","alias":"a","type":"dimension","subtype":"text"}])")));
