@@ -16,9 +16,13 @@
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/input_flags.h"
+#include "cli/job_file.h"
 #include "cli/load_report.h"
+#include "cli/lock_file.h"
+#include "loader/log.h"
 #include "loader/pipeline.h"
 #include "loader/report.h"
+#include "loader/shard.h"
 
 namespace dsfill::cli {
 
@@ -43,6 +47,14 @@ struct LoadFlags {
   std::string summary_json;
   bool dry_run = false;
   InputFlags in;
+  // Scheduled and scaled-out loads (docs/scheduling.md, docs/scale-out.md).
+  std::string job;
+  std::string lock;
+  std::string log_format = "text";
+  std::string shard = "0/1";
+  bool infer = false;
+  std::size_t infer_rows = 10000;
+  bool complete_only = false;
 };
 
 std::string trim(std::string s) {
@@ -104,6 +116,40 @@ loader::LoadOptions load_options(const LoadFlags& f) {
     o.retry.seed = std::strtoull(seed, nullptr, 10);
   o.headers = parse_headers(f.headers);
   o.cacert = f.cacert;
+  auto shard = loader::parse_shard(f.shard);
+  if (!shard) throw UsageError(shard.error().message);
+  o.shard = *shard;
+  if (o.shard.count > 1) {
+    if (o.replace) {
+      throw UsageError(
+          "--mode replace cannot be sharded: each shard's first request would truncate the "
+          "others' rows. Truncate once first (e.g. a replace load of the header only), then run "
+          "the shards with --mode append");
+    }
+    // No shard knows when the others finish: complete once, after all of them (--complete-only).
+    o.complete = false;
+  }
+  if (f.complete_only) {
+    // Send no rows, only the completion: the pipeline on an empty input does exactly that.
+    o.input = "/dev/null";
+    o.schema.has_header = false;
+    o.schema.columns.reset();
+    o.shard = {};
+    o.replace = false;
+    o.complete = true;
+  }
+  if (f.infer && !f.in.columns_path.empty()) {
+    throw UsageError("--infer and --columns exclude each other");
+  }
+  if (f.infer && !f.complete_only) {
+    auto inferred = loader::infer_file_columns(f.input, o.chunker, o.schema, f.infer_rows);
+    if (!inferred) {
+      if (inferred.error().code == ErrorCode::kBadArgument)
+        throw UsageError(inferred.error().message);
+      throw ErrorException(inferred.error());
+    }
+    o.schema.columns = std::move(*inferred);
+  }
   o.progress = f.progress == "always"  ? loader::ProgressMode::kAlways
                : f.progress == "never" ? loader::ProgressMode::kNever
                                        : loader::ProgressMode::kAuto;
@@ -143,7 +189,26 @@ void print_report(const char* command, const loader::LoadReport& report,
                   const std::string& summary_json) {
   std::fputs(loader::format_summary(report).c_str(), stdout);
   std::fflush(stdout);
-  if (report.outcome != loader::Outcome::kOk) {
+  if (loader::log_format() == loader::LogFormat::kJson) {
+    // One line with the summary's figures, for log shippers; never the token.
+    const std::string outcome = loader::outcome_name(report.outcome);
+    loader::log(
+        report.outcome == loader::Outcome::kOk ? loader::LogLevel::kInfo : loader::LogLevel::kError,
+        report.outcome == loader::Outcome::kOk ? "load finished" : report.message,
+        {{"command", command},
+         {"outcome", outcome},
+         {"exit_code", static_cast<std::int64_t>(exit_code(report))},
+         {"load_id", report.load_id},
+         {"rows", static_cast<std::int64_t>(report.rows)},
+         {"batches", static_cast<std::int64_t>(report.batches)},
+         {"bytes_in", static_cast<std::int64_t>(report.bytes_in)},
+         {"bytes_sent", static_cast<std::int64_t>(report.bytes_sent)},
+         {"requests", static_cast<std::int64_t>(report.requests)},
+         {"retries", static_cast<std::int64_t>(report.retries)},
+         {"acked_offset", report.acked_offset},
+         {"completed", report.completed},
+         {"seconds", report.wall_seconds}});
+  } else if (report.outcome != loader::Outcome::kOk) {
     std::fprintf(stderr, "dsfill %s: %s\n", command, report.message.c_str());
   }
   if (!summary_json.empty()) {
@@ -155,8 +220,45 @@ void print_report(const char* command, const loader::LoadReport& report,
 
 namespace {
 
-int run(const LoadFlags& flags) {
+// Returns the lock file to hold: --lock, else next to the checkpoint, else next to the job file.
+std::string lock_path(const LoadFlags& flags, const CLI::App& cmd) {
+  if (!flags.lock.empty()) return flags.lock;
+  const CLI::Option* checkpoint = cmd.get_option_no_throw("--checkpoint");
+  if (checkpoint != nullptr && checkpoint->count() > 0) {
+    const auto path = checkpoint->as<std::string>();
+    if (!path.empty()) return path + ".lock";
+  }
+  if (!flags.job.empty()) return flags.job + ".lock";
+  return "";
+}
+
+int run(LoadFlags& flags, CLI::App& cmd) {
+  // The job file fills every option the command line left unset.
+  if (!flags.job.empty()) apply_job_file(cmd, flags.job);
+  if (flags.input.empty() && !flags.complete_only)
+    throw UsageError("load needs a FILE (or `input = \"...\"` in the job file)");
+  loader::set_log_format(
+      flags.log_format == "json" ? loader::LogFormat::kJson : loader::LogFormat::kText,
+      "dsfill load");
+  std::optional<LockFile> lock;
+  if (const std::string path = lock_path(flags, cmd); !path.empty()) {
+    long holder = 0;
+    lock = LockFile::try_acquire(path, holder);
+    if (!lock) {
+      loader::log(loader::LogLevel::kError,
+                  "another dsfill load holds " + path + " (pid " + std::to_string(holder) + ")",
+                  {{"lock", path}, {"pid", static_cast<std::int64_t>(holder)}});
+      return kExitLocked;
+    }
+  }
   const loader::LoadOptions options = load_options(flags);
+  if (options.shard.count > 1) {
+    loader::log(loader::LogLevel::kInfo,
+                "shard " + flags.shard +
+                    ": loading its byte range only; POST /dataset-complete "
+                    "is left for `dsfill load --complete-only` once every shard has finished",
+                {{"shard", flags.shard}});
+  }
   const loader::LoadReport report = loader::run_load(options);
   print_report("load", report, flags.summary_json);
   return exit_code(report);
@@ -171,7 +273,9 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                          "Stream a CSV file into a dataset through POST /dataset-fill.\n"
                          "The tenant token comes from DSFILL_TOKEN or --token-file and is sent as "
                          "'Authorization: Bearer'.");
-  cmd->add_option("FILE", f->input, "CSV file to load ('-' for standard input)")->required();
+  cmd->add_option("FILE", f->input,
+                  "CSV file to load ('-' for standard input); required, here or as `input` in "
+                  "the job file");
   cmd->add_option(
       "--url", f->url,
       "API base URL, http:// or https:// (POST {url}/dataset-fill, {url}/dataset-complete)");
@@ -210,7 +314,31 @@ void add_load_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--summary-json", f->summary_json, "Also write the summary as JSON to this file");
   cmd->add_flag("--dry-run", f->dry_run, "Read, encode and count; send nothing");
   add_input_flags(*cmd, f->in);
-  cmd->callback([f, &action] { action = [f] { return run(*f); }; });
+  cmd->add_option("--job", f->job,
+                  "TOML job file giving any of these options (keys: the long flags without "
+                  "dashes, `input` for FILE; ${VAR} expands from the environment); flags on the "
+                  "command line win");
+  cmd->add_option("--lock", f->lock,
+                  "Lock file (flock) so two runs of one job never overlap; a second run exits 7 "
+                  "(default: CHECKPOINT.lock with --checkpoint, else JOB.lock with --job, else "
+                  "none)");
+  cmd->add_option("--log-format", f->log_format,
+                  "Messages on stderr: text, or json (one JSON object per line: ts, level, msg, "
+                  "fields; includes the final summary)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--shard", f->shard,
+                  "Load only shard I of N (I/N, 0-based): a byte range cut at record boundaries "
+                  "every shard computes alike; skips /dataset-complete when N > 1")
+      ->capture_default_str();
+  cmd->add_flag("--infer", f->infer,
+                "Without --columns: infer the columns spec from a sample, as `dsfill infer` does");
+  cmd->add_flag("--complete-only", f->complete_only,
+                "Send only POST /dataset-complete (after all shards finished); FILE is not read");
+  cmd->add_option("--infer-rows", f->infer_rows, "Data rows sampled by --infer")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
+      ->capture_default_str();
+  cmd->callback([f, cmd, &action] { action = [f, cmd] { return run(*f, *cmd); }; });
 }
 
 }  // namespace dsfill::cli

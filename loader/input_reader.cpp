@@ -65,7 +65,9 @@ Result<InputReader> InputReader::open(const std::string& path, std::int64_t star
   }
   // Tell the kernel we read front to back, so readahead stays ahead of the chunker.
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return InputReader(fd, path, size, true);
+  InputReader reader(fd, path, size, true);
+  reader.pos_ = start_offset;
+  return reader;
 }
 
 InputReader::InputReader(int fd, std::string path, std::optional<std::int64_t> size, bool owned)
@@ -75,7 +77,9 @@ InputReader::InputReader(InputReader&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       path_(std::move(other.path_)),
       size_(other.size_),
-      owned_(std::exchange(other.owned_, false)) {}
+      owned_(std::exchange(other.owned_, false)),
+      pos_(other.pos_),
+      end_(other.end_) {}
 
 InputReader& InputReader::operator=(InputReader&& other) noexcept {
   if (this != &other) {
@@ -84,6 +88,8 @@ InputReader& InputReader::operator=(InputReader&& other) noexcept {
     path_ = std::move(other.path_);
     size_ = other.size_;
     owned_ = std::exchange(other.owned_, false);
+    pos_ = other.pos_;
+    end_ = other.end_;
   }
   return *this;
 }
@@ -93,9 +99,14 @@ InputReader::~InputReader() {
 }
 
 Result<std::size_t> InputReader::read(char* out, std::size_t n) {
+  if (end_ >= 0) n = static_cast<std::size_t>(std::clamp<std::int64_t>(end_ - pos_, 0, n));
+  if (n == 0) return std::size_t{0};
   for (;;) {
     ssize_t got = ::read(fd_, out, n);
-    if (got >= 0) return static_cast<std::size_t>(got);
+    if (got >= 0) {
+      pos_ += got;
+      return static_cast<std::size_t>(got);
+    }
     if (errno == EINTR) continue;
     return io_error(path_, "cannot read", errno);
   }

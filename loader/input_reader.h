@@ -23,6 +23,10 @@ class InputReader {
   // Reads up to `n` bytes into `out`; returns 0 only at end of input.
   Result<std::size_t> read(char* out, std::size_t n);
 
+  // Makes reads stop at file offset `end_offset` (as at end of input), for one shard of a file.
+  // REQUIRES: a file opened at or before `end_offset`.
+  void set_end(std::int64_t end_offset) { end_ = end_offset; }
+
   // The file's size in bytes, when known (not for pipes).
   std::optional<std::int64_t> size() const { return size_; }
   const std::string& path() const { return path_; }
@@ -33,6 +37,8 @@ class InputReader {
   std::string path_;
   std::optional<std::int64_t> size_;
   bool owned_ = false;
+  std::int64_t pos_ = 0;   // the offset of the next byte read
+  std::int64_t end_ = -1;  // stop reading here; -1: at end of input
 };
 
 }  // namespace dsfill::loader

@@ -10,6 +10,7 @@
 
 #include "loader/chunker.h"
 #include "loader/schema.h"
+#include "loader/shard.h"
 #include "net/retry_policy.h"
 
 namespace dsfill::loader {
@@ -46,6 +47,9 @@ struct LoadOptions {
   // Names this load in every Idempotency-Key; empty: a fresh id (see load_id.h). A resume
   // passes the id of the load it continues, so re-sent batches carry the same keys.
   std::string load_id;
+
+  // --shard I/N: load only this byte range of the file (see shard.h); count 1 loads it all.
+  ShardSpec shard;
 
   ProgressMode progress = ProgressMode::kAuto;
   bool handle_signals = true;  // SIGINT/SIGTERM stop reading and let in-flight requests finish

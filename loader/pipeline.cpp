@@ -23,8 +23,10 @@
 #include "loader/bounded_queue.h"
 #include "loader/input_reader.h"
 #include "loader/load_id.h"
+#include "loader/log.h"
 #include "loader/report.h"
 #include "loader/sender.h"
+#include "loader/shard.h"
 #include "loader/stages.h"
 
 namespace dsfill::loader {
@@ -58,12 +60,22 @@ class ProgressTicker {
   }
   void stop() {
     timer_.cancel();
-    if (enabled_) std::fputs("\r\x1b[K", stderr);
+    if (enabled_ && log_format() == LogFormat::kText) std::fputs("\r\x1b[K", stderr);
   }
 
  private:
   void print() {
     const SenderState& s = sender_.state();
+    if (log_format() == LogFormat::kJson) {
+      // A log line per 10 s, not per tick: JSON logs go to journals, not to a terminal.
+      if (++ticks_ % 40 != 0) return;
+      log(LogLevel::kInfo, "progress",
+          {{"bytes", static_cast<std::int64_t>(s.bytes_in)},
+           {"rows", static_cast<std::int64_t>(s.rows)},
+           {"retries", static_cast<std::int64_t>(s.retries)},
+           {"seconds", std::chrono::duration<double>(Clock::now() - start_).count()}});
+      return;
+    }
     ProgressSnapshot snap{s.bytes_in, total_, s.rows, s.retries,
                           std::chrono::duration<double>(Clock::now() - start_).count()};
     std::fprintf(stderr, "\r%s\x1b[K", format_progress(snap).c_str());
@@ -74,6 +86,7 @@ class ProgressTicker {
   std::optional<std::int64_t> total_;
   bool enabled_;
   Clock::time_point start_;
+  std::uint64_t ticks_ = 0;
 };
 
 // Returns the sender's settings, or a usage error (bad URL, unusable CA file).
@@ -148,13 +161,26 @@ LoadReport run_load(const LoadOptions& options) {
   Chunker chunker(*reader, options.chunker);
   auto schema = read_schema(chunker, options.schema);
   if (!schema) return failed(Outcome::kBadInput, schema.error().describe());
+  // A shard reads only its byte range; the header above came from byte 0, for the columns.
+  std::optional<InputReader> shard_reader;
+  std::optional<Chunker> shard_chunker;
+  Chunker* input = &chunker;
+  if (options.shard.count > 1) {
+    auto shard =
+        open_shard(options.input, chunker.offset(), options.shard, options.chunker.dialect);
+    if (!shard) return failed(Outcome::kBadInput, shard.error().describe());
+    shard_reader.emplace(std::move(shard->reader));
+    shard_chunker.emplace(*shard_reader, options.chunker,
+                          codec::InputPosition{1, shard->range.begin});
+    input = &*shard_chunker;
+  }
   auto load_id =
       options.load_id.empty() ? make_load_id(options) : Result<std::string>(options.load_id);
   if (!load_id) return failed(Outcome::kBadInput, load_id.error().describe());
   std::shared_ptr<asio::ssl::context> tls;
   auto config = sender_config(options, schema->columns, tls);
   if (!config) return failed(Outcome::kUsage, config.error().message);
-  config->start_offset = chunker.offset();
+  config->start_offset = input->offset();
   config->start_row = schema->header.empty() ? 1 : 2;
 
   // Memory bound, whatever the input size (B = --batch-bytes, N = encoders, K = connections):
@@ -204,7 +230,7 @@ LoadReport run_load(const LoadOptions& options) {
 
   StageResult read_result;
   std::thread reader_thread(
-      [&] { read_result = run_reader(chunker, config->start_row, options.replace, batches); });
+      [&] { read_result = run_reader(*input, config->start_row, options.replace, batches); });
   const auto tmpl = codec::make_body_template(options.user_code, options.dataset_code,
                                               schema->columns, options.compress);
   std::vector<StageResult> encode_results(static_cast<std::size_t>(encoders));

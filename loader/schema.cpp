@@ -3,7 +3,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "codec/column_inference.h"
 #include "codec/csv_scanner.h"
+#include "loader/input_reader.h"
 
 namespace dsfill::loader {
 
@@ -83,6 +85,37 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
   schema.rows.kinds = codec::value_kinds(schema.columns);
   schema.rows.expected_fields = schema.columns.size();
   return schema;
+}
+
+Result<codec::Columns> infer_file_columns(const std::string& path, const ChunkerOptions& chunking,
+                                          SchemaOptions options, std::size_t sample_rows) {
+  if (path == "-") {
+    return make_error(ErrorCode::kBadArgument,
+                      "--infer needs a file: it reads a sample, then loads from the start");
+  }
+  auto reader = InputReader::open(path);
+  if (!reader) return reader.error();
+  Chunker chunker(*reader, chunking);
+  options.columns.reset();
+  auto schema = read_schema(chunker, options);
+  if (!schema) return schema.error();
+  std::vector<std::string> names;
+  for (const auto& c : schema->columns) names.push_back(c.name);
+  std::vector<codec::Record> sample;
+  while (sample.size() < sample_rows) {
+    auto batch = chunker.next(sample_rows - sample.size());
+    if (!batch) return batch.error();
+    if (!*batch) break;
+    auto records = codec::parse_csv((*batch)->records, chunking.dialect);
+    if (!records) {
+      Error e = records.error();
+      if (e.row >= 0) e.row += (*batch)->first_row - 1;
+      if (e.byte_offset >= 0) e.byte_offset += (*batch)->byte_begin;
+      return e;
+    }
+    for (auto& r : *records) sample.push_back(std::move(r));
+  }
+  return codec::infer_columns(names, sample).columns;
 }
 
 Result<codec::Columns> load_columns_file(const std::string& path) {

@@ -32,6 +32,13 @@ struct Schema {
 // (or, without a header, as the first record), naming both counts.
 Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options);
 
+// Infers a columns spec (codec/column_inference.h, as `dsfill infer` does) from the header and
+// the first `sample_rows` data records of the file at `path`; `options.columns` is ignored.
+// Fails with kBadArgument for standard input (the sample would be consumed) and with the
+// CSV error, naming row and byte, when the sample is malformed.
+Result<codec::Columns> infer_file_columns(const std::string& path, const ChunkerOptions& chunking,
+                                          SchemaOptions options, std::size_t sample_rows);
+
 // Reads and parses a columns spec file (a JSON array of column objects).
 Result<codec::Columns> load_columns_file(const std::string& path);
 
