@@ -8,7 +8,6 @@
 #include "cli/exit_codes.h"
 #include "cli/input_flags.h"
 #include "codec/column_inference.h"
-#include "codec/csv_scanner.h"
 #include "loader/chunker.h"
 #include "loader/input_reader.h"
 #include "loader/schema.h"
@@ -48,27 +47,9 @@ int run_infer(const InferFlags& flags) {
   auto reader = loader::InputReader::open(flags.input);
   if (!reader) return fail(flags.input, reader.error());
   loader::Chunker chunker(*reader, chunking);
-  auto schema = loader::read_schema(chunker, schema_opts);
-  if (!schema) return fail(flags.input, schema.error());
-  std::vector<std::string> names;
-  for (const auto& c : schema->columns) names.push_back(c.name);
-
-  std::vector<codec::Record> sample;
-  while (sample.size() < flags.sample_rows) {
-    auto batch = chunker.next(flags.sample_rows - sample.size());
-    if (!batch) return fail(flags.input, batch.error());
-    if (!*batch) break;
-    auto records = codec::parse_csv((*batch)->records, chunking.dialect);
-    if (!records) {
-      Error e = records.error();
-      if (e.row >= 0) e.row += (*batch)->first_row - 1;
-      if (e.byte_offset >= 0) e.byte_offset += (*batch)->byte_begin;
-      return fail(flags.input, e);
-    }
-    for (auto& r : *records) sample.push_back(std::move(r));
-  }
-
-  codec::InferredColumns inferred = codec::infer_columns(names, sample);
+  auto sampled = loader::sample_and_infer(chunker, schema_opts, flags.sample_rows);
+  if (!sampled) return fail(flags.input, sampled.error());
+  const codec::InferredColumns& inferred = *sampled;
   const std::string text = pretty_columns(inferred.columns);
   std::FILE* out = flags.output == "-" ? stdout : std::fopen(flags.output.c_str(), "wb");
   if (out == nullptr) {

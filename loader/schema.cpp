@@ -87,15 +87,8 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
   return schema;
 }
 
-Result<codec::Columns> infer_file_columns(const std::string& path, const ChunkerOptions& chunking,
-                                          SchemaOptions options, std::size_t sample_rows) {
-  if (path == "-") {
-    return make_error(ErrorCode::kBadArgument,
-                      "--infer needs a file: it reads a sample, then loads from the start");
-  }
-  auto reader = InputReader::open(path);
-  if (!reader) return reader.error();
-  Chunker chunker(*reader, chunking);
+Result<codec::InferredColumns> sample_and_infer(Chunker& chunker, SchemaOptions options,
+                                                std::size_t sample_rows) {
   options.columns.reset();
   auto schema = read_schema(chunker, options);
   if (!schema) return schema.error();
@@ -106,7 +99,7 @@ Result<codec::Columns> infer_file_columns(const std::string& path, const Chunker
     auto batch = chunker.next(sample_rows - sample.size());
     if (!batch) return batch.error();
     if (!*batch) break;
-    auto records = codec::parse_csv((*batch)->records, chunking.dialect);
+    auto records = codec::parse_csv((*batch)->records, options.rows.dialect);
     if (!records) {
       Error e = records.error();
       if (e.row >= 0) e.row += (*batch)->first_row - 1;
@@ -115,7 +108,21 @@ Result<codec::Columns> infer_file_columns(const std::string& path, const Chunker
     }
     for (auto& r : *records) sample.push_back(std::move(r));
   }
-  return codec::infer_columns(names, sample).columns;
+  return codec::infer_columns(names, sample);
+}
+
+Result<codec::Columns> infer_file_columns(const std::string& path, const ChunkerOptions& chunking,
+                                          SchemaOptions options, std::size_t sample_rows) {
+  if (path == "-") {
+    return make_error(ErrorCode::kBadArgument,
+                      "--infer needs a file: it reads a sample, then loads from the start");
+  }
+  auto reader = InputReader::open(path);
+  if (!reader) return reader.error();
+  Chunker chunker(*reader, chunking);
+  auto inferred = sample_and_infer(chunker, std::move(options), sample_rows);
+  if (!inferred) return inferred.error();
+  return std::move(inferred->columns);
 }
 
 Result<codec::Columns> load_columns_file(const std::string& path) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/column_inference.h"
 #include "codec/columns.h"
 #include "codec/error.h"
 #include "codec/rows_json.h"
@@ -31,6 +32,11 @@ struct Schema {
 // Fails with kBadCsv when a given columns spec does not have as many columns as the header
 // (or, without a header, as the first record), naming both counts.
 Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options);
+
+// Reads the header (when there is one) and up to `sample_rows` data records from `chunker` and
+// infers their columns (codec/column_inference.h); `options.columns` is ignored.
+Result<codec::InferredColumns> sample_and_infer(Chunker& chunker, SchemaOptions options,
+                                                std::size_t sample_rows);
 
 // Infers a columns spec (codec/column_inference.h, as `dsfill infer` does) from the header and
 // the first `sample_rows` data records of the file at `path`; `options.columns` is ignored.

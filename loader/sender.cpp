@@ -144,7 +144,15 @@ void Sender::submit(EncodedBatch batch) {
   std::string body = std::move(batch.body);
   flight->batch = std::move(batch);
   flight->request = make_request("dataset-fill", std::move(body), key);
-  ready_.push_back(std::move(flight));
+  // Release batches to the connections in sequence order: an encoder may finish batch 7
+  // before batch 6, but the server should see 6 first (file order, a prefix that grows smoothly).
+  const std::uint64_t seq = flight->batch.seq;
+  early_.emplace(seq, std::move(flight));
+  for (auto it = early_.begin(); it != early_.end() && it->first == next_ready_seq_;
+       it = early_.erase(it)) {
+    ready_.push_back(std::move(it->second));
+    ++next_ready_seq_;
+  }
   pump();
 }
 
@@ -166,6 +174,8 @@ void Sender::stop(Outcome outcome, std::string message, int signal) {
       ready_.pop_front();
       drop(f);
     }
+    for (auto& [seq, f] : early_) drop(f);
+    early_.clear();
     for (auto& f : waiting_) {
       f->timer->cancel();  // its handler sees stopping_ and drops it
     }
@@ -267,11 +277,13 @@ void Sender::acknowledge(const FlightPtr& flight, const net::Response& response)
       state_.rows_inserted_missing = true;
     }
   }
-  acks_.ack(b.seq, b.byte_end, b.first_row + static_cast<std::int64_t>(b.physical_rows));
+  const bool advanced =
+      acks_.ack(b.seq, b.byte_end, b.first_row + static_cast<std::int64_t>(b.physical_rows), b.rows);
   if (!b.append) gate_open_ = true;
   // Free the body now: the window slot is what bounds memory.
   flight->request = net::Request{};
   release_slot_();
+  if (advanced && on_advance_) on_advance_();
 }
 
 void Sender::retry_later(const FlightPtr& flight, net::Verdict verdict, const std::string& why,
@@ -324,7 +336,9 @@ void Sender::start_complete() {
 }
 
 void Sender::maybe_finish() {
-  if (finished_ || inflight_ > 0 || !waiting_.empty() || !ready_.empty()) return;
+  if (finished_ || inflight_ > 0 || !waiting_.empty() || !ready_.empty() || !early_.empty()) {
+    return;
+  }
   if (!stopping_) {
     if (!total_batches_ || state_.batches < *total_batches_) return;
     if (config_.target == Target::kNetwork && !config_.complete_body.empty() && !completing_) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,8 +84,12 @@ class Sender {
          std::function<void()> on_stop, std::function<void()> on_finished);
   ~Sender();
 
-  // Takes a batch to send.
+  // Takes a batch to send. Batches may arrive in any order; they are sent in sequence order
+  // (a retry goes before newer batches), so with one connection the server stores them in
+  // file order. REQUIRES: every seq from 0 up is submitted once (or the sender stops).
   void submit(EncodedBatch batch);
+  // Runs `fn` on the io thread each time the acknowledged contiguous prefix grows.
+  void on_prefix_advance(std::function<void()> fn) { on_advance_ = std::move(fn); }
   // Declares that `batches` batches were submitted in all; the sender finishes (and completes
   // the dataset) once all are acknowledged.
   void input_done(std::uint64_t batches);
@@ -124,6 +129,9 @@ class Sender {
   std::vector<std::shared_ptr<net::HttpConnection>> connections_;
   std::vector<std::shared_ptr<net::HttpConnection>> idle_;
   std::deque<FlightPtr> ready_;
+  std::map<std::uint64_t, FlightPtr> early_;  // arrived before an earlier seq: not yet ready
+  std::uint64_t next_ready_seq_ = 0;
+  std::function<void()> on_advance_;
   std::vector<FlightPtr> waiting_;  // backing off before a retry
   AckTracker acks_;
   SenderState state_;

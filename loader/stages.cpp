@@ -47,7 +47,7 @@ StageResult run_reader(Chunker& chunker, std::int64_t first_row, bool at_least_o
   return result;
 }
 
-StageResult run_encoder(BoundedQueue<Batch>& in, BoundedQueue<char>& slots,
+StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window,
                         codec::BatchEncoder& encoder, bool replace, const std::string& load_id,
                         const std::function<void(EncodedBatch)>& deliver) {
   StageResult result;
@@ -74,7 +74,7 @@ StageResult run_encoder(BoundedQueue<Batch>& in, BoundedQueue<char>& slots,
     out.idempotency_key = idempotency_key(load_id, out.byte_begin, out.byte_end);
     batch.reset();  // free the CSV text before waiting for a slot
     result.busy_seconds += seconds_since(t);
-    if (!slots.pop()) return result;  // the sender stopped
+    if (!window.enter(out.seq)) return result;  // the sender stopped
     deliver(std::move(out));
     ++result.items;
   }

@@ -11,6 +11,7 @@
 #include "codec/error.h"
 #include "loader/bounded_queue.h"
 #include "loader/chunker.h"
+#include "loader/seq_window.h"
 #include "loader/sender.h"
 
 namespace dsfill::loader {
@@ -28,10 +29,11 @@ struct StageResult {
 StageResult run_reader(Chunker& chunker, std::int64_t first_row, bool at_least_one,
                        BoundedQueue<Batch>& out);
 
-// Encodes batches from `in` into request bodies, then waits for a place in the window (`slots`)
-// and hands each to `deliver`. Batch 0 is the truncating request when `replace`. An encoding
-// error closes and clears `in`. Returns when `in` is drained or `slots` closes.
-StageResult run_encoder(BoundedQueue<Batch>& in, BoundedQueue<char>& slots,
+// Encodes batches from `in` into request bodies, then waits until its batch may enter the
+// window (`window`, keyed by sequence number, so the sender gets bodies in file order within a
+// bounded window) and hands each to `deliver`. Batch 0 is the truncating request when `replace`.
+// An encoding error closes and clears `in`. Returns when `in` is drained or `window` closes.
+StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window,
                         codec::BatchEncoder& encoder, bool replace, const std::string& load_id,
                         const std::function<void(EncodedBatch)>& deliver);
 
