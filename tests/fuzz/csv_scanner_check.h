@@ -112,7 +112,7 @@ inline long first_difference(const ScanOutcome& a, const ScanOutcome& b) {
 
 inline std::size_t chunk_size(std::uint8_t b) {
   // Mostly tiny chunks (0-7 bytes, where state crosses chunk ends), sometimes larger ones.
-  return b < 160 ? b % 8 : std::size_t{b - 159} * 3;
+  return b < 160 ? std::size_t{b} % 8 : (std::size_t{b} - 159) * 3;
 }
 
 // Cuts `input` into batches with find_record_cut (block sizes and record caps from `cut_bytes`)

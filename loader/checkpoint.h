@@ -1,0 +1,78 @@
+// The checkpoint of a load (`--checkpoint FILE`): how far every batch is acknowledged, and what
+// identifies the load, so that `--resume` continues exactly where the server's stored prefix
+// ends, re-sending later batches with the same Idempotency-Keys as before.
+//
+// The file is one JSON object (version 1), replaced atomically: written to FILE.tmp, fsynced,
+// renamed over FILE, and the directory fsynced, so a crash (even kill -9 or power loss) leaves
+// either the previous checkpoint or the new one, never a torn file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "codec/error.h"
+#include "loader/load_options.h"
+
+namespace dsfill::loader {
+
+inline constexpr int kCheckpointVersion = 1;
+
+// What must be equal for a resume to cut the same batches with the same bodies and keys.
+struct LoadIdentity {
+  std::string path;         // absolute path of the input
+  std::int64_t size = 0;    // bytes
+  std::string mtime;        // "seconds.nanoseconds"
+  std::string head_sha256;  // SHA-256 (hex) of the first MiB (the whole file if smaller)
+  std::string url;
+  std::string user_code;
+  std::string dataset_code;
+  std::uint64_t batch_rows = 0;
+  std::uint64_t batch_bytes = 0;
+  int level = 0;  // 0 when not compressed
+  bool compress = true;
+  std::string mode;     // "append" or "replace"
+  std::string dialect;  // e.g. "delimiter=44,quote=34,header=1,encoding=0,utf8=0"
+  std::string shard;    // "I/N"
+  // SHA-256 (hex) of the body template (user and dataset codes, columns spec, compression).
+  std::string columns_sha256;
+};
+
+struct Checkpoint {
+  int version = kCheckpointVersion;
+  LoadIdentity identity;
+  std::string load_id;       // names every Idempotency-Key of the load
+  std::int64_t offset = 0;   // every batch before this byte offset is acknowledged
+  std::int64_t next_row = 1; // the physical row (1-based, header included) at `offset`
+  std::uint64_t batches_acked = 0;  // batches in the acknowledged prefix, over all runs
+  std::uint64_t rows_acked = 0;     // data rows in the acknowledged prefix, over all runs
+  // Replace mode: the truncating first batch is acknowledged, so the rest is appended.
+  bool truncated = false;
+  bool finished = false;  // every batch acknowledged (and the dataset completed, if asked)
+};
+
+// Returns the identity of the load `options` describes, with `columns_sha256` given by the
+// caller (it depends on the schema read from the file). Fails with kBadArgument for standard
+// input (it cannot be resumed) and kIo when the file cannot be read.
+Result<LoadIdentity> identify_load(const LoadOptions& options, std::string columns_sha256);
+
+// Returns "" when `now` may resume `recorded`, else a message naming each field that differs
+// with both values (e.g. "size: the checkpoint has 1200, the file has 1300").
+std::string identity_mismatch(const LoadIdentity& recorded, const LoadIdentity& now);
+
+// Returns the checkpoint as JSON text (one object, a trailing newline).
+std::string checkpoint_json(const Checkpoint& checkpoint);
+
+// Parses checkpoint JSON. Fails with kBadArgument naming the missing or malformed field, or an
+// unknown version.
+Result<Checkpoint> parse_checkpoint(std::string_view json);
+
+// Writes `checkpoint` to `path` atomically (temp file, fsync, rename, fsync of the directory).
+// Fails with kIo naming the path and the system's reason.
+Result<bool> write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+
+// Reads and parses the checkpoint at `path`; nullopt when there is no such file.
+Result<std::optional<Checkpoint>> read_checkpoint(const std::string& path);
+
+}  // namespace dsfill::loader
