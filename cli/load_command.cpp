@@ -55,7 +55,51 @@ struct LoadFlags {
   bool infer = false;
   std::size_t infer_rows = 10000;
   bool complete_only = false;
+  // Checkpoint and resume (README "Nothing lost, nothing doubled").
+  std::string checkpoint;
+  bool resume = false;
 };
+
+// Quotes `arg` for a POSIX shell when it needs it.
+std::string shell_quote(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                            "0123456789-_./:=@%+,") == std::string::npos) {
+    return arg;
+  }
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Returns this process's command line with --resume added: the command that continues this
+// load. Header values are replaced by "..." (they may hold secrets; the token is never a flag).
+std::string resume_command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string all = text.str();
+  std::vector<std::string> args;
+  for (std::size_t i = 0; i < all.size();) {
+    const std::size_t end = std::min(all.find('\0', i), all.size());
+    args.push_back(all.substr(i, end - i));
+    i = end + 1;
+  }
+  std::string out;
+  bool has_resume = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    if (arg == "--resume") has_resume = true;
+    if (i > 0 && (args[i - 1] == "-H" || args[i - 1] == "--header")) {
+      arg = arg.substr(0, arg.find(':')) + ": ...";
+    } else if (arg.rfind("--header=", 0) == 0) {
+      arg = arg.substr(0, arg.find(':')) + ": ...";
+    }
+    out += (out.empty() ? "" : " ") + shell_quote(arg);
+  }
+  if (out.empty()) return "";
+  if (!has_resume) out += " --resume";
+  return out;
+}
 
 std::string trim(std::string s) {
   const auto first = s.find_first_not_of(" \t\r\n");
@@ -149,6 +193,15 @@ loader::LoadOptions load_options(const LoadFlags& f) {
       throw ErrorException(inferred.error());
     }
     o.schema.columns = std::move(*inferred);
+  }
+  if (f.resume && f.checkpoint.empty()) throw UsageError("--resume needs --checkpoint FILE");
+  if (!f.checkpoint.empty()) {
+    if (f.input == "-") {
+      throw UsageError("standard input cannot be resumed: --checkpoint needs a FILE");
+    }
+    o.checkpoint = f.checkpoint;
+    o.resume = f.resume;
+    o.resume_command = resume_command_line();
   }
   o.progress = f.progress == "always"  ? loader::ProgressMode::kAlways
                : f.progress == "never" ? loader::ProgressMode::kNever
@@ -335,6 +388,12 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                 "Without --columns: infer the columns spec from a sample, as `dsfill infer` does");
   cmd->add_flag("--complete-only", f->complete_only,
                 "Send only POST /dataset-complete (after all shards finished); FILE is not read");
+  cmd->add_option("--checkpoint", f->checkpoint,
+                  "Record the acknowledged prefix in this file (atomically, about once a second "
+                  "and at the end) so an interrupted or failed load can be resumed");
+  cmd->add_flag("--resume", f->resume,
+                "Continue the load recorded in --checkpoint (same file and settings; exit 2 when "
+                "they differ), re-sending unacknowledged batches with the same Idempotency-Keys");
   cmd->add_option("--infer-rows", f->infer_rows, "Data rows sampled by --infer")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
       ->capture_default_str();

@@ -51,6 +51,14 @@ struct LoadOptions {
   // --shard I/N: load only this byte range of the file (see shard.h); count 1 loads it all.
   ShardSpec shard;
 
+  // --checkpoint FILE: record the acknowledged prefix there (see checkpoint.h); empty: none.
+  // With `resume`, continue the load the checkpoint records instead of starting a new one.
+  std::string checkpoint;
+  bool resume = false;
+  // The command that resumes this load, for the summary (the CLI fills it in); empty: a
+  // generic hint is printed.
+  std::string resume_command;
+
   ProgressMode progress = ProgressMode::kAuto;
   bool handle_signals = true;  // SIGINT/SIGTERM stop reading and let in-flight requests finish
 };
@@ -102,6 +110,15 @@ struct LoadReport {
   bool completed = false;                             // POST /dataset-complete acknowledged
   std::optional<std::int64_t> server_rows_count;      // "rows-count" of the last answer
   std::optional<std::uint64_t> server_rows_inserted;  // sum of "rows-inserted", when reported
+
+  // Checkpoint and resume (empty/zero without --checkpoint).
+  std::string checkpoint;          // the checkpoint file
+  std::string resume_command;      // how to resume; empty when there is nothing left to do
+  bool resumed = false;            // this run continued a checkpoint
+  std::int64_t resumed_from = 0;   // the byte offset it continued from
+  bool already_finished = false;   // --resume of a finished load: nothing was sent
+  std::uint64_t rows_before = 0;   // rows acknowledged by earlier runs of this load
+  std::string checkpoint_error;    // the checkpoint could not be written (the load went on)
 
   // Returns the stage with the highest utilization ("" when none ran).
   std::string bottleneck() const;

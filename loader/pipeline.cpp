@@ -21,11 +21,13 @@
 #include "codec/batch_encoder.h"
 #include "codec/request_body.h"
 #include "loader/bounded_queue.h"
+#include "loader/checkpoint.h"
 #include "loader/input_reader.h"
 #include "loader/load_id.h"
 #include "loader/log.h"
 #include "loader/report.h"
 #include "loader/sender.h"
+#include "loader/seq_window.h"
 #include "loader/shard.h"
 #include "loader/stages.h"
 
@@ -120,10 +122,12 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const codec::Columns&,
 void check_counts(const LoadOptions& o, LoadReport& r) {
   if (o.target != Target::kNetwork || r.outcome != Outcome::kOk) return;
   const auto sent = static_cast<std::int64_t>(r.rows);
-  if (o.replace && r.server_rows_count && *r.server_rows_count != sent) {
+  // A resumed replace load: the dataset also holds the rows the earlier runs stored.
+  const auto total = static_cast<std::int64_t>(r.rows + r.rows_before);
+  if (o.replace && r.server_rows_count && *r.server_rows_count != total) {
     r.outcome = Outcome::kCountMismatch;
     r.message = "the server reports " + std::to_string(*r.server_rows_count) +
-                " rows in the dataset, but this load sent " + std::to_string(sent);
+                " rows in the dataset, but this load sent " + std::to_string(total);
   } else if (!o.replace && r.server_rows_inserted &&
              static_cast<std::int64_t>(*r.server_rows_inserted) != sent) {
     r.outcome = Outcome::kCountMismatch;
@@ -152,6 +156,170 @@ void fill_report(const Sender& sender, LoadReport& report) {
   if (!s.rows_inserted_missing) report.server_rows_inserted = s.server_rows_inserted;
 }
 
+
+// Where this run starts and under which load id: a fresh load, or the continuation of the one
+// its checkpoint records.
+struct Plan {
+  Checkpoint checkpoint;  // the identity and load id; offset/row/counts where this run starts
+  std::int64_t start_offset = 0;
+  std::int64_t start_row = 1;
+  bool replace = false;  // this run's first batch truncates
+  bool resumed = false;
+  bool already_finished = false;
+};
+
+// Returns the plan for `o`: without --checkpoint a fresh load; with it, checks the recorded
+// checkpoint (exists for --resume and matches this file and these settings; for a fresh load,
+// is not an unfinished load that would be silently abandoned).
+Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& tmpl,
+                       std::int64_t data_start, std::int64_t data_row) {
+  Plan plan;
+  plan.start_offset = data_start;
+  plan.start_row = data_row;
+  plan.replace = o.replace;
+  const bool checkpointed = !o.checkpoint.empty() && o.target == Target::kNetwork;
+  if (!checkpointed) {
+    auto id = o.load_id.empty() ? make_load_id(o) : Result<std::string>(o.load_id);
+    if (!id) return id.error();
+    plan.checkpoint.load_id = *id;
+    return plan;
+  }
+  auto identity = identify_load(o, sha256_hex(tmpl.prefix + '\n' + tmpl.suffix_append + '\n' +
+                                              tmpl.suffix_replace));
+  if (!identity) return identity.error();
+  auto existing = read_checkpoint(o.checkpoint);
+  if (!existing) return existing.error();
+  if (!o.resume) {
+    if (*existing && !(*existing)->finished) {
+      return make_error(ErrorCode::kBadArgument,
+                        o.checkpoint + " holds the checkpoint of an unfinished load (bytes 0-" +
+                            std::to_string((*existing)->offset) +
+                            " acknowledged): pass --resume to continue it, or remove the file "
+                            "to start a new load");
+    }
+    auto id = o.load_id.empty() ? make_load_id(o) : Result<std::string>(o.load_id);
+    if (!id) return id.error();
+    plan.checkpoint.identity = std::move(*identity);
+    plan.checkpoint.load_id = *id;
+    plan.checkpoint.offset = data_start;
+    plan.checkpoint.next_row = data_row;
+    return plan;
+  }
+  if (!*existing) {
+    return make_error(ErrorCode::kBadArgument, "no checkpoint at " + o.checkpoint +
+                                                   ": nothing to resume (run without --resume "
+                                                   "to start a new load)");
+  }
+  Checkpoint& c = **existing;
+  if (const std::string diff = identity_mismatch(c.identity, *identity); !diff.empty()) {
+    return make_error(ErrorCode::kBadArgument,
+                      "cannot resume from " + o.checkpoint +
+                          ": the file or the settings differ from the recorded load: " + diff);
+  }
+  if (c.offset < data_start || c.offset > identity->size) {
+    return make_error(ErrorCode::kBadArgument,
+                      "cannot resume from " + o.checkpoint + ": its offset " +
+                          std::to_string(c.offset) + " lies outside the data of " + o.input);
+  }
+  plan.resumed = true;
+  plan.already_finished = c.finished;
+  plan.start_offset = c.offset;
+  plan.start_row = c.next_row;
+  // Replace mode: once the truncating batch is acknowledged, the rest is appended. If the first
+  // run died before that, this run truncates again with the very same first request (same key).
+  plan.replace = o.replace && !c.truncated;
+  plan.checkpoint = std::move(c);
+  return plan;
+}
+
+// The report of `--resume` for a load that already finished: nothing to send.
+LoadReport finished_report(const LoadOptions& o, const Plan& plan) {
+  LoadReport r;
+  r.outcome = Outcome::kOk;
+  r.target = o.target;
+  r.load_id = plan.checkpoint.load_id;
+  r.message = "the load recorded in " + o.checkpoint + " already finished (" +
+              std::to_string(plan.checkpoint.rows_acked) + " rows); nothing was sent";
+  r.already_finished = true;
+  r.resumed = true;
+  r.resumed_from = plan.checkpoint.offset;
+  r.rows_before = plan.checkpoint.rows_acked;
+  r.acked_offset = plan.checkpoint.offset;
+  r.acked_row = plan.checkpoint.next_row;
+  r.checkpoint = o.checkpoint;
+  return r;
+}
+
+struct Tail {
+  InputReader reader;
+  codec::InputPosition start;
+};
+
+// Opens the part of the input this run reads when it is not simply "after the header": a
+// shard's byte range, and/or the unacknowledged rest of a resumed load.
+Result<Tail> open_tail(const LoadOptions& o, std::int64_t data_start, const Plan& plan) {
+  std::int64_t begin = plan.start_offset;
+  std::int64_t row = plan.start_row;
+  std::int64_t end = -1;
+  if (o.shard.count > 1) {
+    auto shard = open_shard(o.input, data_start, o.shard, o.chunker.dialect);
+    if (!shard) return shard.error();
+    end = shard->range.end;
+    if (!plan.resumed) {
+      // A shard does not know its first row number; rows count from 1 within it.
+      return Tail{std::move(shard->reader), codec::InputPosition{1, shard->range.begin}};
+    }
+  }
+  auto reader = InputReader::open(o.input, begin);
+  if (!reader) return reader.error();
+  if (end >= 0) reader->set_end(end);
+  return Tail{std::move(*reader), codec::InputPosition{row, begin}};
+}
+
+// Keeps the checkpoint file in step with the acknowledged prefix: rewrites it when the prefix
+// grows, at most once a second (each write costs two fsyncs), and on demand at the end.
+// Runs on the io thread (advance) and the main thread (write_now), never both at once.
+class CheckpointKeeper {
+ public:
+  CheckpointKeeper(std::string path, Checkpoint base, bool replace)
+      : path_(std::move(path)), base_(std::move(base)), replace_(replace) {}
+  bool active() const { return !path_.empty() && !base_.identity.path.empty(); }
+
+  void advance(const AckTracker& acks) {
+    if (!active() || Clock::now() - last_ < std::chrono::seconds(1)) return;
+    if (auto w = write_now(acks, false); !w && error_.empty()) {
+      error_ = w.error().describe();
+      log(LogLevel::kWarn, "cannot write the checkpoint: " + error_, {});
+    }
+  }
+
+  Result<bool> write_now(const AckTracker& acks, bool finished) {
+    Checkpoint c = base_;
+    c.offset = acks.offset();
+    c.next_row = acks.row();
+    c.batches_acked += acks.next_seq();
+    c.rows_acked += acks.rows();
+    c.truncated = base_.truncated || (replace_ && acks.next_seq() > 0);
+    c.finished = finished;
+    last_ = Clock::now();
+    return write_checkpoint(path_, c);
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string path_;
+  Checkpoint base_;
+  bool replace_;
+  Clock::time_point last_{};
+  std::string error_;
+};
+
+std::string resume_command(const LoadOptions& o) {
+  if (!o.resume_command.empty()) return o.resume_command;
+  return "dsfill load " + o.input + " ... --checkpoint " + o.checkpoint +
+         " --resume (with this run's options)";
+}
+
 }  // namespace
 
 LoadReport run_load(const LoadOptions& options) {
@@ -161,27 +329,38 @@ LoadReport run_load(const LoadOptions& options) {
   Chunker chunker(*reader, options.chunker);
   auto schema = read_schema(chunker, options.schema);
   if (!schema) return failed(Outcome::kBadInput, schema.error().describe());
-  // A shard reads only its byte range; the header above came from byte 0, for the columns.
-  std::optional<InputReader> shard_reader;
-  std::optional<Chunker> shard_chunker;
+  const auto tmpl = codec::make_body_template(options.user_code, options.dataset_code,
+                                              schema->columns, options.compress);
+  // A checkpointed load may continue an earlier run: its load id, its offset, its mode.
+  auto plan = plan_load(options, tmpl, chunker.offset(), schema->header.empty() ? 1 : 2);
+  if (!plan) return failed(plan.error().code == ErrorCode::kIo ? Outcome::kBadInput : Outcome::kUsage,
+                           plan.error().describe());
+  if (plan->already_finished) return finished_report(options, *plan);
+  // A shard or a resume reads from its own offset; the header above came from byte 0.
+  std::optional<InputReader> tail_reader;
+  std::optional<Chunker> tail_chunker;
   Chunker* input = &chunker;
-  if (options.shard.count > 1) {
-    auto shard =
-        open_shard(options.input, chunker.offset(), options.shard, options.chunker.dialect);
-    if (!shard) return failed(Outcome::kBadInput, shard.error().describe());
-    shard_reader.emplace(std::move(shard->reader));
-    shard_chunker.emplace(*shard_reader, options.chunker,
-                          codec::InputPosition{1, shard->range.begin});
-    input = &*shard_chunker;
+  if (options.shard.count > 1 || plan->start_offset != chunker.offset()) {
+    auto tail = open_tail(options, chunker.offset(), *plan);
+    if (!tail) return failed(Outcome::kBadInput, tail.error().describe());
+    tail_reader.emplace(std::move(tail->reader));
+    tail_chunker.emplace(*tail_reader, options.chunker, tail->start);
+    input = &*tail_chunker;
   }
-  auto load_id =
-      options.load_id.empty() ? make_load_id(options) : Result<std::string>(options.load_id);
-  if (!load_id) return failed(Outcome::kBadInput, load_id.error().describe());
   std::shared_ptr<asio::ssl::context> tls;
   auto config = sender_config(options, schema->columns, tls);
   if (!config) return failed(Outcome::kUsage, config.error().message);
+  config->replace = plan->replace;
   config->start_offset = input->offset();
-  config->start_row = schema->header.empty() ? 1 : 2;
+  config->start_row = plan->start_row;
+  const std::string& load_id = plan->checkpoint.load_id;
+  CheckpointKeeper keeper(options.checkpoint, plan->checkpoint, plan->replace);
+  if (keeper.active()) {
+    // Write it before sending, so even a kill -9 before the first acknowledgement can resume.
+    if (auto w = keeper.write_now(AckTracker(config->start_offset, config->start_row), false); !w) {
+      return failed(Outcome::kUsage, w.error().describe());
+    }
+  }
 
   // Memory bound, whatever the input size (B = --batch-bytes, N = encoders, K = connections):
   //   chunker window ~2B + read size; queue N raw batches (B each) + N being encoded;
@@ -190,24 +369,24 @@ LoadReport run_load(const LoadOptions& options) {
   const int encoders = std::max(1, options.encoders);
   const std::size_t window = static_cast<std::size_t>(encoders + std::max(1, options.connections));
   BoundedQueue<Batch> batches(static_cast<std::size_t>(encoders));
-  BoundedQueue<char> slots(window);
-  for (std::size_t i = 0; i < window; ++i) slots.try_push(1);
+  SeqWindow slots(window);
 
   asio::io_context io;
   auto work = asio::make_work_guard(io);
   asio::signal_set signals(io);
   std::unique_ptr<ProgressTicker> ticker;
   Sender sender(
-      io, *config, [&] { slots.try_push(1); },
+      io, *config, [&] { slots.release(); },
       [&] {
         batches.close_and_clear();
-        slots.close_and_clear();
+        slots.close();
       },
       [&] {
         ticker->stop();
         signals.cancel();
         work.reset();
       });
+  sender.on_prefix_advance([&] { keeper.advance(sender.acks()); });
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   ticker = std::make_unique<ProgressTicker>(io, sender, reader->size(),
                                             options.progress == ProgressMode::kAlways ||
@@ -230,16 +409,14 @@ LoadReport run_load(const LoadOptions& options) {
 
   StageResult read_result;
   std::thread reader_thread(
-      [&] { read_result = run_reader(*input, config->start_row, options.replace, batches); });
-  const auto tmpl = codec::make_body_template(options.user_code, options.dataset_code,
-                                              schema->columns, options.compress);
+      [&] { read_result = run_reader(*input, config->start_row, plan->replace, batches); });
   std::vector<StageResult> encode_results(static_cast<std::size_t>(encoders));
   std::vector<std::thread> encoder_threads;
   for (int i = 0; i < encoders; ++i) {
     encoder_threads.emplace_back([&, i] {
       codec::BatchEncoder encoder(tmpl, schema->rows, options.compress ? options.level : 0);
       encode_results[static_cast<std::size_t>(i)] =
-          run_encoder(batches, slots, encoder, options.replace, *load_id, [&](EncodedBatch b) {
+          run_encoder(batches, slots, encoder, plan->replace, load_id, [&](EncodedBatch b) {
             asio::post(io, [&sender, b = std::move(b)]() mutable { sender.submit(std::move(b)); });
           });
     });
@@ -268,7 +445,7 @@ LoadReport run_load(const LoadOptions& options) {
   LoadReport report;
   fill_report(sender, report);
   report.target = options.target;
-  report.load_id = *load_id;
+  report.load_id = load_id;
   report.input_size = reader->size();
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   double encode_busy = 0;
@@ -277,7 +454,22 @@ LoadReport run_load(const LoadOptions& options) {
   if (options.target == Target::kNetwork) {
     report.stages.push_back({"sender", 1, sender.state().busy_seconds});
   }
+  report.rows_before = plan->checkpoint.rows_acked;
+  report.resumed = plan->resumed;
+  report.resumed_from = plan->resumed ? plan->start_offset : 0;
   check_counts(options, report);
+  if (keeper.active()) {
+    // Every outcome leaves a valid checkpoint: the prefix is what the server acknowledged.
+    const bool finished = report.outcome == Outcome::kOk ||
+                          report.outcome == Outcome::kCountMismatch;
+    report.checkpoint = options.checkpoint;
+    if (auto w = keeper.write_now(sender.acks(), finished); !w) {
+      report.checkpoint_error = w.error().describe();
+    } else if (!keeper.error().empty()) {
+      report.checkpoint_error = keeper.error();
+    }
+    if (!finished) report.resume_command = resume_command(options);
+  }
   return report;
 }
 

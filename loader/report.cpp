@@ -142,6 +142,19 @@ std::string format_summary(const LoadReport& r) {
       out += fmt::format("  acknowledged prefix: bytes 0-{}, rows up to {}\n", r.acked_offset,
                          r.acked_row - 1);
     }
+    if (r.resumed && !r.already_finished) {
+      out += fmt::format("  resumed:      from byte {} ({} rows stored by earlier runs)\n",
+                         r.resumed_from, format_count(r.rows_before));
+    }
+    if (!r.checkpoint.empty()) {
+      out += fmt::format("  checkpoint:   {}\n", r.checkpoint);
+    }
+    if (!r.checkpoint_error.empty()) {
+      out += fmt::format("  checkpoint error: {}\n", r.checkpoint_error);
+    }
+    if (!r.resume_command.empty()) {
+      out += fmt::format("  to resume:    {}\n", r.resume_command);
+    }
   }
   return out;
 }
@@ -195,6 +208,13 @@ std::string summary_json(const LoadReport& r) {
     o["server_rows_inserted"] = nullptr;
   }
   if (r.signal != 0) o["signal"] = r.signal;
+  if (!r.checkpoint.empty()) o["checkpoint"] = r.checkpoint;
+  if (!r.checkpoint_error.empty()) o["checkpoint_error"] = r.checkpoint_error;
+  if (!r.resume_command.empty()) o["resume_command"] = r.resume_command;
+  o["resumed"] = r.resumed;
+  if (r.resumed) o["resumed_from"] = r.resumed_from;
+  o["rows_before"] = r.rows_before;
+  o["already_finished"] = r.already_finished;
   return boost::json::serialize(o);
 }
 

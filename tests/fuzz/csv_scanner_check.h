@@ -179,9 +179,9 @@ inline void check_csv_scanner(const std::uint8_t* data, std::size_t size) {
   const std::string context = "dialect " + show(std::string{dialect.delimiter, dialect.quote}) +
                               " input " + show(csv) + "\nwhole: " + describe(whole) +
                               "\nchunked: " + describe(chunked);
-  FUZZ_CHECK(first_difference(whole, chunked) == -1,
-             "records differ at " + std::to_string(first_difference(whole, chunked)) + "; " +
-                 context);
+  FUZZ_CHECK(
+      first_difference(whole, chunked) == -1,
+      "records differ at " + std::to_string(first_difference(whole, chunked)) + "; " + context);
   FUZZ_CHECK(same_error(whole.error, chunked.error), "errors differ; " + context);
 
   const ScanOutcome batched = scan_in_batches(csv, dialect, cut_bytes);
@@ -191,12 +191,12 @@ inline void check_csv_scanner(const std::uint8_t* data, std::size_t size) {
                "batches cut by find_record_cut differ from the whole; " + batch_context);
   } else {
     // Rejected input must not be cut into batches that all scan cleanly.
-    FUZZ_CHECK(batched.error.has_value(), "rejected input scans cleanly in batches; " +
-                                              batch_context);
-    FUZZ_CHECK(batched.records.size() <= whole.records.size() &&
-                   std::equal(batched.records.begin(), batched.records.end(),
-                              whole.records.begin()),
-               "batches before the error differ from the whole; " + batch_context);
+    FUZZ_CHECK(batched.error.has_value(),
+               "rejected input scans cleanly in batches; " + batch_context);
+    FUZZ_CHECK(
+        batched.records.size() <= whole.records.size() &&
+            std::equal(batched.records.begin(), batched.records.end(), whole.records.begin()),
+        "batches before the error differ from the whole; " + batch_context);
   }
 }
 

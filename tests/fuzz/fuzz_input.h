@@ -25,9 +25,9 @@ namespace dsfill::fuzz {
   std::abort();
 }
 
-#define FUZZ_CHECK(cond, detail)                                                        \
-  do {                                                                                  \
-    if (!(cond)) ::dsfill::fuzz::check_failed(#cond, __FILE__, __LINE__, (detail));     \
+#define FUZZ_CHECK(cond, detail)                                                    \
+  do {                                                                              \
+    if (!(cond)) ::dsfill::fuzz::check_failed(#cond, __FILE__, __LINE__, (detail)); \
   } while (0)
 
 // Reads parameters from the front of the input; what is left is the payload. Reading past the

@@ -1,5 +1,5 @@
-// libFuzzer entry point; the check itself lives in tests/fuzz/payload_decoder_check.h (shared with the
-// regression runner).
+// libFuzzer entry point; the check itself lives in tests/fuzz/payload_decoder_check.h (shared with
+// the regression runner).
 #include <cstddef>
 #include <cstdint>
 

@@ -128,7 +128,7 @@ class PartialCollector final : public codec::CsvSink {
 struct ExpectedFailure {
   ErrorCode code;
   std::int64_t row;
-  std::int64_t byte;  // -1: not compared
+  std::int64_t byte;         // -1: not compared
   std::optional<Error> csv;  // the scanner's error, compared exactly
 };
 
@@ -193,7 +193,8 @@ inline void check_rows_json(const std::uint8_t* data, std::size_t size) {
     expected = field_failure(rec, row);
     if (expected) break;
     if (width == 0) width = rec.size();
-    if (rec.size() != width) expected = ExpectedFailure{ErrorCode::kBadCsv, row, byte, std::nullopt};
+    if (rec.size() != width)
+      expected = ExpectedFailure{ErrorCode::kBadCsv, row, byte, std::nullopt};
   }
   if (!expected && ref.scan.error) {
     expected = field_failure(ref.partial, ref.scan.error->row);
@@ -206,12 +207,12 @@ inline void check_rows_json(const std::uint8_t* data, std::size_t size) {
   const std::string prefix = "PREFIX";
   std::string out = prefix;
   const auto got = codec::append_rows_json(csv, options, start, out);
-  const std::string context = "dialect " +
-                              show(std::string{options.dialect.delimiter, options.dialect.quote}) +
-                              " opt " + std::to_string(opt) + " input " + show(csv) +
-                              "\nscanner: " + describe(ref.scan) +
-                              "\ntranscoder: " + (got ? "ok" : describe(got.error()));
-  FUZZ_CHECK(out.compare(0, prefix.size(), prefix) == 0, "append_rows_json overwrote out; " + context);
+  const std::string context =
+      "dialect " + show(std::string{options.dialect.delimiter, options.dialect.quote}) + " opt " +
+      std::to_string(opt) + " input " + show(csv) + "\nscanner: " + describe(ref.scan) +
+      "\ntranscoder: " + (got ? "ok" : describe(got.error()));
+  FUZZ_CHECK(out.compare(0, prefix.size(), prefix) == 0,
+             "append_rows_json overwrote out; " + context);
 
   if (expected) {
     FUZZ_CHECK(!got, "transcoder accepted what the reference rejects (" +
@@ -226,8 +227,10 @@ inline void check_rows_json(const std::uint8_t* data, std::size_t size) {
     }
     FUZZ_CHECK(e.code == expected->code && e.row == expected->row,
                "transcoder and reference name different errors; " + context);
-    if (expected->byte >= 0) FUZZ_CHECK(e.byte_offset == expected->byte, "byte differs; " + context);
-    if (expected->csv) FUZZ_CHECK(e.message == expected->csv->message, "message differs; " + context);
+    if (expected->byte >= 0)
+      FUZZ_CHECK(e.byte_offset == expected->byte, "byte differs; " + context);
+    if (expected->csv)
+      FUZZ_CHECK(e.message == expected->csv->message, "message differs; " + context);
     return;
   }
   FUZZ_CHECK(got.has_value(), "transcoder rejected what the reference accepts; " + context);

@@ -7,7 +7,7 @@
 // three set-ups: --discard, --discard with bearer tokens, or an in-memory SQLite store with
 // --auto-create. Every answer must come exactly once, carry a status from the handler's
 // documented list (never 500: no input may make storage fail), and a JSON body with "data" for
-// success or "error" otherwise, and must serialize as an HTTP response.
+// success or "error" otherwise (data.status), and must serialize as an HTTP response.
 //
 // Input layout: [setup][chunk size][HTTP bytes...].
 #pragma once
@@ -23,12 +23,12 @@
 #include <string>
 #include <string_view>
 
+#include <simdjson.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <simdjson.h>
 
 #include "net/http_server.h"
 #include "server/auth.h"
@@ -131,9 +131,20 @@ inline void check_response(const net::HttpResponse& response, std::string_view t
   simdjson::dom::element root;
   FUZZ_CHECK(parser.parse(response.body()).get(root) == simdjson::SUCCESS && root.is_object(),
              "body is not a JSON object; " + context);
-  const char* key = status < 300 ? "data" : "error";
-  FUZZ_CHECK(root.get_object().value_unsafe()[key].error() == simdjson::SUCCESS,
-             std::string("body lacks \"") + key + "\"; " + context);
+  // The envelope: {"data":{"status":"success","details":{...}}} or
+  // {"data":{"status":"error","message":"..."}}.
+  std::string_view outcome;
+  FUZZ_CHECK(root["data"]["status"].get(outcome) == simdjson::SUCCESS,
+             "body lacks data.status; " + context);
+  if (status < 300) {
+    FUZZ_CHECK(outcome == "success" && root["data"]["details"].is_object(),
+               "success without details; " + context);
+  } else {
+    std::string_view message;
+    FUZZ_CHECK(outcome == "error" && root["data"]["message"].get(message) == simdjson::SUCCESS &&
+                   !message.empty(),
+               "error without a message; " + context);
+  }
   // The answer must serialize as the session would write it.
   net::HttpResponse copy = response;
   copy.prepare_payload();

@@ -1,0 +1,279 @@
+#include "loader/checkpoint.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "loader/load_id.h"
+
+namespace dsfill::loader {
+
+namespace {
+
+constexpr std::size_t kHeadBytes = 1u << 20;
+
+Error io_error(const std::string& what, const std::string& path, int err) {
+  return make_error(ErrorCode::kIo, what + " " + path + ": " + std::strerror(err));
+}
+
+// Returns the hex SHA-256 of the first MiB of the file open as `fd`.
+Result<std::string> head_sha256(int fd, const std::string& path) {
+  std::string head(kHeadBytes, '\0');
+  std::size_t got = 0;
+  while (got < head.size()) {
+    const ssize_t n = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error("cannot read", path, errno);
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  head.resize(got);
+  return sha256_hex(head);
+}
+
+Result<bool> fsync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open", path, errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return io_error("cannot fsync", path, err);
+  return true;
+}
+
+}  // namespace
+
+Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha256) {
+  if (o.input == "-") {
+    return make_error(ErrorCode::kBadArgument,
+                      "standard input cannot be resumed: --checkpoint needs a FILE");
+  }
+  LoadIdentity id;
+  std::error_code ec;
+  const auto absolute = std::filesystem::absolute(o.input, ec);
+  if (ec) return make_error(ErrorCode::kIo, "cannot resolve " + o.input + ": " + ec.message());
+  id.path = absolute.lexically_normal().string();
+  const int fd = ::open(o.input.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open", o.input, errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(ErrorCode::kBadArgument,
+                      o.input + " is not a regular file: --checkpoint needs a file to resume");
+  }
+  auto head = head_sha256(fd, o.input);
+  ::close(fd);
+  if (!head) return head.error();
+  id.size = st.st_size;
+  id.mtime = std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  id.head_sha256 = *head;
+  id.url = o.url;
+  id.user_code = o.user_code;
+  id.dataset_code = o.dataset_code;
+  id.batch_rows = o.chunker.batch_rows;
+  id.batch_bytes = o.chunker.batch_bytes;
+  id.compress = o.compress;
+  id.level = o.compress ? o.level : 0;
+  id.mode = o.replace ? "replace" : "append";
+  const auto& rows = o.schema.rows;
+  id.dialect = "delimiter=" + std::to_string(static_cast<int>(o.chunker.dialect.delimiter)) +
+               ",quote=" + std::to_string(static_cast<int>(o.chunker.dialect.quote)) +
+               ",header=" + (o.schema.has_header ? "1" : "0") +
+               ",encoding=" + std::to_string(static_cast<int>(rows.encoding)) +
+               ",utf8=" + std::to_string(static_cast<int>(rows.utf8));
+  id.shard = std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count);
+  id.columns_sha256 = std::move(columns_sha256);
+  return id;
+}
+
+std::string identity_mismatch(const LoadIdentity& a, const LoadIdentity& b) {
+  std::string out;
+  auto check = [&](const char* name, const auto& was, const auto& now) {
+    if (was == now) return;
+    std::ostringstream s;
+    s << name << ": the checkpoint has \"" << was << "\", this run has \"" << now << "\"";
+    out += out.empty() ? "" : "; ";
+    out += s.str();
+  };
+  check("file", a.path, b.path);
+  check("size", a.size, b.size);
+  check("mtime", a.mtime, b.mtime);
+  check("sha256 of the first MiB", a.head_sha256, b.head_sha256);
+  check("url", a.url, b.url);
+  check("user-code", a.user_code, b.user_code);
+  check("dataset-code", a.dataset_code, b.dataset_code);
+  check("batch-rows", a.batch_rows, b.batch_rows);
+  check("batch-bytes", a.batch_bytes, b.batch_bytes);
+  check("compress", a.compress, b.compress);
+  check("level", a.level, b.level);
+  check("mode", a.mode, b.mode);
+  check("dialect", a.dialect, b.dialect);
+  check("shard", a.shard, b.shard);
+  check("columns (sha256 of the request envelope)", a.columns_sha256, b.columns_sha256);
+  return out;
+}
+
+std::string checkpoint_json(const Checkpoint& c) {
+  boost::json::object id;
+  id["path"] = c.identity.path;
+  id["size"] = c.identity.size;
+  id["mtime"] = c.identity.mtime;
+  id["head_sha256"] = c.identity.head_sha256;
+  id["url"] = c.identity.url;
+  id["user_code"] = c.identity.user_code;
+  id["dataset_code"] = c.identity.dataset_code;
+  id["batch_rows"] = c.identity.batch_rows;
+  id["batch_bytes"] = c.identity.batch_bytes;
+  id["compress"] = c.identity.compress;
+  id["level"] = c.identity.level;
+  id["mode"] = c.identity.mode;
+  id["dialect"] = c.identity.dialect;
+  id["shard"] = c.identity.shard;
+  id["columns_sha256"] = c.identity.columns_sha256;
+  boost::json::object o;
+  o["version"] = c.version;
+  o["load_id"] = c.load_id;
+  o["offset"] = c.offset;
+  o["next_row"] = c.next_row;
+  o["batches_acked"] = c.batches_acked;
+  o["rows_acked"] = c.rows_acked;
+  o["truncated"] = c.truncated;
+  o["finished"] = c.finished;
+  o["identity"] = std::move(id);
+  return boost::json::serialize(o) + "\n";
+}
+
+Result<Checkpoint> parse_checkpoint(std::string_view json) {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(json, ec);
+  if (ec || !v.is_object()) {
+    return make_error(ErrorCode::kBadArgument, "the checkpoint is not a JSON object");
+  }
+  std::string missing;
+  auto field = [&](const boost::json::object& o, const char* key) -> const boost::json::value* {
+    const auto* f = o.if_contains(key);
+    if (f == nullptr && missing.empty()) missing = key;
+    return f;
+  };
+  auto str = [&](const boost::json::object& o, const char* key) -> std::string {
+    const auto* f = field(o, key);
+    if (f == nullptr || !f->is_string()) {
+      if (missing.empty()) missing = key;
+      return {};
+    }
+    return std::string(f->as_string());
+  };
+  auto num = [&](const boost::json::object& o, const char* key) -> std::int64_t {
+    const auto* f = field(o, key);
+    if (f != nullptr && f->is_int64()) return f->as_int64();
+    if (f != nullptr && f->is_uint64()) return static_cast<std::int64_t>(f->as_uint64());
+    if (missing.empty()) missing = key;
+    return 0;
+  };
+  auto flag = [&](const boost::json::object& o, const char* key) -> bool {
+    const auto* f = field(o, key);
+    if (f != nullptr && f->is_bool()) return f->as_bool();
+    if (missing.empty()) missing = key;
+    return false;
+  };
+  const auto& o = v.as_object();
+  Checkpoint c;
+  c.version = static_cast<int>(num(o, "version"));
+  if (missing.empty() && c.version != kCheckpointVersion) {
+    return make_error(ErrorCode::kBadArgument,
+                      "checkpoint version " + std::to_string(c.version) + " is not supported");
+  }
+  c.load_id = str(o, "load_id");
+  c.offset = num(o, "offset");
+  c.next_row = num(o, "next_row");
+  c.batches_acked = static_cast<std::uint64_t>(num(o, "batches_acked"));
+  c.rows_acked = static_cast<std::uint64_t>(num(o, "rows_acked"));
+  c.truncated = flag(o, "truncated");
+  c.finished = flag(o, "finished");
+  const auto* idv = field(o, "identity");
+  if (idv != nullptr && idv->is_object()) {
+    const auto& id = idv->as_object();
+    c.identity.path = str(id, "path");
+    c.identity.size = num(id, "size");
+    c.identity.mtime = str(id, "mtime");
+    c.identity.head_sha256 = str(id, "head_sha256");
+    c.identity.url = str(id, "url");
+    c.identity.user_code = str(id, "user_code");
+    c.identity.dataset_code = str(id, "dataset_code");
+    c.identity.batch_rows = static_cast<std::uint64_t>(num(id, "batch_rows"));
+    c.identity.batch_bytes = static_cast<std::uint64_t>(num(id, "batch_bytes"));
+    c.identity.compress = flag(id, "compress");
+    c.identity.level = static_cast<int>(num(id, "level"));
+    c.identity.mode = str(id, "mode");
+    c.identity.dialect = str(id, "dialect");
+    c.identity.shard = str(id, "shard");
+    c.identity.columns_sha256 = str(id, "columns_sha256");
+  } else if (missing.empty()) {
+    missing = "identity";
+  }
+  if (!missing.empty()) {
+    return make_error(ErrorCode::kBadArgument,
+                      "the checkpoint lacks a valid \"" + missing + "\" field");
+  }
+  if (c.load_id.empty() || c.offset < 0 || c.next_row < 1) {
+    return make_error(ErrorCode::kBadArgument, "the checkpoint's load_id, offset or row is invalid");
+  }
+  return c;
+}
+
+Result<bool> write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+  const std::string tmp = path + ".tmp";
+  const std::string text = checkpoint_json(checkpoint);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot create", tmp, errno);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return io_error("cannot write", tmp, err);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return io_error("cannot fsync", tmp, err);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error("cannot rename onto", path, errno);
+  // Make the rename itself durable: it lives in the directory.
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  return fsync_path(dir, O_RDONLY | O_DIRECTORY);
+}
+
+Result<std::optional<Checkpoint>> read_checkpoint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return std::optional<Checkpoint>();
+    return io_error("cannot read", path, errno);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = parse_checkpoint(text.str());
+  if (!parsed) {
+    return make_error(ErrorCode::kBadArgument,
+                      "checkpoint " + path + ": " + parsed.error().message);
+  }
+  return std::optional<Checkpoint>(std::move(*parsed));
+}
+
+}  // namespace dsfill::loader
