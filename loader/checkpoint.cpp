@@ -41,7 +41,8 @@ Result<std::string> head_sha256(int fd, const std::string& path) {
   return sha256_hex(head);
 }
 
-Result<bool> fsync_path(const std::string& path, int flags) {
+Result<bool> fsync_path(const std::filesystem::path& dir, int flags) {
+  const std::string path = dir.string();
   const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
   if (fd < 0) return io_error("cannot open", path, errno);
   const int rc = ::fsync(fd);
@@ -226,7 +227,8 @@ Result<Checkpoint> parse_checkpoint(std::string_view json) {
                       "the checkpoint lacks a valid \"" + missing + "\" field");
   }
   if (c.load_id.empty() || c.offset < 0 || c.next_row < 1) {
-    return make_error(ErrorCode::kBadArgument, "the checkpoint's load_id, offset or row is invalid");
+    return make_error(ErrorCode::kBadArgument,
+                      "the checkpoint's load_id, offset or row is invalid");
   }
   return c;
 }
@@ -255,9 +257,8 @@ Result<bool> write_checkpoint(const std::string& path, const Checkpoint& checkpo
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error("cannot rename onto", path, errno);
   // Make the rename itself durable: it lives in the directory.
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  return fsync_path(dir, O_RDONLY | O_DIRECTORY);
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  return fsync_path(parent.empty() ? std::filesystem::path(".") : parent, O_RDONLY | O_DIRECTORY);
 }
 
 Result<std::optional<Checkpoint>> read_checkpoint(const std::string& path) {

@@ -42,9 +42,9 @@ struct LoadIdentity {
 struct Checkpoint {
   int version = kCheckpointVersion;
   LoadIdentity identity;
-  std::string load_id;       // names every Idempotency-Key of the load
-  std::int64_t offset = 0;   // every batch before this byte offset is acknowledged
-  std::int64_t next_row = 1; // the physical row (1-based, header included) at `offset`
+  std::string load_id;              // names every Idempotency-Key of the load
+  std::int64_t offset = 0;          // every batch before this byte offset is acknowledged
+  std::int64_t next_row = 1;        // the physical row (1-based, header included) at `offset`
   std::uint64_t batches_acked = 0;  // batches in the acknowledged prefix, over all runs
   std::uint64_t rows_acked = 0;     // data rows in the acknowledged prefix, over all runs
   // Replace mode: the truncating first batch is acknowledged, so the rest is appended.

@@ -156,7 +156,6 @@ void fill_report(const Sender& sender, LoadReport& report) {
   if (!s.rows_inserted_missing) report.server_rows_inserted = s.server_rows_inserted;
 }
 
-
 // Where this run starts and under which load id: a fresh load, or the continuation of the one
 // its checkpoint records.
 struct Plan {
@@ -184,8 +183,8 @@ Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& tmpl,
     plan.checkpoint.load_id = *id;
     return plan;
   }
-  auto identity = identify_load(o, sha256_hex(tmpl.prefix + '\n' + tmpl.suffix_append + '\n' +
-                                              tmpl.suffix_replace));
+  auto identity = identify_load(
+      o, sha256_hex(tmpl.prefix + '\n' + tmpl.suffix_append + '\n' + tmpl.suffix_replace));
   if (!identity) return identity.error();
   auto existing = read_checkpoint(o.checkpoint);
   if (!existing) return existing.error();
@@ -217,9 +216,9 @@ Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& tmpl,
                           ": the file or the settings differ from the recorded load: " + diff);
   }
   if (c.offset < data_start || c.offset > identity->size) {
-    return make_error(ErrorCode::kBadArgument,
-                      "cannot resume from " + o.checkpoint + ": its offset " +
-                          std::to_string(c.offset) + " lies outside the data of " + o.input);
+    return make_error(ErrorCode::kBadArgument, "cannot resume from " + o.checkpoint +
+                                                   ": its offset " + std::to_string(c.offset) +
+                                                   " lies outside the data of " + o.input);
   }
   plan.resumed = true;
   plan.already_finished = c.finished;
@@ -333,8 +332,9 @@ LoadReport run_load(const LoadOptions& options) {
                                               schema->columns, options.compress);
   // A checkpointed load may continue an earlier run: its load id, its offset, its mode.
   auto plan = plan_load(options, tmpl, chunker.offset(), schema->header.empty() ? 1 : 2);
-  if (!plan) return failed(plan.error().code == ErrorCode::kIo ? Outcome::kBadInput : Outcome::kUsage,
-                           plan.error().describe());
+  if (!plan)
+    return failed(plan.error().code == ErrorCode::kIo ? Outcome::kBadInput : Outcome::kUsage,
+                  plan.error().describe());
   if (plan->already_finished) return finished_report(options, *plan);
   // A shard or a resume reads from its own offset; the header above came from byte 0.
   std::optional<InputReader> tail_reader;
@@ -460,8 +460,8 @@ LoadReport run_load(const LoadOptions& options) {
   check_counts(options, report);
   if (keeper.active()) {
     // Every outcome leaves a valid checkpoint: the prefix is what the server acknowledged.
-    const bool finished = report.outcome == Outcome::kOk ||
-                          report.outcome == Outcome::kCountMismatch;
+    const bool finished =
+        report.outcome == Outcome::kOk || report.outcome == Outcome::kCountMismatch;
     report.checkpoint = options.checkpoint;
     if (auto w = keeper.write_now(sender.acks(), finished); !w) {
       report.checkpoint_error = w.error().describe();

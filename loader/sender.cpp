@@ -277,8 +277,8 @@ void Sender::acknowledge(const FlightPtr& flight, const net::Response& response)
       state_.rows_inserted_missing = true;
     }
   }
-  const bool advanced =
-      acks_.ack(b.seq, b.byte_end, b.first_row + static_cast<std::int64_t>(b.physical_rows), b.rows);
+  const bool advanced = acks_.ack(b.seq, b.byte_end,
+                                  b.first_row + static_cast<std::int64_t>(b.physical_rows), b.rows);
   if (!b.append) gate_open_ = true;
   // Free the body now: the window slot is what bounds memory.
   flight->request = net::Request{};

@@ -47,8 +47,8 @@ StageResult run_reader(Chunker& chunker, std::int64_t first_row, bool at_least_o
   return result;
 }
 
-StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window,
-                        codec::BatchEncoder& encoder, bool replace, const std::string& load_id,
+StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::BatchEncoder& encoder,
+                        bool replace, const std::string& load_id,
                         const std::function<void(EncodedBatch)>& deliver) {
   StageResult result;
   while (auto batch = in.pop()) {

@@ -17,6 +17,8 @@ PLAN is a comma-separated list of rules `FAULT:PROBABILITY` or `FAULT@N` (the Nt
                    client without a byte of it (the ambiguous case: stored, but not acknowledged)
     stall          forward nothing and hold the connection until the client gives up
     slice          forward the request and relay the response in 1-7 byte writes with tiny pauses
+                   (about 30 us a piece, so 1 MiB takes ~9 s; --slice-bytes N slices only the
+                   first N bytes of each message)
     503[=S] 429[=S]  answer directly with that status, `Retry-After: S` (default 1) and a JSON
                    error envelope; nothing is forwarded and the connection stays open
 
@@ -349,7 +351,8 @@ class Connection:
         i = 0
         pieces = 0
         every = self.proxy.args.slice_pause_every
-        while i < len(data):
+        end = len(data) if not self.proxy.args.slice_bytes else min(len(data), self.proxy.args.slice_bytes)
+        while i < end:
             n = decision.rng.randint(1, 7)
             writer.write(data[i:i + n])
             await writer.drain()
@@ -358,6 +361,9 @@ class Connection:
             # Yields on every piece so each is its own send(); pauses now and then so the peer
             # reads them one by one, without making a 1 MB body take minutes.
             await asyncio.sleep(0.001 if pieces % every == 0 else 0)
+        if i < len(data):
+            writer.write(data[i:])
+            await writer.drain()
         self.proxy.counts["slice_pieces"] += pieces
 
     async def serve_one(self):
@@ -476,6 +482,8 @@ def parse_args(argv):
     ap.add_argument("--max-requests", type=positive(int), default=100000, help="stop after this many requests")
     ap.add_argument("--slice-pause-every", type=positive(int), default=64,
                     help="slice: pause 1 ms after this many pieces (yield after each)")
+    ap.add_argument("--slice-bytes", type=int, default=0,
+                    help="slice: cut only the first N bytes of each message, send the rest at once (0: all)")
     ap.add_argument("-v", "--verbose", action="store_true", help="log each fault on stderr")
     args = ap.parse_args(argv)
     try:

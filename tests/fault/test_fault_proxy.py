@@ -247,6 +247,18 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(s["stopped_by"], "SIGTERM")
         self.assertTrue(all(r["complete"] for r in self.upstream.requests()))
 
+    def test_expect_100_continue_is_answered_by_the_proxy(self):
+        p = self.proxy("")
+        with socket.create_connection(("127.0.0.1", p.port), timeout=IO_TIMEOUT) as sock:
+            sock.sendall(b"POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+            self.assertEqual(sock.recv(25), b"HTTP/1.1 100 Continue\r\n\r\n")
+            sock.sendall(b"hello")
+            res = http.client.HTTPResponse(sock)
+            res.begin()
+            self.assertEqual((res.status, json.loads(res.read())["len"]), (200, 5))
+        p.stop()
+        self.assertNotIn("expect", self.upstream.requests()[0]["headers"])
+
     def test_latency_delays_the_answer(self):
         p = self.proxy("latency=400@2")
         conn = p.connection()
@@ -326,6 +338,16 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(s["faults"]["slice"], 2)
         # At most 7 bytes a piece: at least the bodies' bytes / 7 pieces were written.
         self.assertGreaterEqual(s["slice_pieces"], (4000 + 20000) // 7)
+
+    def test_slice_bytes_limits_the_slicing(self):
+        p = self.proxy("slice@1", extra=("--slice-bytes", "100"))
+        conn = p.connection()
+        status, _, data = post(conn, "/big/30000", os.urandom(5000))
+        self.assertEqual(data, big_bytes(30000))
+        conn.close()
+        _, s = p.stop()
+        # 100 request bytes and 100 response bytes, 1-7 bytes a piece.
+        self.assertTrue(2 * 100 // 7 <= s["slice_pieces"] <= 2 * 100, s["slice_pieces"])
 
     def test_503_and_429_answer_with_retry_after(self):
         p = self.proxy("503=7@1,429@2")

@@ -59,17 +59,19 @@ inline void check_rows_parse(std::string_view json) {
   const auto got = codec::parse_rows_json(json);
   simdjson::dom::parser dom;
   simdjson::dom::element root;
-  bool shape_ok =
-      dom.parse(json.data(), json.size()).get(root) == simdjson::SUCCESS && root.is_array();
+  simdjson::dom::array rows;
+  bool shape_ok = dom.parse(json.data(), json.size()).get(root) == simdjson::SUCCESS &&
+                  root.get_array().get(rows) == simdjson::SUCCESS;
   std::vector<codec::JsonRow> want;
   if (shape_ok) {
-    for (simdjson::dom::element row : root.get_array().value_unsafe()) {
-      if (!row.is_array()) {
+    for (simdjson::dom::element row : rows) {
+      simdjson::dom::array row_values;
+      if (row.get_array().get(row_values) != simdjson::SUCCESS) {
         shape_ok = false;
         break;
       }
       codec::JsonRow& values = want.emplace_back();
-      for (simdjson::dom::element v : row.get_array().value_unsafe()) {
+      for (simdjson::dom::element v : row_values) {
         if (v.is_string()) {
           values.push_back({std::string(v.get_string().value_unsafe()), true, false});
         } else if (v.is_null()) {

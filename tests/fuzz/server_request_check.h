@@ -4,10 +4,10 @@
 // and body limits), then through the session's framing rules (only Content-Length or chunked
 // bodies; a body-carrying method needs one of them), then each complete request (up to four
 // pipelined ones while keep-alive holds) to server::Handler, the server's own handler, in one of
-// three set-ups: --discard, --discard with bearer tokens, or an in-memory SQLite store with
+// three set-ups: --discard, --discard with bearer tokens, or a SQLite store (on tmpfs) with
 // --auto-create. Every answer must come exactly once, carry a status from the handler's
-// documented list (never 500: no input may make storage fail), and a JSON body with "data" for
-// success or "error" otherwise (data.status), and must serialize as an HTTP response.
+// documented list (never 500: no input may make storage fail) and the JSON envelope
+// {"data":{"status":"success"|"error",...}}, and must serialize as an HTTP response.
 //
 // Input layout: [setup][chunk size][HTTP bytes...].
 #pragma once
@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <optional>
@@ -24,6 +26,8 @@
 #include <string_view>
 
 #include <simdjson.h>
+#include <unistd.h>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -56,7 +60,7 @@ inline constexpr const char* kFuzzUser = "u1";
 inline constexpr const char* kFuzzToken = "s3cret-token";
 
 // The three handler set-ups, built once per process; the store is renewed now and then so the
-// in-memory database does not grow without bound over millions of inputs.
+// database does not grow without bound over millions of inputs.
 class ServerFixture {
  public:
   static ServerFixture& get() {
@@ -93,16 +97,38 @@ class ServerFixture {
     return o;
   }
 
+  // Store::open insists on WAL, which ":memory:" cannot do: the database is a file on tmpfs
+  // (fsync is free there), removed when renewed.
   void renew_store() {
     store_handler_.reset();
     worker_.reset();  // runs what was posted, joins
-    auto store = server::Store::open(":memory:");
-    FUZZ_CHECK(store.has_value(), "cannot open an in-memory store");
+    remove_db();
+    auto store = server::Store::open(db_path_);
+    FUZZ_CHECK(store.has_value(), "cannot open the store: " + describe(store.error()));
     worker_ = std::make_unique<server::StoreWorker>(std::move(*store));
     store_handler_ = std::make_shared<server::Handler>(options(false), worker_.get());
     store_uses_ = 0;
   }
 
+  void remove_db() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db_path_ + suffix).c_str());
+  }
+
+  static std::string temp_db_path() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path dir =
+        fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
+    return (dir / ("dsfill-fuzz-" + std::to_string(::getpid()) + ".db")).string();
+  }
+
+  ~ServerFixture() {
+    store_handler_.reset();
+    worker_.reset();
+    remove_db();
+  }
+
+  std::string db_path_ = temp_db_path();
   std::shared_ptr<server::Handler> discard_;
   std::shared_ptr<server::Handler> discard_auth_;
   std::unique_ptr<server::StoreWorker> worker_;
