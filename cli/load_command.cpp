@@ -58,6 +58,7 @@ struct LoadFlags {
   // Checkpoint and resume (README "Nothing lost, nothing doubled").
   std::string checkpoint;
   bool resume = false;
+  bool auto_resume = false;
 };
 
 // Quotes `arg` for a POSIX shell when it needs it.
@@ -88,7 +89,7 @@ std::string resume_command_line() {
   bool has_resume = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i];
-    if (arg == "--resume") has_resume = true;
+    if (arg == "--resume" || arg == "--auto-resume") has_resume = true;
     if (i > 0 && (args[i - 1] == "-H" || args[i - 1] == "--header")) {
       arg = arg.substr(0, arg.find(':')) + ": ...";
     } else if (arg.rfind("--header=", 0) == 0) {
@@ -194,13 +195,17 @@ loader::LoadOptions load_options(const LoadFlags& f) {
     }
     o.schema.columns = std::move(*inferred);
   }
-  if (f.resume && f.checkpoint.empty()) throw UsageError("--resume needs --checkpoint FILE");
+  if ((f.resume || f.auto_resume) && f.checkpoint.empty()) {
+    throw UsageError(std::string(f.resume ? "--resume" : "--auto-resume") +
+                     " needs --checkpoint FILE");
+  }
   if (!f.checkpoint.empty()) {
     if (f.input == "-") {
       throw UsageError("standard input cannot be resumed: --checkpoint needs a FILE");
     }
     o.checkpoint = f.checkpoint;
     o.resume = f.resume;
+    o.auto_resume = f.auto_resume;
     o.resume_command = resume_command_line();
   }
   o.progress = f.progress == "always"  ? loader::ProgressMode::kAlways
@@ -394,6 +399,9 @@ void add_load_command(CLI::App& app, CommandAction& action) {
   cmd->add_flag("--resume", f->resume,
                 "Continue the load recorded in --checkpoint (same file and settings; exit 2 when "
                 "they differ), re-sending unacknowledged batches with the same Idempotency-Keys");
+  cmd->add_flag("--auto-resume", f->auto_resume,
+                "For scheduled runs: resume an unfinished load in --checkpoint, do nothing if the "
+                "checkpoint records a finished load of this same file, else start a new load");
   cmd->add_option("--infer-rows", f->infer_rows, "Data rows sampled by --infer")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
       ->capture_default_str();

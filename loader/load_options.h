@@ -55,6 +55,9 @@ struct LoadOptions {
   // With `resume`, continue the load the checkpoint records instead of starting a new one.
   std::string checkpoint;
   bool resume = false;
+  // For scheduled runs: continue an unfinished load, do nothing for a finished load of this
+  // very file and settings, and start a new load otherwise (a new nightly file).
+  bool auto_resume = false;
   // The command that resumes this load, for the summary (the CLI fills it in); empty: a
   // generic hint is printed.
   std::string resume_command;

@@ -188,7 +188,11 @@ Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& tmpl,
   if (!identity) return identity.error();
   auto existing = read_checkpoint(o.checkpoint);
   if (!existing) return existing.error();
-  if (!o.resume) {
+  const bool resume =
+      o.resume || (o.auto_resume && *existing &&
+                   (!(*existing)->finished ||
+                    identity_mismatch((*existing)->identity, *identity).empty()));
+  if (!resume) {
     if (*existing && !(*existing)->finished) {
       return make_error(ErrorCode::kBadArgument,
                         o.checkpoint + " holds the checkpoint of an unfinished load (bytes 0-" +

@@ -330,6 +330,56 @@ TEST_F(Resume, RefusesWhenTheFileOrSettingsDiffer) {
   EXPECT_NE(r.message.find("no checkpoint"), std::string::npos) << r.message;
 }
 
+// The nightly cycle with --auto-resume: no checkpoint yet starts a load; a failed load is
+// continued; a finished load of the same file sends nothing; a new file starts a new load;
+// an unfinished load of a file that changed since is refused.
+TEST_F(Resume, AutoResumeFollowsTheNightlyCycle) {
+  std::atomic<bool> healthy{false};
+  StubServer stub([&](int n, const Seen&) {
+    if (!healthy && n == 2) return reply(400, R"({"data":{"status":"error","message":"no"}})");
+    return reply(200, ok_body(1, 1));
+  });
+  auto o = options(stub.url());
+  o.auto_resume = true;
+  o.load_id.clear();
+  auto night1 = loader::run_load(o);
+  ASSERT_EQ(night1.outcome, Outcome::kRejected) << night1.message;
+  EXPECT_FALSE(night1.resumed);
+  const Checkpoint failed = read_ok(ck_);
+  EXPECT_FALSE(failed.finished);
+
+  healthy = true;
+  auto retry = loader::run_load(o);
+  EXPECT_TRUE(retry.resumed) << retry.message;
+  EXPECT_EQ(retry.resumed_from, failed.offset);
+  EXPECT_EQ(read_ok(ck_).load_id, failed.load_id);
+  ASSERT_TRUE(read_ok(ck_).finished);
+
+  const auto sent = stub.seen().size();
+  auto again = loader::run_load(o);
+  EXPECT_EQ(again.outcome, Outcome::kOk);
+  EXPECT_TRUE(again.already_finished);
+  EXPECT_EQ(stub.seen().size(), sent);
+
+  write_file(csv_, hard_csv(200, 9));  // the next night's file
+  auto night2 = loader::run_load(o);
+  EXPECT_EQ(night2.outcome, Outcome::kCountMismatch) << night2.message;  // fake counts only
+  EXPECT_FALSE(night2.resumed);
+  EXPECT_GT(stub.seen().size(), sent);
+  const Checkpoint fresh = read_ok(ck_);
+  EXPECT_NE(fresh.load_id, failed.load_id);
+  EXPECT_EQ(fresh.rows_acked, 200u);
+
+  // An unfinished checkpoint whose file changed is not silently abandoned.
+  Checkpoint unfinished = fresh;
+  unfinished.finished = false;
+  ASSERT_TRUE(loader::write_checkpoint(ck_, unfinished));
+  write_file(csv_, hard_csv(250, 4));
+  auto refused = loader::run_load(o);
+  EXPECT_EQ(refused.outcome, Outcome::kUsage);
+  EXPECT_NE(refused.message.find("cannot resume"), std::string::npos) << refused.message;
+}
+
 bool truncates(const std::string& body) {
   return body.find("\"append\":false") != std::string::npos;
 }
