@@ -28,6 +28,8 @@ int run_bench(const BenchFlags& f) {
   o.schema = schema_options(f.in);
   o.chunker = chunker_options(f.in);
   o.level = f.in.level;
+  o.auto_level = f.in.auto_level;
+  o.gzip_backend = gzip_backend(f.in);
   o.compress = !f.in.no_compress;
   o.encoders = f.encoders > 0 ? f.encoders
                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -56,7 +56,7 @@ int run_encode(const EncodeFlags& flags) {
   const bool compressed = !flags.in.no_compress;
   codec::BatchEncoder encoder(
       codec::make_body_template(flags.user_code, flags.dataset_code, schema->columns, compressed),
-      schema->rows, flags.in.level);
+      schema->rows, flags.in.level, gzip_backend(flags.in));
   std::string body;
   std::uint64_t rows = 0, batches = 0, body_bytes = 0;
   bool first = true;

@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cstdint>
+#include <exception>
+#include <string>
 
 namespace dsfill::cli {
 
@@ -47,11 +49,44 @@ void add_input_flags(CLI::App& cmd, InputFlags& flags) {
                  "CSV bytes per request, at most (whichever of rows and bytes comes first); "
                  "accepts KiB, MiB, GiB")
       ->capture_default_str();
-  cmd.add_option("--level", flags.level, "gzip level, 0 (store) to 12 (smallest)")
-      ->check(CLI::Range(0, 12))
+  cmd.add_option_function<std::string>(
+         "--level",
+         [&flags](const std::string& value) {
+           if (value == "auto") {
+             flags.auto_level = true;
+             flags.level = codec::kDefaultGzipLevel;
+             return;
+           }
+           std::size_t used = 0;
+           int level = -1;
+           try {
+             level = std::stoi(value, &used);
+           } catch (const std::exception&) {
+             used = 0;
+           }
+           if (used != value.size() || value.empty() || level < 0 || level > 12) {
+             throw CLI::ValidationError("--level", "expects 0 to 12 or auto, got '" + value + "'");
+           }
+           flags.auto_level = false;
+           flags.level = level;
+         },
+         "gzip level: 0 (store) to 12 (smallest), or auto (adapt while loading: higher when the "
+         "network is the bottleneck, lower when the encoders are). With --codec isal, levels "
+         "0-3 are ISA-L's and higher ones act as 3")
+      ->default_str(std::to_string(codec::kDefaultGzipLevel));
+  cmd.add_option("--codec", flags.codec,
+                 "deflate implementation: libdeflate, or isal (Intel ISA-L, faster at its levels "
+                 "0-3; the output is standard gzip either way)")
+      ->check(CLI::IsMember({"libdeflate", "isal"}))
       ->capture_default_str();
   cmd.add_flag("--no-compress", flags.no_compress,
                "Send insert-data as a plain JSON string (compressed: false)");
+}
+
+codec::GzipBackend gzip_backend(const InputFlags& flags) {
+  auto backend = codec::parse_gzip_backend(flags.codec);
+  if (!backend) throw UsageError(backend.error().message);
+  return *backend;
 }
 
 std::size_t parse_size(const std::string& text) {
@@ -110,7 +145,8 @@ loader::SchemaOptions schema_options(const InputFlags& flags) {
       flags.encoding == "latin1" ? codec::InputEncoding::kLatin1 : codec::InputEncoding::kUtf8;
   options.rows.utf8 =
       flags.invalid_utf8 == "replace" ? codec::Utf8Policy::kReplace : codec::Utf8Policy::kStrict;
-  if (!flags.columns_path.empty()) options.columns = loader::load_columns_file(flags.columns_path).value();
+  if (!flags.columns_path.empty())
+    options.columns = loader::load_columns_file(flags.columns_path).value();
   return options;
 }
 

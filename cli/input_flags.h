@@ -29,8 +29,13 @@ struct InputFlags {
   std::size_t batch_rows = 10000;
   std::string batch_bytes = "8MiB";
   int level = codec::kDefaultGzipLevel;
+  bool auto_level = false;  // --level auto: adapt while loading (level is the starting point)
+  std::string codec = "libdeflate";
   bool no_compress = false;
 };
+
+// Returns the deflate backend --codec names. Throws UsageError (ISA-L missing from this build).
+codec::GzipBackend gzip_backend(const InputFlags& flags);
 
 // Defines the dialect flags only: --delimiter, --quote, --no-header, --encoding, --invalid-utf8.
 void add_dialect_flags(CLI::App& cmd, InputFlags& flags);

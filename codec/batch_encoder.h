@@ -25,8 +25,14 @@ struct BatchStats {
 // Owns the compressor and scratch buffers reused across batches: one per encoder thread.
 class BatchEncoder {
  public:
-  // `body` comes from make_body_template; `level` is the gzip level (0-12, unused uncompressed).
-  BatchEncoder(BodyTemplate body, RowsJsonOptions rows, int level);
+  // `body` comes from make_body_template; `level` is the gzip level (0-12, unused uncompressed)
+  // and `backend` the deflate implementation (see gzip.h).
+  BatchEncoder(BodyTemplate body, RowsJsonOptions rows, int level,
+               GzipBackend backend = GzipBackend::kLibdeflate);
+
+  // Changes the gzip level for later batches (--level auto); allocates only on a level's first use.
+  void set_level(int level) { gzip_.set_level(level); }
+  int level() const { return gzip_.level(); }
 
   // Replaces `body` with the request body for `records` (whole records, see append_rows_json).
   // `append` selects the append suffix (false: the truncating first request of replace mode).
@@ -41,8 +47,9 @@ class BatchEncoder {
   BodyTemplate body_;
   RowsJsonOptions rows_;
   GzipCompressor gzip_;
-  std::string json_;  // reused per batch
-  std::string gz_;    // reused per batch
+  std::string json_;  // reused per batch; only its first json_size_ bytes are this batch's
+  std::size_t json_size_ = 0;
+  std::string gz_;  // reused per batch
 };
 
 }  // namespace dsfill::codec

@@ -1,7 +1,11 @@
-// gzip (RFC 1952) through libdeflate: whole-buffer compression and capped decompression.
+// gzip (RFC 1952): whole-buffer compression through libdeflate (or, optionally, Intel ISA-L),
+// and capped decompression through libdeflate.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,26 +18,55 @@ namespace dsfill::codec {
 
 inline constexpr int kDefaultGzipLevel = 6;
 
-// Owns one libdeflate compressor; one per encoder thread (not thread-safe).
+// Which deflate implementation compresses. Both write standard single-member gzip that any
+// gunzip (Python's gzip module included) decodes; only speed and size differ.
+enum class GzipBackend : std::uint8_t {
+  kLibdeflate,  // levels 0 (store) to 12 (smallest); the default
+  kIsal,        // Intel ISA-L: its levels 0-3 (0 the fastest); higher levels act as 3
+};
+
+// Returns "libdeflate" or "isal".
+const char* gzip_backend_name(GzipBackend backend);
+
+// Returns true if this build can use `backend` (ISA-L is optional at build time).
+bool gzip_backend_available(GzipBackend backend);
+
+// Returns the backend named `name` ("libdeflate" or "isal"). Fails with kBadArgument for other
+// names and for "isal" when this build has no ISA-L.
+Result<GzipBackend> parse_gzip_backend(std::string_view name);
+
+// Owns the compressor state of one backend; one per encoder thread (not thread-safe).
 class GzipCompressor {
  public:
-  // REQUIRES: 0 <= level <= 12.
-  explicit GzipCompressor(int level = kDefaultGzipLevel);
+  // REQUIRES: 0 <= level <= 12 (out-of-range levels are clamped).
+  // REQUIRES: gzip_backend_available(backend); otherwise libdeflate is used.
+  explicit GzipCompressor(int level = kDefaultGzipLevel,
+                          GzipBackend backend = GzipBackend::kLibdeflate);
   ~GzipCompressor();
   GzipCompressor(const GzipCompressor&) = delete;
   GzipCompressor& operator=(const GzipCompressor&) = delete;
 
   int level() const { return level_; }
+  GzipBackend backend() const { return backend_; }
+  // Switches the level for later calls (--level auto). State for each level used is kept, so
+  // switching back and forth allocates only the first time.
+  void set_level(int level);
   // Returns an upper bound of the gzip size of `n` input bytes.
   std::size_t bound(std::size_t n) const;
   // Compresses `in` as one gzip member into `out` (resized to fit); returns its size.
   std::size_t compress(std::string_view in, std::string& out);
-  // Compresses `in` into `out`, which must hold bound(in.size()) bytes; returns the size written.
+  // Compresses `in` into `out`, which must hold bound(in.size()) bytes; returns the size
+  // written, or 0 if it did not fit.
   std::size_t compress_into(std::string_view in, char* out, std::size_t capacity);
 
  private:
+  struct Isal;
+  libdeflate_compressor* libdeflate_for(int level);
+
   int level_;
-  libdeflate_compressor* compressor_;
+  GzipBackend backend_;
+  std::array<libdeflate_compressor*, 13> compressors_{};  // per level, allocated on first use
+  std::unique_ptr<Isal> isal_;
 };
 
 struct GunzipLimits {

@@ -103,7 +103,11 @@ RecordCut find_record_cut(std::string_view block, std::size_t max_records, bool 
     // An LF right after an unquoted CR completes a CRLF: one terminator, counted at the CR.
     const std::uint64_t lf = m.lf & ~quoted & valid & ~((cr << 1) | prev_cr);
     std::uint64_t terms = cr | lf;
-    const std::size_t count = static_cast<std::size_t>(__builtin_popcountll(terms));
+    // Most blocks hold zero or one terminator; skip the popcount then (without -mpopcnt it is
+    // a library call).
+    const std::size_t count = (terms & (terms - 1)) == 0
+                                  ? (terms != 0)
+                                  : static_cast<std::size_t>(__builtin_popcountll(terms));
     if (records + count >= max_records) {
       // The max_records-th terminator is in this block: find it.
       for (std::size_t k = max_records - records; k > 1; --k) terms &= terms - 1;

@@ -48,6 +48,12 @@ struct RowsJsonStats {
 Result<RowsJsonStats> append_rows_json(std::string_view records, const RowsJsonOptions& options,
                                        InputPosition start, std::string& out);
 
+// Like append_rows_json, but writes from out[0] and sets `length` to the JSON's length, leaving
+// out.size() >= length (bytes past it are unspecified). For hot loops: a buffer reused this way
+// is never zero-filled again, where resizing a std::string would fill it on every call.
+Result<RowsJsonStats> write_rows_json(std::string_view records, const RowsJsonOptions& options,
+                                      InputPosition start, std::string& out, std::size_t& length);
+
 // Appends `value` to `out` as a JSON string literal, quotes included (RFC 8259 escaping).
 // `value` must be valid UTF-8.
 void append_json_string(std::string_view value, std::string& out);

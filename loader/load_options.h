@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "codec/gzip.h"
 #include "loader/chunker.h"
 #include "loader/schema.h"
 #include "loader/shard.h"
@@ -28,6 +29,9 @@ struct LoadOptions {
   SchemaOptions schema;
   ChunkerOptions chunker;
   int level = 6;
+  // --level auto: adapt the level per batch (see level_controller.h), starting at `level`.
+  bool auto_level = false;
+  codec::GzipBackend gzip_backend = codec::GzipBackend::kLibdeflate;
   bool compress = true;
   int encoders = 2;
 
@@ -105,6 +109,8 @@ struct LoadReport {
   std::uint64_t connects = 0;
   double wall_seconds = 0;
   std::vector<StageReport> stages;  // reader, encoder, sender
+  // --level auto: batches encoded at each gzip level (index: level); empty otherwise.
+  std::vector<std::uint64_t> level_batches;
 
   // The acknowledged contiguous prefix: every batch before this offset and row is stored.
   std::int64_t acked_offset = 0;

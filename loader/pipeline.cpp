@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -415,14 +416,23 @@ LoadReport run_load(const LoadOptions& options) {
   std::thread reader_thread(
       [&] { read_result = run_reader(*input, config->start_row, plan->replace, batches); });
   std::vector<StageResult> encode_results(static_cast<std::size_t>(encoders));
+  // --level auto: one level for all encoders, moved by how much they wait (level_controller.h).
+  const bool isal = options.gzip_backend == codec::GzipBackend::kIsal;
+  std::optional<LevelController> levels;
+  if (options.auto_level && options.compress) {
+    levels.emplace(options.level, isal ? 0 : 1, isal ? 3 : 12);
+  }
   std::vector<std::thread> encoder_threads;
   for (int i = 0; i < encoders; ++i) {
     encoder_threads.emplace_back([&, i] {
-      codec::BatchEncoder encoder(tmpl, schema->rows, options.compress ? options.level : 0);
-      encode_results[static_cast<std::size_t>(i)] =
-          run_encoder(batches, slots, encoder, plan->replace, load_id, [&](EncodedBatch b) {
+      codec::BatchEncoder encoder(tmpl, schema->rows, options.compress ? options.level : 0,
+                                  options.gzip_backend);
+      encode_results[static_cast<std::size_t>(i)] = run_encoder(
+          batches, slots, encoder, plan->replace, load_id,
+          [&](EncodedBatch b) {
             asio::post(io, [&sender, b = std::move(b)]() mutable { sender.submit(std::move(b)); });
-          });
+          },
+          levels ? &*levels : nullptr);
     });
   }
   reader_thread.join();
@@ -458,6 +468,7 @@ LoadReport run_load(const LoadOptions& options) {
   if (options.target == Target::kNetwork) {
     report.stages.push_back({"sender", 1, sender.state().busy_seconds});
   }
+  if (levels) report.level_batches = levels->batches_per_level();
   report.rows_before = plan->checkpoint.rows_acked;
   report.resumed = plan->resumed;
   report.resumed_from = plan->resumed ? plan->start_offset : 0;

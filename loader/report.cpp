@@ -129,6 +129,14 @@ std::string format_summary(const LoadReport& r) {
                        rate(static_cast<double>(r.bytes_in), per_thread) / 1e6,
                        stage.name == r.bottleneck() ? "  <- bottleneck" : "");
   }
+  if (!r.level_batches.empty()) {
+    std::string mix;
+    for (std::size_t level = 0; level < r.level_batches.size(); ++level) {
+      if (r.level_batches[level] == 0) continue;
+      mix += fmt::format("{}{} x{}", mix.empty() ? "" : ", ", level, r.level_batches[level]);
+    }
+    out += fmt::format("  level auto:   batches per level: {}\n", mix);
+  }
   if (network) {
     if (r.server_rows_count) {
       out += fmt::format("  server rows:  {}{}\n",
@@ -193,6 +201,13 @@ std::string summary_json(const LoadReport& r) {
     stages.push_back(std::move(s));
   }
   o["stages"] = std::move(stages);
+  if (!r.level_batches.empty()) {
+    boost::json::object levels;  // --level auto: batches per gzip level
+    for (std::size_t level = 0; level < r.level_batches.size(); ++level) {
+      if (r.level_batches[level] != 0) levels[std::to_string(level)] = r.level_batches[level];
+    }
+    o["level_batches"] = std::move(levels);
+  }
   o["bottleneck"] = r.bottleneck();
   o["acked_offset"] = r.acked_offset;
   o["acked_row"] = r.acked_row;

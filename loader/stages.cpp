@@ -49,10 +49,11 @@ StageResult run_reader(Chunker& chunker, std::int64_t first_row, bool at_least_o
 
 StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::BatchEncoder& encoder,
                         bool replace, const std::string& load_id,
-                        const std::function<void(EncodedBatch)>& deliver) {
+                        const std::function<void(EncodedBatch)>& deliver, LevelController* levels) {
   StageResult result;
   while (auto batch = in.pop()) {
     const auto t = Clock::now();
+    if (levels != nullptr) encoder.set_level(levels->level());
     EncodedBatch out;
     out.seq = batch->seq;
     out.first_row = batch->first_row;
@@ -73,8 +74,11 @@ StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::Batch
     out.json_bytes = stats->json_bytes;
     out.idempotency_key = idempotency_key(load_id, out.byte_begin, out.byte_end);
     batch.reset();  // free the CSV text before waiting for a slot
-    result.busy_seconds += seconds_since(t);
+    const double busy = seconds_since(t);
+    result.busy_seconds += busy;
+    const auto wait = Clock::now();
     if (!window.enter(out.seq)) return result;  // the sender stopped
+    if (levels != nullptr) levels->report(encoder.level(), busy, seconds_since(wait));
     deliver(std::move(out));
     ++result.items;
   }

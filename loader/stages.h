@@ -11,6 +11,7 @@
 #include "codec/error.h"
 #include "loader/bounded_queue.h"
 #include "loader/chunker.h"
+#include "loader/level_controller.h"
 #include "loader/sender.h"
 #include "loader/seq_window.h"
 
@@ -33,8 +34,11 @@ StageResult run_reader(Chunker& chunker, std::int64_t first_row, bool at_least_o
 // window (`window`, keyed by sequence number, so the sender gets bodies in file order within a
 // bounded window) and hands each to `deliver`. Batch 0 is the truncating request when `replace`.
 // An encoding error closes and clears `in`. Returns when `in` is drained or `window` closes.
+// With `levels` (--level auto), each batch takes its gzip level from it and reports to it how
+// long the encoder worked on it and then waited for the sender to take it.
 StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::BatchEncoder& encoder,
                         bool replace, const std::string& load_id,
-                        const std::function<void(EncodedBatch)>& deliver);
+                        const std::function<void(EncodedBatch)>& deliver,
+                        LevelController* levels = nullptr);
 
 }  // namespace dsfill::loader

@@ -11,6 +11,7 @@ packages=(
   libdeflate-dev libsimdjson-dev libsqlite3-dev sqlite3 libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libfccp-dev
   libcli11-dev libfmt-dev libtomlplusplus-dev
+  libisal-dev
   clang-14 libclang-rt-14-dev
 )
 

@@ -26,9 +26,11 @@ cmake --build "$build_dir" --target "$target" -j"${JOBS:-2}" >/dev/null
 corpus="$build_dir/corpus/$target"
 artifacts="$build_dir/artifacts/$target"
 mkdir -p "$corpus" "$artifacts"
+dict=()
+[[ -f "tests/fuzz/$target.dict" ]] && dict=(-dict="tests/fuzz/$target.dict")
 # Memory caps: the decoders must stay far below them whatever the input (payload caps are 1 MiB).
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 exec "$build_dir/tests/fuzz/$target" -max_total_time="$seconds" -timeout=25 \
   -rss_limit_mb=1024 -malloc_limit_mb=128 -max_len=8192 -print_final_stats=1 \
-  -artifact_prefix="$artifacts/" "$@" "$corpus" "$seeds"
+  -artifact_prefix="$artifacts/" "${dict[@]}" "$@" "$corpus" "$seeds"
