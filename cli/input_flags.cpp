@@ -14,6 +14,11 @@ char single_char(const std::string& value, const char* flag) {
   if (value.size() != 1) {
     throw UsageError(std::string(flag) + " takes one character (or 'tab'), got '" + value + "'");
   }
+  // The transcoder reads bytes >= 0x80 as parts of UTF-8 (or Latin-1) characters, so a dialect
+  // byte there would be read two ways: refuse it.
+  if (static_cast<unsigned char>(value[0]) >= 0x80) {
+    throw UsageError(std::string(flag) + " must be an ASCII character");
+  }
   return value[0];
 }
 

@@ -122,5 +122,19 @@ with tempfile.TemporaryDirectory() as tmp:
         else:
             print(f"ok   bad input {name}: {proc.stderr.strip()}")
 
+# A non-ASCII delimiter or quote would be read two ways (dialect byte vs UTF-8): usage error.
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "ok.csv")
+    with open(path, "wb") as f:
+        f.write(b"a,b\n1,2\n")
+    for flag in ("--delimiter", "--quote"):
+        proc = subprocess.run([DSFILL.encode(), b"encode", path.encode(), flag.encode(), b"\xa9", b"-o",
+                               os.path.join(tmp, "out").encode()], capture_output=True, timeout=60)
+        if proc.returncode != 2 or b"ASCII" not in proc.stderr:
+            print(f"FAIL non-ASCII {flag}: exit {proc.returncode}, stderr {proc.stderr!r}")
+            failures += 1
+        else:
+            print(f"ok   non-ASCII {flag} refused")
+
 print(f"interop: {'FAILED' if failures else 'all cases passed'}")
 sys.exit(1 if failures else 0)
