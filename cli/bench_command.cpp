@@ -23,16 +23,7 @@ struct BenchFlags {
 };
 
 int run_bench(const BenchFlags& f) {
-  loader::LoadOptions o;
-  o.input = f.input;
-  o.schema = schema_options(f.in);
-  o.chunker = chunker_options(f.in);
-  o.level = f.in.level;
-  o.auto_level = f.in.auto_level;
-  o.gzip_backend = gzip_backend(f.in);
-  o.compress = !f.in.no_compress;
-  o.encoders = f.encoders > 0 ? f.encoders
-                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  loader::LoadOptions o = input_load_options(f.input, f.in, f.encoders);
   o.target = loader::Target::kBench;
   o.user_code = "bench";
   o.dataset_code = "bench";

@@ -1,7 +1,9 @@
 #include "cli/input_flags.h"
 
 #include <cctype>
+#include <algorithm>
 #include <cstdint>
+#include <thread>
 #include <exception>
 #include <string>
 
@@ -153,6 +155,21 @@ loader::SchemaOptions schema_options(const InputFlags& flags) {
   if (!flags.columns_path.empty())
     options.columns = loader::load_columns_file(flags.columns_path).value();
   return options;
+}
+
+loader::LoadOptions input_load_options(const std::string& input, const InputFlags& flags,
+                                       int encoders) {
+  loader::LoadOptions o;
+  o.input = input;
+  o.schema = schema_options(flags);
+  o.chunker = chunker_options(flags);
+  o.level = flags.level;
+  o.auto_level = flags.auto_level;
+  o.gzip_backend = gzip_backend(flags);
+  o.compress = !flags.no_compress;
+  o.encoders = encoders > 0 ? encoders
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return o;
 }
 
 }  // namespace dsfill::cli

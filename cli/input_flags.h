@@ -10,6 +10,7 @@
 
 #include "codec/gzip.h"
 #include "loader/chunker.h"
+#include "loader/load_options.h"
 #include "loader/schema.h"
 
 namespace dsfill::cli {
@@ -49,6 +50,11 @@ loader::ChunkerOptions chunker_options(const InputFlags& flags);
 // Returns the schema options the flags describe (reading the --columns file).
 // Throws UsageError on bad values, ErrorException when the columns file is unusable.
 loader::SchemaOptions schema_options(const InputFlags& flags);
+
+// Returns load options with the input, schema, batching, compression and encoder settings the
+// flags describe (`encoders` <= 0: one per core); the caller sets the target and the rest.
+loader::LoadOptions input_load_options(const std::string& input, const InputFlags& flags,
+                                       int encoders);
 
 // Parses "8MiB", "512KiB", "64MB", "1G", "1000" into bytes. Throws UsageError.
 std::size_t parse_size(const std::string& text);

@@ -139,16 +139,7 @@ std::vector<std::pair<std::string, std::string>> parse_headers(const std::vector
 }
 
 loader::LoadOptions load_options(const LoadFlags& f) {
-  loader::LoadOptions o;
-  o.input = f.input;
-  o.schema = schema_options(f.in);
-  o.chunker = chunker_options(f.in);
-  o.level = f.in.level;
-  o.auto_level = f.in.auto_level;
-  o.gzip_backend = gzip_backend(f.in);
-  o.compress = !f.in.no_compress;
-  o.encoders = f.encoders > 0 ? f.encoders
-                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  loader::LoadOptions o = input_load_options(f.input, f.in, f.encoders);
   o.target = f.dry_run ? loader::Target::kDryRun : loader::Target::kNetwork;
   o.url = f.url;
   o.user_code = f.user_code;
