@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include <simdjson.h>
+
+#include "codec/plain_records.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -428,104 +432,6 @@ struct Context {
   return {p, o + value.size(), lim, true};
 }
 
-#if defined(__SSE2__)
-// The fast path for the common record: all-string columns, no quotes, escapes, control or
-// non-ASCII bytes, ended by LF or CRLF. Such a record's JSON is its bytes with each delimiter
-// replaced by `","` and quotes and brackets around, so it is classified 64 bytes at a time
-// (bit masks of delimiters, LFs and "anything else") and copied field by field with 16-byte
-// moves: no per-byte branches. Any other record makes it give up, and the general code below
-// writes that record instead.
-class FastRecords {
- public:
-  FastRecords(char delim, char quote)
-      : delim_(_mm_set1_epi8(delim)), quote_(_mm_set1_epi8(quote)) {}
-
-  // Minimum input bytes from the record start for an attempt: one 64-byte block plus the
-  // 16-byte overread of the last copy.
-  static constexpr std::size_t kMinInput = 80;
-  // Output bytes one 64-byte block can need: every byte a delimiter (3 bytes each), the copy
-  // overrun, the brackets and quotes.
-  static constexpr std::size_t kBlockRoom = 64 * 3 + 32;
-
-  // Writes the record at p as `["f1","f2",...]` from o. Returns the number of fields and sets
-  // p past its terminator, or returns 0 (p unchanged, the output past o is garbage) when the
-  // record needs the general path. REQUIRES: end - p >= kMinInput, p at a record start that is
-  // not a blank line; room for kBlockRoom bytes at o.
-  // The cursor o and the limit lim may grow through `out` (DSFILL_RESERVE's contract).
-  [[gnu::always_inline]] inline std::size_t write(const char*& p, const char* end, char*& o,
-                                                  char*& lim, std::string& out) const {
-    const char* q = p;    // the block being classified
-    const char* seg = p;  // the start of the bytes not yet copied
-    std::size_t fields = 1;
-    *o++ = '[';
-    *o++ = '"';
-    for (;;) {
-      if (end - q < static_cast<std::ptrdiff_t>(kMinInput)) return 0;
-      DSFILL_RESERVE(kBlockRoom);
-      std::uint64_t d = 0, lf = 0, other = 0;
-      for (int i = 0; i < 4; ++i) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * i));
-        const __m128i is_d = _mm_cmpeq_epi8(v, delim_);
-        const __m128i is_lf = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
-        // Signed compare: bytes >= 0x80 are negative, so one compare catches control and high.
-        const __m128i odd = _mm_or_si128(
-            _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, quote_)),
-            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-        const unsigned shift = 16 * static_cast<unsigned>(i);
-        d |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(is_d))} << shift;
-        lf |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(is_lf))} << shift;
-        other |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(odd))} << shift;
-      }
-      other &= ~(d | lf);  // a tab delimiter is a control byte, but not an odd one
-      // Only the bytes before the record's LF belong to it.
-      const std::uint64_t mine = lf != 0 ? (lf & (0 - lf)) - 1 : ~std::uint64_t{0};
-      const char* content_end = q + 64;
-      if ((other & mine) != 0) {
-        // Allowed: exactly one CR, right before the LF (a CRLF record end).
-        const std::uint64_t odd = other & mine;
-        if (lf == 0 || odd != (mine ^ (mine >> 1)) || q[63 - __builtin_clzll(odd)] != '\r')
-          return 0;
-        content_end = q + (63 - __builtin_clzll(odd));
-      } else if (lf != 0) {
-        content_end = q + __builtin_ctzll(lf);
-      }
-      for (std::uint64_t m = d & mine; m != 0; m &= m - 1) {
-        const char* at = q + __builtin_ctzll(m);
-        copy16(seg, at, o);
-        std::memcpy(o, "\",\"\"", 4);  // the 4th byte is overwritten by what follows
-        o += 3;
-        seg = at + 1;
-        ++fields;
-      }
-      if (content_end < seg)
-        return 0;  // a CR right after a delimiter: leave it to the general path
-      copy16(seg, content_end, o);
-      if (lf != 0) {
-        std::memcpy(o, "\"]", 2);
-        o += 2;
-        p = q + __builtin_ctzll(lf) + 1;
-        return fields;
-      }
-      seg = q += 64;
-    }
-  }
-
- private:
-  // Copies [from, to) to o in 16-byte moves (reading and writing up to 15 bytes beyond).
-  [[gnu::always_inline]] static inline void copy16(const char* from, const char* to, char*& o) {
-    const std::ptrdiff_t n = to - from;
-    for (std::ptrdiff_t i = 0; i < n; i += 16) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(o + i),
-                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(from + i)));
-    }
-    o += n;
-  }
-
-  __m128i delim_;
-  __m128i quote_;
-};
-#endif
 
 }  // namespace
 
@@ -549,9 +455,11 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
   const ValueKind* const kinds = options.kinds.data();
   const bool all_strings =
       std::all_of(kinds, kinds + nkinds, [](ValueKind k) { return k == ValueKind::kString; });
-#if defined(__SSE2__)
-  const FastRecords fast(delim, quote);
-#endif
+  // Runs of plain records take the fast path (plain_records.h). Bytes >= 0x80 are plain when
+  // the whole input is valid UTF-8 (then every field is too: fields split at ASCII bytes).
+  const bool fast = all_strings && detail::plain_records_supported();
+  const bool high_ok = fast && ctx.encoding == InputEncoding::kUtf8 &&
+                       simdjson::validate_utf8(records.data(), records.size());
 
   RowsJsonStats stats;
   std::size_t expected = options.expected_fields;
@@ -566,6 +474,21 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
   const char* p = ctx.begin;
   *o++ = '[';
   while (p < end) {
+    if (fast && end - p >= static_cast<std::ptrdiff_t>(detail::kPlainMinInput)) {
+      for (;;) {
+        DSFILL_RESERVE(detail::kPlainBlockRoom);
+        const detail::PlainRun run = detail::write_plain_records(
+            p, end, o, lim, stats.rows == 0, expected, delim, quote, high_ok);
+        stats.rows += run.rows;
+        row += static_cast<std::int64_t>(run.physical);
+        if (!run.need_room) break;
+        const OutSpan grown = grow_out(out, o, 2 * static_cast<std::size_t>(lim - o));
+        o = grown.o;
+        lim = grown.lim;
+      }
+      if (p == end) break;
+    }
+    // One record (or blank line) the general way; then the fast path tries again.
     const char c0 = *p;
     if (c0 == '\n' || c0 == '\r') {
       // A blank line: counted as a physical row, no record.
@@ -578,16 +501,7 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
     DSFILL_RESERVE(2);
     if (stats.rows != 0) *o++ = ',';
     std::size_t field = 0;
-    bool fast_done = false;  // the fast path consumed the terminator too
-#if defined(__SSE2__)
-    if (all_strings && end - p >= static_cast<std::ptrdiff_t>(FastRecords::kMinInput)) {
-      const std::size_t record_out = static_cast<std::size_t>(o - out.data());
-      field = fast.write(p, end, o, lim, out);
-      if (field == 0) o = out.data() + record_out;  // write it again below (out may have grown)
-      fast_done = field != 0;
-    }
-#endif
-    if (field == 0) {
+    {
       *o++ = '[';
       for (;;) {
         if (field < nkinds && kinds[field] == ValueKind::kNumber) {
@@ -646,7 +560,7 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
     }
     ++stats.rows;
     ++row;
-    if (!fast_done && p < end) {
+    if (p < end) {
       const char t = *p++;
       if (t == '\r' && p < end && *p == '\n') ++p;
     }

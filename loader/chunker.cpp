@@ -1,6 +1,7 @@
 #include "loader/chunker.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "codec/row_boundary.h"
@@ -19,25 +20,31 @@ Result<bool> Chunker::fill() {
   if (eof_) return false;
   // Compact only when the tail is full, so each byte moves at most about once.
   const std::size_t target = 2 * options_.batch_bytes + options_.read_size;
-  if (begin_ > 0 && window_.size() + options_.read_size > target) {
-    window_.erase(0, begin_);
+  if (begin_ > 0 && size_ + options_.read_size > target) {
+    std::memmove(window_.get(), window_.get() + begin_, size_ - begin_);
+    size_ -= begin_;
     begin_ = 0;
   }
-  const std::size_t old = window_.size();
-  window_.resize(old + options_.read_size);
-  auto got = reader_.read(window_.data() + old, options_.read_size);
-  if (!got) {
-    window_.resize(old);
-    return got.error();
+  if (size_ + options_.read_size > capacity_) {
+    // Grows only for a record longer than a batch (up to max_record_bytes).
+    const std::size_t grown = std::max(target, 2 * capacity_);
+    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+    if (size_ > begin_) std::memcpy(bigger.get(), window_.get() + begin_, size_ - begin_);
+    window_ = std::move(bigger);
+    capacity_ = grown;
+    size_ -= begin_;
+    begin_ = 0;
   }
-  window_.resize(old + *got);
+  auto got = reader_.read(window_.get() + size_, options_.read_size);
+  if (!got) return got.error();
+  size_ += *got;
   if (*got == 0) eof_ = true;
   return *got != 0;
 }
 
 Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
   for (;;) {
-    std::string_view avail(window_.data() + begin_, window_.size() - begin_);
+    std::string_view avail(window_.get() + begin_, size_ - begin_);
     if (!bom_checked_ && (avail.size() >= 3 || eof_)) {
       const std::size_t bom = codec::utf8_bom_length(avail);
       begin_ += bom;
@@ -90,7 +97,7 @@ Result<std::optional<Batch>> Chunker::next(std::size_t max_rows) {
   batch.physical_rows = records;
   batch.byte_begin = pos_.byte_offset;
   batch.byte_end = pos_.byte_offset + static_cast<std::int64_t>(*end);
-  batch.records.assign(window_.data() + begin_, *end);
+  batch.records.assign(window_.get() + begin_, *end);
   begin_ += *end;
   pos_.row += static_cast<std::int64_t>(records);
   pos_.byte_offset = batch.byte_end;
@@ -101,7 +108,7 @@ Result<std::string_view> Chunker::peek_record() {
   std::size_t records = 0;
   auto end = cut(1, records);
   if (!end) return end.error();
-  return std::string_view(window_.data() + begin_, *end);
+  return std::string_view(window_.get() + begin_, *end);
 }
 
 }  // namespace dsfill::loader

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,7 +61,11 @@ class Chunker {
   ChunkerOptions options_;
   codec::InputPosition pos_;
   std::uint64_t next_seq_ = 0;
-  std::string window_;
+  // The read window: bytes [begin_, size_) are read and not yet consumed. A plain array, not a
+  // std::string: growing a string zero-fills the bytes that read() then overwrites.
+  std::unique_ptr<char[]> window_;
+  std::size_t capacity_ = 0;
+  std::size_t size_ = 0;
   std::size_t begin_ = 0;  // first unconsumed byte in window_
   bool eof_ = false;
   bool bom_checked_ = false;

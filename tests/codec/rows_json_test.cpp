@@ -330,6 +330,133 @@ TEST(RowsJson, RandomCorruptionGivesTheScannersErrors) {
   EXPECT_GT(compared, 100);
 }
 
+// Long runs of plain records go through the fast path (64-byte blocks, records running into each
+// other); anything odd falls back to the general path for that one record. Both must agree with
+// the generated records, whatever the block alignment.
+TEST(RowsJson, FastPathAgreesOnLongRandomRuns) {
+  std::mt19937 rng(2026);
+  static const char* const kPieces[] = {"a", "Z", "0", "9", " ", "-", ":", ".", "x",
+                                        "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+  for (int iter = 0; iter < 600; ++iter) {
+    const char delim = iter % 7 == 0 ? '\t' : iter % 5 == 0 ? ';' : ',';
+    const std::size_t nf = 1 + rng() % 8;
+    const bool utf8 = iter % 3 != 0;  // else ASCII only
+    const std::size_t long_field = iter % 4 == 0 ? 200 : 30;
+    std::string csv;
+    std::vector<Record> expected;
+    std::uint64_t lines = 0;
+    for (std::size_t r = 0, n = 1 + rng() % 150; r < n; ++r) {
+      if (rng() % 30 == 0) {  // a blank line
+        csv += rng() % 2 ? "\n" : "\r\n";
+        ++lines;
+      }
+      Record rec;
+      for (std::size_t f = 0; f < nf; ++f) {
+        if (f != 0) csv += delim;
+        std::string v;
+        for (std::size_t k = 0, len = rng() % long_field; k < len; ++k) {
+          v += kPieces[rng() % (utf8 ? std::size(kPieces) : std::size(kPieces) - 3)];
+        }
+        if (nf == 1 && v.empty()) v.push_back('y');  // an empty lone field is a blank line
+        if (rng() % 40 == 0) {
+          v += "\"q,\n";  // needs quoting: this record goes the general way
+          testing::append_field(csv, v, rng, delim);
+        } else {
+          csv += v;
+        }
+        rec.push_back(std::move(v));
+      }
+      expected.push_back(std::move(rec));
+      const bool last = r + 1 == n;
+      if (!last || rng() % 2 == 0) {
+        csv += rng() % 3 == 0 ? "\r\n" : "\n";
+        ++lines;
+      } else {
+        ++lines;  // an unterminated last record still counts as a physical row
+      }
+    }
+    RowsJsonOptions options;
+    options.dialect.delimiter = delim;
+    std::string out;
+    auto stats = transcode(csv, out, options);
+    ASSERT_TRUE(stats.has_value()) << iter << ": " << stats.error().describe();
+    ASSERT_EQ(testing::parse_rows(out), expected) << iter;
+    EXPECT_EQ(stats->rows, expected.size()) << iter;
+    EXPECT_EQ(stats->physical_rows, lines) << iter;
+    EXPECT_EQ(stats->fields_per_row, nf) << iter;
+    // Replace mode writes valid input exactly as strict mode does.
+    options.utf8 = Utf8Policy::kReplace;
+    std::string replaced;
+    ASSERT_TRUE(transcode(csv, replaced, options).has_value());
+    EXPECT_EQ(replaced, out) << iter;
+  }
+}
+
+TEST(RowsJson, CrlfAcrossEveryBlockBoundary) {
+  for (std::size_t shift = 0; shift < 140; ++shift) {
+    std::string csv(shift, 'p');
+    csv += ",q\r\n";
+    std::string want = "[[\"" + std::string(shift, 'p') + "\",\"q\"]";
+    for (int i = 0; i < 6; ++i) {
+      csv += "abcdefghij,klmnopqrstuvwxyz\r\n";
+      want += ",[\"abcdefghij\",\"klmnopqrstuvwxyz\"]";
+    }
+    csv += "\r\n";  // a blank CRLF line at the end
+    want += "]";
+    std::string out;
+    auto stats = transcode(csv, out);
+    ASSERT_TRUE(stats.has_value()) << shift;
+    EXPECT_EQ(out, want) << shift;
+    EXPECT_EQ(stats->physical_rows, 8u) << shift;
+    // A lone CR ends a record too (as Python's csv module reads it); the general path takes it.
+    std::string lone = csv;
+    lone.erase(lone.find("\r\n", shift + 4) + 1, 1);
+    auto scanned = testing::scan_chunked(lone, 13);
+    ASSERT_FALSE(scanned.error.has_value());
+    auto lone_stats = transcode(lone, out);
+    ASSERT_TRUE(lone_stats.has_value()) << shift;
+    EXPECT_EQ(testing::parse_rows(out), testing::fields_of(scanned)) << shift;
+  }
+}
+
+TEST(RowsJson, FastPathLeavesErrorsToTheGeneralPath) {
+  std::string plain;
+  for (int i = 0; i < 40; ++i) plain += "row" + std::to_string(i) + ",some text here,\xC3\xA9t\xC3\xA9\n";
+  // A ragged record deep in a plain run: named by its row and byte.
+  std::string ragged = plain + "x,y\n" + plain;
+  std::string out;
+  auto r = transcode(ragged, out, {}, InputPosition{2, 1000});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message, "ragged row: expected 3 fields, found 2");
+  EXPECT_EQ(r.error().row, 42);
+  EXPECT_EQ(r.error().byte_offset, 1000 + static_cast<std::int64_t>(plain.size()));
+  // Invalid UTF-8 deep in a plain run: strict names its byte, replace writes U+FFFD.
+  std::string bad = plain + "x,y\xFFz,w\n" + plain;
+  auto strict = transcode(bad, out, {}, InputPosition{2, 1000});
+  ASSERT_FALSE(strict.has_value());
+  EXPECT_EQ(strict.error().code, ErrorCode::kBadEncoding);
+  EXPECT_EQ(strict.error().row, 42);
+  EXPECT_EQ(strict.error().byte_offset, 1000 + static_cast<std::int64_t>(plain.size()) + 3);
+  RowsJsonOptions replace;
+  replace.utf8 = Utf8Policy::kReplace;
+  auto replaced = transcode(bad, out, replace);
+  ASSERT_TRUE(replaced.has_value());
+  const auto rows = testing::parse_rows(out);
+  ASSERT_EQ(rows.size(), 81u);
+  EXPECT_EQ(rows[40], (Record{"x", "y\xEF\xBF\xBDz", "w"}));
+  EXPECT_EQ(rows[80], (Record{"row39", "some text here", "\xC3\xA9t\xC3\xA9"}));
+  // Latin-1 bytes are converted, never passed through, however long the run.
+  RowsJsonOptions latin1;
+  latin1.encoding = InputEncoding::kLatin1;
+  std::string latin;
+  std::string want = "[";
+  for (int i = 0; i < 30; ++i) {
+    latin += "caf\xE9,na\xEFve and more text\n";
+    want += std::string(i ? "," : "") + "[\"caf\xC3\xA9\",\"na\xC3\xAFve and more text\"]";
+  }
+  EXPECT_EQ(json_of(latin, latin1), want + "]");
+}
+
 TEST(AppendJsonString, EscapesPerRfc8259) {
   std::string out;
   append_json_string("a\"b\\c\n\x01\xC3\xA9", out);

@@ -53,7 +53,9 @@ class Server:
 
 
 def fill_body(user, dataset, columns, rows, append=True):
-    payload = base64.b64encode(gzip.compress(json.dumps(rows).encode())).decode()
+    # mtime=0: a retry must send the very same bytes (gzip's header holds the time otherwise,
+    # and the server refuses a reused Idempotency-Key with a different body).
+    payload = base64.b64encode(gzip.compress(json.dumps(rows).encode(), mtime=0)).decode()
     return {"user-code": user, "dataset-code": dataset, "columns": columns,
             "insert-data": payload, "append": append, "compressed": True}
 
