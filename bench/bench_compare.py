@@ -25,6 +25,7 @@ BASELINE = os.path.join(A.build, "bench", "bench_baseline")
 REPEAT = int(os.environ.get("REPEAT", "3"))
 SKIP = set(os.environ.get("SKIP", "").split())
 DATA_BYTES = os.path.getsize(A.data)
+AUTO_LEVELS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "12", "auto"]
 COLUMNS = ["RowId", "InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate",
            "UnitPrice", "CustomerID", "Country"]
 
@@ -206,21 +207,30 @@ if "auto" not in SKIP:
     with open(A.data, "rb") as src, open(small, "wb") as dst:
         block = src.read(limit)
         dst.write(block[: block.rfind(b"\n") + 1])
-    for rate in os.environ.get("AUTO_RATES", "8MB 25MB").split():
-        log(f"--level auto vs fixed levels through a {rate}/s link")
+    # A link is RATE, or RATE>RATE2@SECONDS: RATE, then RATE2 from SECONDS after the first byte.
+    for link in os.environ.get("AUTO_RATES", "8MB 25MB 8MB>40MB@3").split():
+        rate, _, rest = link.partition(">")
+        then, _, after = rest.partition("@")
+        log(f"--level auto vs fixed levels through a {link} link")
         server, port = start_server()
-        proxy = subprocess.Popen([sys.executable, os.path.join(A.repo, "bench", "throttle_proxy.py"),
-                                  "--listen", "0", "--upstream", str(port), "--rate", rate,
-                                  "--max-seconds", "1800"], stdout=subprocess.PIPE, text=True)
-        pport = int(proxy.stdout.readline().split()[1])
+        cmd = [sys.executable, os.path.join(A.repo, "bench", "throttle_proxy.py"), "--listen", "0",
+               "--upstream", str(port), "--rate", rate, "--max-seconds", "1800"]
+        if then:
+            cmd += ["--then", then, "--after", after or "0"]
         try:
-            auto[rate] = {str(level): dsfill_load(small, f"http://127.0.0.1:{pport}", level,
-                                                  f"auto-{rate}-{level}")
-                          for level in ("1", "3", "6", "9", "12", "auto")}
+            auto[link] = {}
+            for level in AUTO_LEVELS:
+                # A fresh proxy per run, so that a speed-up starts at each load's first byte.
+                proxy = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+                pport = int(proxy.stdout.readline().split()[1])
+                try:
+                    auto[link][level] = dsfill_load(small, f"http://127.0.0.1:{pport}", level,
+                                                    f"auto-{level}")
+                finally:
+                    proxy.terminate()
+                    proxy.wait()
         finally:
-            proxy.terminate()
             server.terminate()
-            proxy.wait()
             server.wait()
     auto_bytes = os.path.getsize(small)
     os.remove(small)
@@ -319,17 +329,21 @@ if rss_rows:
 if auto:
     L.append(f"## `--level auto` over a bandwidth-limited link ({auto_bytes / 1e6:.0f} MB file)\n")
     L.append("`bench/throttle_proxy.py` carries client->server bytes at the given rate (one token "
-             "bucket for all connections); `dsfill serve --discard` answers. Total wall seconds:\n")
-    levels = ["1", "3", "6", "9", "12", "auto"]
-    L.append("| link | " + " | ".join(f"level {x}" for x in levels) + " | auto's level mix (batches) |")
-    L.append("|---|" + "---|" * (len(levels) + 1))
-    for rate, r in auto.items():
-        best_fixed = min(r[x]["wall"] for x in levels if x != "auto")
+             "bucket for all connections); `8MB>40MB@3` is a link that carries 8 MB/s and then "
+             "40 MB/s from 3 s after the first byte. `dsfill serve --discard` answers; proxy, "
+             "server and loader share the 2 cores. Total wall seconds (best in bold):\n")
+    fixed = [x for x in AUTO_LEVELS if x != "auto"]
+    L.append("| link | " + " | ".join(f"level {x}" for x in AUTO_LEVELS) +
+             " | auto vs best fixed | auto's level mix (batches) |")
+    L.append("|---|" + "---|" * (len(AUTO_LEVELS) + 2))
+    for link, r in auto.items():
+        best = min(fixed, key=lambda x: r[x]["wall"])
+        fastest = min(r[x]["wall"] for x in AUTO_LEVELS)
         mix = ", ".join(f"{k}: {v}" for k, v in (r["auto"]["levels"] or {}).items())
-        L.append(f"| {rate}/s | " + " | ".join(
-            f"**{r[x]['wall']:.1f}**" if r[x]["wall"] == min(r[y]["wall"] for y in levels) else f"{r[x]['wall']:.1f}"
-            for x in levels) + f" | {mix} |")
-        r["_best_fixed"] = best_fixed
+        gain = (r[best]["wall"] - r["auto"]["wall"]) / r[best]["wall"] * 100
+        L.append(f"| {link} | " + " | ".join(
+            f"**{r[x]['wall']:.2f}**" if r[x]["wall"] == fastest else f"{r[x]['wall']:.2f}"
+            for x in AUTO_LEVELS) + f" | {gain:+.1f}% vs level {best} | {mix} |")
     L.append("")
 
 # Plots (optional).
@@ -366,10 +380,12 @@ if shutil.which("gnuplot") and not os.environ.get("NO_PLOTS"):
         plot("bench_rss", "Peak RSS vs file size (defaults)", "file size (MB)", "peak RSS (MiB)",
              [("dsfill bench", [(r["bytes"] / 1e6, r["rss"]) for r in rss_rows])])
     if auto:
-        plot("bench_auto", "Total time over a limited link: fixed levels vs auto", "link (MB/s)",
-             "wall seconds",
-             [(f"level {x}", [(float(rate.rstrip("MB")), r[x]["wall"]) for rate, r in auto.items()])
-              for x in ("1", "3", "6", "9", "12", "auto")])
+        fixed = [x for x in AUTO_LEVELS if x != "auto"]
+        plot("bench_auto", "Total time over a limited link: each fixed level, and auto (flat line)",
+             "fixed gzip level", "wall seconds",
+             [(f"{link} fixed", [(int(x), r[x]["wall"]) for x in fixed]) for link, r in auto.items()] +
+             [(f"{link} auto", [(int(x), r["auto"]["wall"]) for x in (fixed[0], fixed[-1])])
+              for link, r in auto.items()])
 if plots:
     L.append("## Plots\n")
     for name, title in plots:

@@ -4,6 +4,10 @@ to an upstream port on 127.0.0.1 and lets the client->server direction through a
 shared by all connections (one token bucket, like one uplink). Answers flow back unthrottled.
 
     bench/throttle_proxy.py --listen 18081 --upstream 18080 --rate 20MB [--max-seconds 600]
+    bench/throttle_proxy.py ... --rate 8MB --then 40MB --after 3   (a link that speeds up)
+
+With --then, the rate changes to the --then rate --after seconds once the first byte went
+through: a link whose bandwidth changes mid-load, where no fixed gzip level suits both parts.
 
 Touches no system setting (no tc, no qdisc): it is a plain process that stops by itself after
 --max-seconds, or on SIGTERM/SIGINT. Prints "ready PORT" on stdout once it listens.
@@ -29,16 +33,22 @@ def parse_rate(text: str) -> float:
 class Bucket:
     """One token bucket for the whole link: each chunk waits until the link could carry it."""
 
-    def __init__(self, rate: float):
+    def __init__(self, rate: float, then: float = 0, after: float = 0):
         self.rate = rate
+        self.then = then
+        self.after = after
+        self.first = None  # when the first byte went through
         self.next_free = time.monotonic()
         self.lock = asyncio.Lock()
 
     async def take(self, n: int) -> None:
         async with self.lock:
             now = time.monotonic()
+            if self.first is None:
+                self.first = now
+            rate = self.then if self.then and now - self.first >= self.after else self.rate
             start = max(now, self.next_free)
-            self.next_free = start + n / self.rate
+            self.next_free = start + n / rate
             delay = self.next_free - now
         if delay > 0:
             await asyncio.sleep(delay)
@@ -68,9 +78,12 @@ async def main() -> int:
     ap.add_argument("--listen", type=int, required=True, help="port on 127.0.0.1 (0: any free)")
     ap.add_argument("--upstream", type=int, required=True, help="port of the server on 127.0.0.1")
     ap.add_argument("--rate", required=True, help="client->server bytes/s, e.g. 20MB, 500KB")
+    ap.add_argument("--then", help="the rate after --after seconds (default: --rate throughout)")
+    ap.add_argument("--after", type=float, default=0,
+                    help="seconds after the first byte when --then takes over")
     ap.add_argument("--max-seconds", type=float, default=900, help="stop after this long")
     args = ap.parse_args()
-    bucket = Bucket(parse_rate(args.rate))
+    bucket = Bucket(parse_rate(args.rate), parse_rate(args.then) if args.then else 0, args.after)
 
     async def handle(client_reader, client_writer):
         try:

@@ -338,9 +338,14 @@ struct Context {
     const auto c = static_cast<unsigned char>(*p);
     if (c == static_cast<unsigned char>(quote)) {
       if (p + 1 < end && p[1] == quote) {
-        DSFILL_RESERVE(2);
-        if (quote == '"' || quote == '\\') *o++ = '\\';
-        *o++ = quote;
+        // The quote char itself may need escaping: '"', '\\', or a control char (--quote $'\t').
+        DSFILL_RESERVE(6);
+        const auto q = static_cast<unsigned char>(quote);
+        if (q < 0x20 || q == '"' || q == '\\') {
+          o = put_escape(o, q);
+        } else {
+          *o++ = quote;
+        }
         p += 2;
         continue;
       }

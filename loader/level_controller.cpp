@@ -8,29 +8,59 @@ LevelController::LevelController(int start, int min_level, int max_level)
     : min_(min_level),
       max_(std::max(min_level, max_level)),
       level_(std::clamp(start, min_, max_)),
-      per_level_(static_cast<std::size_t>(max_ + 1), 0) {}
+      levels_(static_cast<std::size_t>(max_ + 1)) {}
 
-void LevelController::report(int level, double busy_seconds, double idle_seconds) {
+void LevelController::report(int level, std::size_t csv_bytes, double busy_seconds,
+                             double idle_seconds) {
+  busy_seconds = std::max(0.0, busy_seconds);
+  idle_seconds = std::max(0.0, idle_seconds);
   std::lock_guard lock(mutex_);
-  if (level >= 0 && level <= max_) ++per_level_[static_cast<std::size_t>(level)];
-  busy_ += std::max(0.0, busy_seconds);
-  idle_ += std::max(0.0, idle_seconds);
-  if (++batches_ < kBatchesPerDecision) return;
+  if (level >= 0 && level <= max_) {
+    LevelStats& s = levels_[static_cast<std::size_t>(level)];
+    ++s.batches;
+    if (busy_seconds > 0 && csv_bytes > 0) {
+      const double speed = static_cast<double>(csv_bytes) / busy_seconds;
+      s.speed = s.measured_at < 0 ? speed : 0.5 * s.speed + 0.5 * speed;
+      s.measured_at = decisions_;
+    }
+  }
+  busy_ += busy_seconds;
+  idle_ += idle_seconds;
+  bytes_ += static_cast<double>(csv_bytes);
+  if (++batches_ >= kBatchesPerDecision) decide();
+}
+
+void LevelController::decide() {
   const double total = busy_ + idle_;
   const double idle_share = total > 0 ? idle_ / total : 0;
+  const double delivery = total > 0 ? bytes_ / total : 0;  // per encoder
   const int now = level_.load(std::memory_order_relaxed);
   if (idle_share > kRaiseIdle && now < max_) {
-    level_.store(now + 1, std::memory_order_relaxed);
+    const LevelStats& next = levels_[static_cast<std::size_t>(now + 1)];
+    const bool known = next.measured_at >= 0 && decisions_ - next.measured_at <= kStaleDecisions;
+    if (!known || next.speed >= delivery * kHeadroom) {
+      level_.store(now + 1, std::memory_order_relaxed);
+    }
   } else if (idle_share < kLowerIdle && now > min_) {
     level_.store(now - 1, std::memory_order_relaxed);
   }
-  busy_ = idle_ = 0;
+  busy_ = idle_ = bytes_ = 0;
   batches_ = 0;
+  ++decisions_;
 }
 
 std::vector<std::uint64_t> LevelController::batches_per_level() const {
   std::lock_guard lock(mutex_);
-  return per_level_;
+  std::vector<std::uint64_t> out;
+  out.reserve(levels_.size());
+  for (const LevelStats& s : levels_) out.push_back(s.batches);
+  return out;
+}
+
+double LevelController::speed(int level) const {
+  std::lock_guard lock(mutex_);
+  if (level < 0 || level > max_) return 0;
+  return levels_[static_cast<std::size_t>(level)].speed;
 }
 
 }  // namespace dsfill::loader

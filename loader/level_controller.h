@@ -5,11 +5,18 @@
 // network has to carry at no cost in time. Encoders that never wait for it are the bottleneck
 // (or the reader is, and then the level costs nothing): a lower level speeds them up. Waiting
 // for input is not counted: on a busy machine it mostly means the reader lacked a core, which
-// a higher level would only make worse. Alternating between two neighbouring levels lets the mix settle between
-// them, where no fixed level sits, so the load can beat every fixed level on total time.
+// a higher level would only make worse. Alternating between two neighbouring levels lets the
+// mix settle between them, where no fixed level sits.
+//
+// The two mistakes do not cost the same. Too low a level sends a few percent more bytes; too
+// high a level can starve the link (deflate slows by 3x from level 7 to 8 on typical data), and
+// the pipeline notices only after the batches in flight drain. So the controller remembers how
+// fast each level encoded, and raises the level only when the next one is untried (or its
+// figure is stale) or fast enough to keep up with what the link carries now.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -24,6 +31,12 @@ class LevelController {
   static constexpr double kLowerIdle = 0.03;
   // Batches (over all encoders) between two decisions, so one change shows before the next.
   static constexpr int kBatchesPerDecision = 4;
+  // The next level is taken only if an encoder runs it this much faster than an encoder now
+  // delivers (CSV bytes per second of working plus waiting for the sender).
+  static constexpr double kHeadroom = 1.10;
+  // A level's speed measured more than this many decisions ago is stale: the link or the
+  // machine's load may have changed, so the level may be tried again.
+  static constexpr int kStaleDecisions = 25;
 
   // REQUIRES: min_level <= max_level; `start` is clamped into the range.
   LevelController(int start, int min_level, int max_level);
@@ -31,24 +44,38 @@ class LevelController {
   // Returns the level the next batch should use. Thread-safe, lock-free.
   int level() const { return level_.load(std::memory_order_relaxed); }
 
-  // Records one batch an encoder finished at `level`: the seconds it worked on it and the
-  // seconds it then waited for room in the sender's window; every kBatchesPerDecision batches,
-  // moves the level one step when the share of waiting says so.
-  // Thread-safe.
-  void report(int level, double busy_seconds, double idle_seconds);
+  // Records one batch an encoder finished at `level`: its CSV bytes, the seconds it worked on
+  // it and the seconds it then waited for room in the sender's window. Every
+  // kBatchesPerDecision batches, moves the level one step when the share of waiting (and, for a
+  // raise, the next level's speed) says so. Thread-safe.
+  void report(int level, std::size_t csv_bytes, double busy_seconds, double idle_seconds);
 
   // Returns how many batches were encoded at each level (index: level).
   std::vector<std::uint64_t> batches_per_level() const;
 
+  // Returns the CSV bytes per working second one encoder reached at `level` (a moving
+  // average), or 0 if the level was not used yet.
+  double speed(int level) const;
+
  private:
+  struct LevelStats {
+    std::uint64_t batches = 0;
+    double speed = 0;           // CSV bytes per busy second, moving average
+    int measured_at = -1;       // the decision count when it was last updated
+  };
+  void decide();  // REQUIRES: mutex_ held
+
   const int min_;
   const int max_;
   std::atomic<int> level_;
   mutable std::mutex mutex_;
+  std::vector<LevelStats> levels_;
+  int decisions_ = 0;
+  // The current decision period.
   double busy_ = 0;
   double idle_ = 0;
+  double bytes_ = 0;
   int batches_ = 0;
-  std::vector<std::uint64_t> per_level_;
 };
 
 }  // namespace dsfill::loader

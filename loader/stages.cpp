@@ -78,7 +78,10 @@ StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::Batch
     result.busy_seconds += busy;
     const auto wait = Clock::now();
     if (!window.enter(out.seq)) return result;  // the sender stopped
-    if (levels != nullptr) levels->report(encoder.level(), busy, seconds_since(wait));
+    if (levels != nullptr) {
+      levels->report(encoder.level(), static_cast<std::size_t>(out.byte_end - out.byte_begin), busy,
+                     seconds_since(wait));
+    }
     deliver(std::move(out));
     ++result.items;
   }

@@ -14,7 +14,8 @@
 #
 # Environment: BUILD (build dir with dsfill and bench_baseline; default build), WORK (scratch
 # dir for data and logs; default /tmp/dsfill-bench), REPEAT (runs of each key measurement;
-# default 3), RSS_SIZES (default "SIZE 10xSIZE"), AUTO_RATES (default "8MB 25MB"),
+# default 3), RSS_SIZES (default "SIZE 10xSIZE"), AUTO_RATES (links: RATE or RATE>RATE2@SECONDS,
+# default "8MB 25MB 8MB>40MB@3"),
 # SKIP (space-separated parts to skip: python shell auto rss e2e), NO_PLOTS=1, OUT (the report;
 # default docs/benchmarks.md). Everything listens on 127.0.0.1 only and stops by itself.
 set -euo pipefail

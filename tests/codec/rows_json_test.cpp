@@ -142,6 +142,20 @@ TEST(RowsJson, RejectsOrReplacesInvalidUtf8) {
   EXPECT_EQ(end.error().byte_offset, 1);
 }
 
+// A doubled quote char is the char itself; as JSON it may need escaping (fuzzing found a control
+// char as quote written raw).
+TEST(RowsJson, EscapesADoubledQuoteCharThatJsonEscapes) {
+  for (const char quote : {'\x01', '\t', '"', '\\', '\''}) {
+    RowsJsonOptions o;
+    o.dialect.quote = quote;
+    const std::string q(1, quote);
+    std::string json;
+    append_json_string("a" + q + "b", json);
+    EXPECT_EQ(json_of(q + "a" + q + q + "b" + q + ",c\n", o), "[[" + json + ",\"c\"]]")
+        << static_cast<int>(quote);
+  }
+}
+
 TEST(RowsJson, ConvertsLatin1) {
   RowsJsonOptions latin1;
   latin1.encoding = InputEncoding::kLatin1;

@@ -1,5 +1,3 @@
-// --level auto's controller: waiting for the sender raises the level, never waiting lowers it,
-// within the range, one step per decision.
 #include "loader/level_controller.h"
 
 #include <gtest/gtest.h>
@@ -7,8 +5,10 @@
 namespace dsfill::loader {
 namespace {
 
+constexpr std::size_t kBatch = 1'000'000;  // CSV bytes per reported batch
+
 void report_batches(LevelController& c, int n, double busy, double wait) {
-  for (int i = 0; i < n; ++i) c.report(c.level(), busy, wait);
+  for (int i = 0; i < n; ++i) c.report(c.level(), kBatch, busy, wait);
 }
 
 TEST(LevelController, WaitingForTheSenderRaisesTheLevel) {
@@ -36,16 +36,50 @@ TEST(LevelController, ModerateWaitingKeepsTheLevel) {
   EXPECT_EQ(c.level(), 3);
 }
 
+// The link carries 10 MB/s per encoder at level 7 (0.05 s working + 0.05 s waiting per MB).
+// Level 8 encodes at only 5 MB/s: tried once, it is not taken again while that figure is fresh.
+TEST(LevelController, DoesNotReturnToALevelTooSlowForTheLink) {
+  constexpr int kDecide = LevelController::kBatchesPerDecision;
+  LevelController c(7, 1, 12);
+  report_batches(c, kDecide, 0.05, 0.05);
+  ASSERT_EQ(c.level(), 8);  // untried: probed
+  report_batches(c, kDecide, 0.2, 0.0);  // 5 MB/s and never waiting: the encoders are behind
+  ASSERT_EQ(c.level(), 7);
+  EXPECT_NEAR(c.speed(8), 5e6, 1);
+  for (int i = 0; i < LevelController::kStaleDecisions - 1; ++i) {
+    report_batches(c, kDecide, 0.05, 0.05);
+    ASSERT_EQ(c.level(), 7) << i;  // waiting, yet level 8 could not keep up
+  }
+  // Once the figure is stale (the link may be slower now), level 8 is tried again.
+  report_batches(c, 2 * kDecide, 0.05, 0.05);
+  EXPECT_EQ(c.level(), 8);
+}
+
+TEST(LevelController, ReturnsToALevelFastEnoughForTheLink) {
+  constexpr int kDecide = LevelController::kBatchesPerDecision;
+  LevelController c(3, 1, 12);
+  report_batches(c, kDecide, 0.05, 0.05);
+  ASSERT_EQ(c.level(), 4);
+  // Level 4 runs at 12.5 MB/s, more than the 10 MB/s delivered at 3, but this period the
+  // encoders happened not to wait: down to 3, and back up since 4 is fast enough.
+  report_batches(c, kDecide, 0.08, 0.0);
+  ASSERT_EQ(c.level(), 3);
+  report_batches(c, kDecide, 0.05, 0.05);
+  EXPECT_EQ(c.level(), 4);
+}
+
 TEST(LevelController, CountsBatchesPerLevel) {
   LevelController c(2, 1, 3);
-  c.report(2, 1, 0);
-  c.report(2, 1, 0);
-  c.report(3, 1, 0);
+  c.report(2, kBatch, 1, 0);
+  c.report(2, kBatch, 1, 0);
+  c.report(3, kBatch, 1, 0);
   const auto per_level = c.batches_per_level();
   ASSERT_EQ(per_level.size(), 4u);
   EXPECT_EQ(per_level[1], 0u);
   EXPECT_EQ(per_level[2], 2u);
   EXPECT_EQ(per_level[3], 1u);
+  EXPECT_EQ(c.speed(1), 0);
+  EXPECT_NEAR(c.speed(2), 1e6, 1);
 }
 
 }  // namespace
