@@ -84,7 +84,7 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
   id.batch_rows = o.chunker.batch_rows;
   id.batch_bytes = o.chunker.batch_bytes;
   id.compress = o.compress;
-  id.level = o.compress ? o.level : 0;
+  id.level = !o.compress ? 0 : o.auto_level ? -1 : o.level;
   id.mode = o.replace ? "replace" : "append";
   const auto& rows = o.schema.rows;
   id.dialect = "delimiter=" + std::to_string(static_cast<int>(o.chunker.dialect.delimiter)) +
@@ -116,7 +116,10 @@ std::string identity_mismatch(const LoadIdentity& a, const LoadIdentity& b) {
   check("batch-rows", a.batch_rows, b.batch_rows);
   check("batch-bytes", a.batch_bytes, b.batch_bytes);
   check("compress", a.compress, b.compress);
-  check("level", a.level, b.level);
+  const auto level_name = [](int level) {
+    return level < 0 ? std::string("auto") : std::to_string(level);
+  };
+  check("level", level_name(a.level), level_name(b.level));
   check("mode", a.mode, b.mode);
   check("dialect", a.dialect, b.dialect);
   check("shard", a.shard, b.shard);

@@ -30,7 +30,7 @@ struct LoadIdentity {
   std::string dataset_code;
   std::uint64_t batch_rows = 0;
   std::uint64_t batch_bytes = 0;
-  int level = 0;  // 0 when not compressed
+  int level = 0;  // 0 when not compressed, -1 for --level auto
   bool compress = true;
   std::string mode;     // "append" or "replace"
   std::string dialect;  // e.g. "delimiter=44,quote=34,header=1,encoding=0,utf8=0"

@@ -66,7 +66,9 @@ Result<std::string> make_load_id(const LoadOptions& options) {
   add_field(key, options.replace ? "replace" : "append");
   add_field(key, std::to_string(options.chunker.batch_rows));
   add_field(key, std::to_string(options.chunker.batch_bytes));
-  add_field(key, options.compress ? std::to_string(options.level) : "plain");
+  add_field(key, !options.compress    ? "plain"
+                 : options.auto_level ? "auto"
+                                      : std::to_string(options.level));
   return sha256_hex(key, 32);
 }
 

@@ -1,5 +1,6 @@
 #include "server/auth.h"
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,21 @@ Sha256 sha256(std::string_view data) {
   Sha256 out{};
   unsigned int n = 0;
   EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr);
+  return out;
+}
+
+Sha256 sha256_of_parts(std::initializer_list<std::string_view> parts) {
+  Sha256 out{};
+  unsigned int n = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (std::string_view part : parts) {
+    const std::uint64_t size = part.size();
+    EVP_DigestUpdate(ctx, &size, sizeof size);
+    EVP_DigestUpdate(ctx, part.data(), part.size());
+  }
+  EVP_DigestFinal_ex(ctx, out.data(), &n);
+  EVP_MD_CTX_free(ctx);
   return out;
 }
 

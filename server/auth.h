@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <initializer_list>
 #include <string_view>
 #include <unordered_map>
 
@@ -37,5 +38,8 @@ class TokenTable {
 
 // Returns the SHA-256 of `data`.
 Sha256 sha256(std::string_view data);
+
+// Returns the SHA-256 of `parts`, each length-prefixed (so {"ab","c"} and {"a","bc"} differ).
+Sha256 sha256_of_parts(std::initializer_list<std::string_view> parts);
 
 }  // namespace dsfill::server

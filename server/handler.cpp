@@ -79,6 +79,23 @@ struct Handler::Call {
 
 namespace {
 
+// The fingerprint an Idempotency-Key is bound to: what the request asks to store (dataset,
+// columns, mode, decoded rows), not how its bytes were encoded. So the same batch re-sent at
+// another gzip level, or uncompressed, is the same request: a resumed `--level auto` load
+// re-encodes the batches that were in flight at whatever level it is at then.
+Sha256 request_fingerprint(const FillRequest& fill, std::string_view rows_json) {
+  std::string columns;
+  for (const codec::ColumnSpec& c : fill.columns) {
+    for (const std::string* part : {&c.name, &c.alias, &c.type, &c.subtype, &c.format}) {
+      columns += *part;
+      columns += '\0';
+    }
+    columns += '\n';
+  }
+  return sha256_of_parts({"dataset-fill v1", fill.user_code, fill.dataset_code, columns,
+                          fill.append ? "append" : "replace", rows_json});
+}
+
 unsigned status_for(const Error& e) { return e.code == ErrorCode::kTooLarge ? 413 : 400; }
 
 // Returns the Idempotency-Key without optional surrounding quotes, or false when malformed.
@@ -193,6 +210,7 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
     }
     call->scoped_key = std::move(scoped);
     call->has_key = true;
+    // Until the rows decode, the request is its bytes (see request_fingerprint below).
     call->idempotency.body_sha256 = sha256(call->request.body());
   }
 
@@ -214,6 +232,8 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
                                            call->rows_json);
         !r) {
       rejection = Reply{status_for(r.error()), error_envelope(r.error().describe()), 0, false};
+    } else if (call->has_key) {
+      call->idempotency.body_sha256 = request_fingerprint(fill, call->rows_json);
     }
   }
   if (!rejection) {

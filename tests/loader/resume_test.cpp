@@ -141,6 +141,15 @@ TEST(Checkpoint, MismatchNamesEachDifferingField) {
       << diff;
   EXPECT_NE(diff.find("batch-rows"), std::string::npos) << diff;
   EXPECT_EQ(diff.find("url"), std::string::npos) << diff;
+  // --level auto is recorded as such (and round-trips), not as the level it started at.
+  Checkpoint automatic = sample_checkpoint();
+  automatic.identity.level = -1;
+  auto back = loader::parse_checkpoint(loader::checkpoint_json(automatic));
+  ASSERT_TRUE(back) << back.error().describe();
+  EXPECT_EQ(back->identity.level, -1);
+  EXPECT_NE(loader::identity_mismatch(a, automatic.identity)
+                .find("level: the checkpoint has \"6\", this run has \"auto\""),
+            std::string::npos);
 }
 
 TEST(Checkpoint, WriteIsAtomicAndReadOfAMissingFileIsEmpty) {

@@ -348,6 +348,22 @@ TEST_F(ServerTest, IdempotentReplayAndConflict) {
   expect_rejected(body, 400, "Idempotency-Key must be", {{"Idempotency-Key", ""}});
 }
 
+// A key is bound to what the request stores, not to its bytes: a resumed `--level auto` load
+// re-sends an in-flight batch at whatever level it uses then.
+TEST_F(ServerTest, SameRowsEncodedDifferentlyReplayUnderTheirKey) {
+  start();
+  const testing::Headers key{{"Idempotency-Key", "load-7-0-4096"}};
+  auto first = fill(fill_body("u1", "d1", kColumns, compress_payload(kRows), true, true), key);
+  ASSERT_EQ(first.status, 200u) << first.body;
+  auto plain = fill(fill_body("u1", "d1", kColumns, kRows, true, false), key);
+  EXPECT_EQ(plain.status, 200u) << plain.body;
+  EXPECT_EQ(plain.headers["Idempotent-Replayed"], "true");
+  EXPECT_EQ(stored().size(), 2u);  // stored once
+  // The same rows in replace mode, or for other columns, are another request.
+  expect_rejected(fill_body("u1", "d1", kColumns, kRows, false, false), 422,
+                  "different request body", key);
+}
+
 TEST_F(ServerTest, AuthenticationWithBearerTokens) {
   ServeOptions options;
   options.tokens.add("u1", "s3cret-u1");
