@@ -44,7 +44,7 @@ void add_bench_command(CLI::App& app, CommandAction& action) {
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   cmd->add_option("--summary-json", f->summary_json, "Also write the results as JSON to this file");
-  add_input_flags(*cmd, f->in);
+  add_input_flags(*cmd, f->in, LevelDefault::kAuto);
   cmd->callback([f, &action] { action = [f] { return run_bench(*f); }; });
 }
 

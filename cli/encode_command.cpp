@@ -33,6 +33,11 @@ int fail(const std::string& input, const Error& error) {
 }
 
 int run_encode(const EncodeFlags& flags) {
+  if (flags.in.auto_level) {
+    // There is no network to adapt to: the bodies go to a file.
+    throw UsageError("--level auto adapts to the network while loading; encode writes bodies "
+                     "at one level: pass 0 to 12");
+  }
   loader::ChunkerOptions chunking = chunker_options(flags.in);
   loader::SchemaOptions schema_opts = schema_options(flags.in);
 

@@ -43,8 +43,9 @@ void add_dialect_flags(CLI::App& cmd, InputFlags& flags) {
       ->capture_default_str();
 }
 
-void add_input_flags(CLI::App& cmd, InputFlags& flags) {
+void add_input_flags(CLI::App& cmd, InputFlags& flags, LevelDefault level_default) {
   add_dialect_flags(cmd, flags);
+  flags.auto_level = level_default == LevelDefault::kAuto;
   cmd.add_option("--columns", flags.columns_path,
                  "Columns spec file (JSON array of {name, alias, type, subtype[, format]}); "
                  "default: one dimension/text column per header name")
@@ -77,10 +78,16 @@ void add_input_flags(CLI::App& cmd, InputFlags& flags) {
            flags.auto_level = false;
            flags.level = level;
          },
-         "gzip level: 0 (store) to 12 (smallest), or auto (adapt while loading: higher when the "
-         "network is the bottleneck, lower when the encoders are). With --codec isal, levels "
-         "0-3 are ISA-L's and higher ones act as 3")
-      ->default_str(std::to_string(codec::kDefaultGzipLevel));
+         level_default == LevelDefault::kAuto
+             ? "gzip level: 0 (store) to 12 (smallest), or auto (adapt while loading, starting "
+               "at 6: higher while the network is the bottleneck, lower while the encoders are; "
+               "with no network, as in bench, it settles at the fastest level). With --codec "
+               "isal, levels 0-3 are ISA-L's and higher ones act as 3"
+             : "gzip level: 0 (store) to 12 (smallest). With --codec isal, levels 0-3 are "
+               "ISA-L's and higher ones act as 3")
+      ->default_str(level_default == LevelDefault::kAuto
+                        ? std::string("auto")
+                        : std::to_string(codec::kDefaultGzipLevel));
   cmd.add_option("--codec", flags.codec,
                  "deflate implementation: libdeflate, or isal (Intel ISA-L, faster at its levels "
                  "0-3; the output is standard gzip either way)")

@@ -41,8 +41,12 @@ codec::GzipBackend gzip_backend(const InputFlags& flags);
 // Defines the dialect flags only: --delimiter, --quote, --no-header, --encoding, --invalid-utf8.
 void add_dialect_flags(CLI::App& cmd, InputFlags& flags);
 
+// What --level is when not given: a fixed level (encode: nothing to adapt to), or auto (load
+// and bench: the pipeline finds the level that suits the link and the machine).
+enum class LevelDefault { kFixed, kAuto };
+
 // Defines the dialect flags and the columns, batching and compression flags on `cmd`.
-void add_input_flags(CLI::App& cmd, InputFlags& flags);
+void add_input_flags(CLI::App& cmd, InputFlags& flags, LevelDefault level = LevelDefault::kFixed);
 
 // Returns the chunker options the flags describe. Throws UsageError on bad values.
 loader::ChunkerOptions chunker_options(const InputFlags& flags);

@@ -364,7 +364,7 @@ void add_load_command(CLI::App& app, CommandAction& action) {
       ->capture_default_str();
   cmd->add_option("--summary-json", f->summary_json, "Also write the summary as JSON to this file");
   cmd->add_flag("--dry-run", f->dry_run, "Read, encode and count; send nothing");
-  add_input_flags(*cmd, f->in);
+  add_input_flags(*cmd, f->in, LevelDefault::kAuto);
   cmd->add_option("--job", f->job,
                   "TOML job file giving any of these options (keys: the long flags without "
                   "dashes, `input` for FILE; ${VAR} expands from the environment); flags on the "
