@@ -4,11 +4,12 @@
 
 namespace dsfill::loader {
 
-LevelController::LevelController(int start, int min_level, int max_level)
+LevelController::LevelController(int start, int min_level, int max_level, int warmup)
     : min_(min_level),
       max_(std::max(min_level, max_level)),
       level_(std::clamp(start, min_, max_)),
-      levels_(static_cast<std::size_t>(max_ + 1)) {}
+      levels_(static_cast<std::size_t>(max_ + 1)),
+      warmup_(std::max(0, warmup)) {}
 
 void LevelController::report(int level, std::size_t csv_bytes, double busy_seconds,
                              double idle_seconds) {
@@ -24,6 +25,11 @@ void LevelController::report(int level, std::size_t csv_bytes, double busy_secon
       s.measured_at = decisions_;
     }
   }
+  if (warmup_ > 0) {
+    --warmup_;
+    return;
+  }
+  if (level != level_.load(std::memory_order_relaxed)) return;
   busy_ += busy_seconds;
   idle_ += idle_seconds;
   bytes_ += static_cast<double>(csv_bytes);

@@ -30,7 +30,7 @@ class LevelController {
   static constexpr double kRaiseIdle = 0.10;
   static constexpr double kLowerIdle = 0.03;
   // Batches (over all encoders) between two decisions, so one change shows before the next.
-  static constexpr int kBatchesPerDecision = 4;
+  static constexpr int kBatchesPerDecision = 2;
   // The next level is taken only if an encoder runs it this much faster than an encoder now
   // delivers (CSV bytes per second of working plus waiting for the sender).
   static constexpr double kHeadroom = 1.10;
@@ -38,16 +38,19 @@ class LevelController {
   // machine's load may have changed, so the level may be tried again.
   static constexpr int kStaleDecisions = 25;
 
-  // REQUIRES: min_level <= max_level; `start` is clamped into the range.
-  LevelController(int start, int min_level, int max_level);
+  // REQUIRES: min_level <= max_level; `start` is clamped into the range. The first `warmup`
+  // batches decide nothing: until the sender's window has filled once, no encoder waits for
+  // it, whatever the link (pass the window's size).
+  LevelController(int start, int min_level, int max_level, int warmup = 0);
 
   // Returns the level the next batch should use. Thread-safe, lock-free.
   int level() const { return level_.load(std::memory_order_relaxed); }
 
   // Records one batch an encoder finished at `level`: its CSV bytes, the seconds it worked on
   // it and the seconds it then waited for room in the sender's window. Every
-  // kBatchesPerDecision batches, moves the level one step when the share of waiting (and, for a
-  // raise, the next level's speed) says so. Thread-safe.
+  // kBatchesPerDecision batches at the current level (batches begun before the last change do
+  // not count: they show the old level), moves the level one step when the share of waiting
+  // (and, for a raise, the next level's speed) says so. Thread-safe.
   void report(int level, std::size_t csv_bytes, double busy_seconds, double idle_seconds);
 
   // Returns how many batches were encoded at each level (index: level).
@@ -71,6 +74,7 @@ class LevelController {
   mutable std::mutex mutex_;
   std::vector<LevelStats> levels_;
   int decisions_ = 0;
+  int warmup_;  // batches still to ignore
   // The current decision period.
   double busy_ = 0;
   double idle_ = 0;

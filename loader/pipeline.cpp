@@ -424,7 +424,7 @@ LoadReport run_load(const LoadOptions& options) {
     // start there rather than step down to it batch by batch.
     const int lowest = isal ? 0 : 1;
     levels.emplace(options.target == Target::kNetwork ? options.level : lowest, lowest,
-                   isal ? 3 : 12);
+                   isal ? 3 : 12, static_cast<int>(window));
   }
   std::vector<std::thread> encoder_threads;
   for (int i = 0; i < encoders; ++i) {

@@ -68,6 +68,18 @@ TEST(LevelController, ReturnsToALevelFastEnoughForTheLink) {
   EXPECT_EQ(c.level(), 4);
 }
 
+TEST(LevelController, WarmupAndBatchesOfAnOldLevelDecideNothing) {
+  constexpr int kDecide = LevelController::kBatchesPerDecision;
+  LevelController c(6, 1, 12, /*warmup=*/5);
+  report_batches(c, 5, 0.05, 0.0);  // the window filling: nobody waits yet
+  EXPECT_EQ(c.level(), 6);
+  report_batches(c, kDecide, 0.05, 0.05);
+  ASSERT_EQ(c.level(), 7);
+  for (int i = 0; i < 3 * kDecide; ++i) c.report(6, kBatch, 0.05, 0.05);  // begun at 6
+  EXPECT_EQ(c.level(), 7);
+  EXPECT_EQ(c.batches_per_level()[6], static_cast<std::uint64_t>(5 + kDecide + 3 * kDecide));
+}
+
 TEST(LevelController, CountsBatchesPerLevel) {
   LevelController c(2, 1, 3);
   c.report(2, kBatch, 1, 0);
