@@ -118,6 +118,8 @@ for level in (1, 6):
     enc[level] = {"base": base, "runs": runs}
 for level in (3, 9):
     enc[level] = {"runs": {2: [dsfill_bench(A.data, level, 2)]}}
+# The defaults (--level auto: with no network it runs at the fastest level).
+enc["auto"] = {"runs": {2: [dsfill_bench(A.data, "auto", 2) for _ in range(REPEAT)]}}
 isal = None
 try:
     isal = {"base": baseline(1, "isal"), "runs": [dsfill_bench(A.data, 1, 2, "isal") for _ in range(REPEAT)],
@@ -131,7 +133,7 @@ if "e2e" not in SKIP:
     log("end to end against dsfill serve --discard")
     server, port = start_server()
     try:
-        for level in (1, 6):
+        for level in (1, 6, "auto"):
             e2e[level] = [dsfill_load(A.data, f"http://127.0.0.1:{port}", level, f"e2e{level}-{i}")
                           for i in range(REPEAT)]
     finally:
@@ -265,6 +267,10 @@ for level in (1, 6):
 for level in (3, 9):
     r = enc[level]["runs"][2][0]
     L.append(f"| libdeflate | {level} | 2 | {r['mbps']:.1f} | {r['rows_s']:,.0f} | {r['rss']:.0f} | | | {r['ratio']:.2f} |")
+r = enc["auto"]["runs"][2]
+L.append(f"| libdeflate | auto (the default) | 2 | {spread([x['mbps'] for x in r])} | "
+         f"{statistics.median(x['rows_s'] for x in r):,.0f} | {max(x['rss'] for x in r):.0f} | | | "
+         f"{r[0]['ratio']:.2f} |")
 if isal:
     for lv, key, bkey in ((1, "runs", "base"), (0, "runs0", "base0")):
         r = isal[key]
@@ -296,27 +302,43 @@ if e2e:
     for level, r in e2e.items():
         m = [x["mbps"] for x in r]
         eo = statistics.median(x["mbps"] for x in enc[level]["runs"][2])
+        mix = (r[0].get("levels") or {}) if level == "auto" else {}
+        if mix:
+            level = "auto (" + ", ".join(f"{k}: {v}" for k, v in mix.items()) + ")"
         L.append(f"| {level} | {spread(m)} | {statistics.median(x['rows_s'] for x in r):,.0f} | "
                  f"{max(x['rss'] for x in r):.0f} | {statistics.median(m) / eo:.2f} |")
     L.append("\nThe server shares the 2 cores (it gunzips and validates every row), so end to end "
              "measures both programs at once.\n")
 if py or shell:
     L.append("## Against the baselines (whole file)\n")
-    L.append("| approach | wall s | MB/s | peak RSS MiB | dsfill (default, end to end) is |")
+    L.append("| approach | wall s | MB/s | peak RSS MiB | compared with dsfill |")
     L.append("|---|---|---|---|---|")
-    d = e2e.get(6) if e2e else None
-    dw = statistics.median(x["wall"] for x in d) if d else None
-    drss = max(x["rss"] for x in d) if d else None
-    if d:
-        L.append(f"| dsfill load, defaults (level 6, 2 encoders) | {dw:.1f} | {mb / dw:.1f} | {drss:.0f} | |")
+
+    def row(name, runs):
+        w = statistics.median(x["wall"] for x in runs)
+        r = max(x["rss"] for x in runs)
+        L.append(f"| {name} | {w:.2f} | {mb / w:.1f} | {r:.0f} | |")
+        return w, r
+    bw = br = dw = drss = w6 = None
+    if enc.get("auto"):
+        bw, br = row("dsfill bench, defaults (encode only, no upload: the Python sample's work)",
+                     enc["auto"]["runs"][2])
+    if e2e.get("auto"):
+        dw, drss = row("dsfill load, defaults, to `serve --discard` (end to end)", e2e["auto"])
+    if e2e.get(6):
+        w6, _ = row("dsfill load --level 6, to `serve --discard` (the shell pipeline's level)", e2e[6])
     if py:
+        cmp = []
+        if bw:
+            cmp.append(f"encode only: dsfill {py['wall'] / bw:.0f}x faster, {py['rss'] / br:.0f}x less memory")
+        if dw:
+            cmp.append(f"with the upload: {py['wall'] / dw:.0f}x faster, {py['rss'] / drss:.0f}x less memory")
         L.append(f"| Python sample (csv, json.dumps, gzip 9, base64; no upload) | {py['wall']:.1f} | "
-                 f"{py['mbps']:.1f} | {py['rss']:.0f} | "
-                 + (f"{py['wall'] / dw:.0f}x faster, {py['rss'] / drss:.0f}x less memory |" if d else "|"))
+                 f"{py['mbps']:.1f} | {py['rss']:.0f} | {'; '.join(cmp)} |")
     if shell:
         L.append(f"| shell: parallel -j2 + python csv->json + pigz -6 + base64 + curl | {shell['wall']:.1f} | "
                  f"{shell['mbps']:.1f} | {shell['rss']:.0f} | "
-                 + (f"{shell['wall'] / dw:.1f}x faster |" if d else "|"))
+                 + (f"dsfill --level 6 {shell['wall'] / w6:.1f}x faster |" if w6 else "|"))
     L.append("")
 if rss_rows:
     L.append("## Peak RSS against file size (`dsfill bench`, default settings)\n")

@@ -163,6 +163,13 @@ void BM_InputReader(benchmark::State& state) {
 }
 BENCHMARK(BM_InputReader)->Unit(benchmark::kMillisecond)->MinTime(0.5);
 
+// Reports the file's bytes per second and the batches cut per second.
+void report_file_rate(benchmark::State& state, const DataFile& file, std::uint64_t batches) {
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file.size()));
+  state.counters["batches/s"] =
+      benchmark::Counter(static_cast<double>(batches), benchmark::Counter::kIsRate);
+}
+
 // Arg: batch_rows. 10000 is the default; 1000000 lets batch_bytes (8 MiB) cut instead.
 void BM_Chunker(benchmark::State& state) {
   const DataFile& file = data_file();
@@ -187,9 +194,7 @@ void BM_Chunker(benchmark::State& state) {
       ++batches;
     }
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file.size()));
-  state.counters["batches/s"] =
-      benchmark::Counter(static_cast<double>(batches), benchmark::Counter::kIsRate);
+  report_file_rate(state, file, batches);
 }
 BENCHMARK(BM_Chunker)
     ->ArgName("batch_rows")
@@ -228,9 +233,7 @@ void BM_ReaderStage(benchmark::State& state) {
     }
     batches += consumed;
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file.size()));
-  state.counters["batches/s"] =
-      benchmark::Counter(static_cast<double>(batches), benchmark::Counter::kIsRate);
+  report_file_rate(state, file, batches);
 }
 BENCHMARK(BM_ReaderStage)
     ->ArgName("queue")

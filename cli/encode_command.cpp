@@ -35,8 +35,9 @@ int fail(const std::string& input, const Error& error) {
 int run_encode(const EncodeFlags& flags) {
   if (flags.in.auto_level) {
     // There is no network to adapt to: the bodies go to a file.
-    throw UsageError("--level auto adapts to the network while loading; encode writes bodies "
-                     "at one level: pass 0 to 12");
+    throw UsageError(
+        "--level auto adapts to the network while loading; encode writes bodies "
+        "at one level: pass 0 to 12");
   }
   loader::ChunkerOptions chunking = chunker_options(flags.in);
   loader::SchemaOptions schema_opts = schema_options(flags.in);
@@ -91,10 +92,10 @@ int run_encode(const EncodeFlags& flags) {
     std::fprintf(stderr, "dsfill encode: write to %s failed\n", flags.output.c_str());
     return kExitBadInput;
   }
-  std::fprintf(stderr, "dsfill encode: %llu rows in %llu bodies, %lld CSV bytes -> %llu body bytes\n",
-               static_cast<unsigned long long>(rows), static_cast<unsigned long long>(batches),
-               static_cast<long long>(chunker.offset()),
-               static_cast<unsigned long long>(body_bytes));
+  std::fprintf(
+      stderr, "dsfill encode: %llu rows in %llu bodies, %lld CSV bytes -> %llu body bytes\n",
+      static_cast<unsigned long long>(rows), static_cast<unsigned long long>(batches),
+      static_cast<long long>(chunker.offset()), static_cast<unsigned long long>(body_bytes));
   return kExitOk;
 }
 
@@ -107,7 +108,8 @@ void add_encode_command(CLI::App& app, CommandAction& action) {
       "Write the POST /dataset-fill request bodies for a CSV file, one JSON object per line, "
       "without sending them");
   cmd->add_option("FILE", flags->input, "CSV file to encode ('-' for standard input)")->required();
-  cmd->add_option("-o,--output", flags->output, "Where to write the bodies ('-' for standard output)")
+  cmd->add_option("-o,--output", flags->output,
+                  "Where to write the bodies ('-' for standard output)")
       ->capture_default_str();
   cmd->add_option("--user-code", flags->user_code, "user-code written in each body")
       ->capture_default_str();

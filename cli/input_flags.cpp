@@ -1,11 +1,11 @@
 #include "cli/input_flags.h"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
-#include <thread>
 #include <exception>
 #include <string>
+#include <thread>
 
 namespace dsfill::cli {
 
@@ -174,8 +174,8 @@ loader::LoadOptions input_load_options(const std::string& input, const InputFlag
   o.auto_level = flags.auto_level;
   o.gzip_backend = gzip_backend(flags);
   o.compress = !flags.no_compress;
-  o.encoders = encoders > 0 ? encoders
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.encoders =
+      encoders > 0 ? encoders : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return o;
 }
 

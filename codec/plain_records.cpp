@@ -54,8 +54,8 @@ inline std::uint64_t mask16(__m128i v, unsigned shift) {
 class Expander {
  public:
   explicit Expander(char delim)
-      : delim_(_mm_set1_epi8(delim)), extra_(_mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, '"', ',', 0,
-                                                           0, 0, 0, 0, 0)) {}
+      : delim_(_mm_set1_epi8(delim)),
+        extra_(_mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, '"', ',', 0, 0, 0, 0, 0, 0)) {}
 
   // Writes [from, to) at o with each delimiter as `","` and returns the end of that output.
   // Reads up to 7 bytes past `to`; writes up to 31 bytes past its output (later writes
@@ -83,8 +83,7 @@ class Expander {
   // Writes the expansion of the 8 bytes at `at` (delimiters `mask`); returns its full length.
   inline unsigned shuffle(const char* at, unsigned mask, char* o) const {
     const Expansion& e = kExpansions[mask];
-    const __m128i v =
-        _mm_or_si128(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(at)), extra_);
+    const __m128i v = _mm_or_si128(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(at)), extra_);
     const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(e.lanes.data()));
     const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(e.lanes.data() + 16));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(o), _mm_shuffle_epi8(v, lo));
@@ -116,11 +115,11 @@ PlainRun write_plain_records(const char*& p, const char* end, char*& out, const 
   const Expander expand(delim);
   const __m128i delim_v = _mm_set1_epi8(delim);
   const __m128i quote_v = _mm_set1_epi8(quote);
-  const char* rec = p;   // the record being written
-  char* rec_o = o;       // where its output starts (its comma, if any)
-  const char* seg = p;   // its first byte not yet written
+  const char* rec = p;  // the record being written
+  char* rec_o = o;      // where its output starts (its comma, if any)
+  const char* seg = p;  // its first byte not yet written
   std::size_t fields = 1;
-  const char* q = p;     // the block being classified
+  const char* q = p;  // the block being classified
   const auto open_record = [&o](bool first_record) {
     if (!first_record) *o++ = ',';
     std::memcpy(o, "[\"", 2);
@@ -138,10 +137,9 @@ PlainRun write_plain_records(const char*& p, const char* end, char*& out, const 
       // Signed compare: bytes >= 0x80 are negative, so one compare catches control and high.
       __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
       if (high_ok) low = _mm_and_si128(low, _mm_cmpgt_epi8(v, _mm_set1_epi8(-1)));
-      const __m128i bad = _mm_or_si128(
-          _mm_or_si128(low, _mm_cmpeq_epi8(v, quote_v)),
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+      const __m128i bad = _mm_or_si128(_mm_or_si128(low, _mm_cmpeq_epi8(v, quote_v)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
       d |= mask16(_mm_cmpeq_epi8(v, delim_v), 16 * i);
       lf |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), 16 * i);
       cr |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), 16 * i);
@@ -156,8 +154,8 @@ PlainRun write_plain_records(const char*& p, const char* end, char*& out, const 
     for (std::uint64_t m = lf & usable; m != 0; m &= m - 1) {
       const auto bit = static_cast<unsigned>(__builtin_ctzll(m));
       const char* at = q + bit;
-      fields += static_cast<std::size_t>(
-          __builtin_popcountll(d & bits_from(from) & ~bits_from(bit)));
+      fields +=
+          static_cast<std::size_t>(__builtin_popcountll(d & bits_from(from) & ~bits_from(bit)));
       const char* content_end = at > seg && at[-1] == '\r' ? at - 1 : at;
       if (fields == 1 && content_end == rec) {
         o = rec_o;  // a blank line: take its opening back

@@ -437,7 +437,6 @@ struct Context {
   return {p, o + value.size(), lim, true};
 }
 
-
 }  // namespace
 
 namespace {
@@ -482,8 +481,8 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
     if (fast && end - p >= static_cast<std::ptrdiff_t>(detail::kPlainMinInput)) {
       for (;;) {
         DSFILL_RESERVE(detail::kPlainBlockRoom);
-        const detail::PlainRun run = detail::write_plain_records(
-            p, end, o, lim, stats.rows == 0, expected, delim, quote, high_ok);
+        const detail::PlainRun run = detail::write_plain_records(p, end, o, lim, stats.rows == 0,
+                                                                 expected, delim, quote, high_ok);
         stats.rows += run.rows;
         row += static_cast<std::int64_t>(run.physical);
         if (!run.need_room) break;

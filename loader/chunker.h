@@ -17,12 +17,12 @@
 namespace dsfill::loader {
 
 struct Batch {
-  std::uint64_t seq = 0;          // 0, 1, 2, ... in input order
-  std::int64_t first_row = 1;     // physical row (1-based, header included) of its first record
+  std::uint64_t seq = 0;       // 0, 1, 2, ... in input order
+  std::int64_t first_row = 1;  // physical row (1-based, header included) of its first record
   std::uint64_t physical_rows = 0;
-  std::int64_t byte_begin = 0;    // file offsets [byte_begin, byte_end)
+  std::int64_t byte_begin = 0;  // file offsets [byte_begin, byte_end)
   std::int64_t byte_end = 0;
-  std::string records;            // the raw CSV bytes of whole records
+  std::string records;  // the raw CSV bytes of whole records
 };
 
 struct ChunkerOptions {

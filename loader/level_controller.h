@@ -63,8 +63,8 @@ class LevelController {
  private:
   struct LevelStats {
     std::uint64_t batches = 0;
-    double speed = 0;           // CSV bytes per busy second, moving average
-    int measured_at = -1;       // the decision count when it was last updated
+    double speed = 0;      // CSV bytes per busy second, moving average
+    int measured_at = -1;  // the decision count when it was last updated
   };
   void decide();  // REQUIRES: mutex_ held
 

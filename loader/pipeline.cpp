@@ -190,9 +190,9 @@ Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& tmpl,
   auto existing = read_checkpoint(o.checkpoint);
   if (!existing) return existing.error();
   const bool resume =
-      o.resume || (o.auto_resume && *existing &&
-                   (!(*existing)->finished ||
-                    identity_mismatch((*existing)->identity, *identity).empty()));
+      o.resume ||
+      (o.auto_resume && *existing &&
+       (!(*existing)->finished || identity_mismatch((*existing)->identity, *identity).empty()));
   if (!resume) {
     if (*existing && !(*existing)->finished) {
       return make_error(ErrorCode::kBadArgument,

@@ -7,8 +7,8 @@
 // content nor their length leaks through timing; they are never logged.
 #pragma once
 
-#include <string>
 #include <initializer_list>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 

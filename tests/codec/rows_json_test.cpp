@@ -349,8 +349,8 @@ TEST(RowsJson, RandomCorruptionGivesTheScannersErrors) {
 // the generated records, whatever the block alignment.
 TEST(RowsJson, FastPathAgreesOnLongRandomRuns) {
   std::mt19937 rng(2026);
-  static const char* const kPieces[] = {"a", "Z", "0", "9", " ", "-", ":", ".", "x",
-                                        "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+  static const char* const kPieces[] = {
+      "a", "Z", "0", "9", " ", "-", ":", ".", "x", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
   for (int iter = 0; iter < 600; ++iter) {
     const char delim = iter % 7 == 0 ? '\t' : iter % 5 == 0 ? ';' : ',';
     const std::size_t nf = 1 + rng() % 8;
@@ -435,7 +435,8 @@ TEST(RowsJson, CrlfAcrossEveryBlockBoundary) {
 
 TEST(RowsJson, FastPathLeavesErrorsToTheGeneralPath) {
   std::string plain;
-  for (int i = 0; i < 40; ++i) plain += "row" + std::to_string(i) + ",some text here,\xC3\xA9t\xC3\xA9\n";
+  for (int i = 0; i < 40; ++i)
+    plain += "row" + std::to_string(i) + ",some text here,\xC3\xA9t\xC3\xA9\n";
   // A ragged record deep in a plain run: named by its row and byte.
   std::string ragged = plain + "x,y\n" + plain;
   std::string out;

@@ -42,7 +42,7 @@ TEST(LevelController, DoesNotReturnToALevelTooSlowForTheLink) {
   constexpr int kDecide = LevelController::kBatchesPerDecision;
   LevelController c(7, 1, 12);
   report_batches(c, kDecide, 0.05, 0.05);
-  ASSERT_EQ(c.level(), 8);  // untried: probed
+  ASSERT_EQ(c.level(), 8);               // untried: probed
   report_batches(c, kDecide, 0.2, 0.0);  // 5 MB/s and never waiting: the encoders are behind
   ASSERT_EQ(c.level(), 7);
   EXPECT_NEAR(c.speed(8), 5e6, 1);
