@@ -413,8 +413,11 @@ if shutil.which("gnuplot") and not os.environ.get("NO_PLOTS"):
         fixed = [x for x in AUTO_LEVELS if x != "auto"]
         plot("bench_auto", "Total time over a limited link: each fixed level, and auto (flat line)",
              "fixed gzip level", "wall seconds",
-             [(f"{link} fixed", [(int(x), r[x]["wall"]) for x in fixed]) for link, r in auto.items()] +
-             [(f"{link} auto", [(int(x), r["auto"]["wall"]) for x in (fixed[0], fixed[-1])])
+             # gnuplot's enhanced text would eat the '@' of "8MB>40MB@3".
+             [(f"{link.replace('@', ' after ')}s fixed" if "@" in link else f"{link} fixed",
+               [(int(x), r[x]["wall"]) for x in fixed]) for link, r in auto.items()] +
+             [(f"{link.replace('@', ' after ')}s auto" if "@" in link else f"{link} auto",
+               [(int(x), r["auto"]["wall"]) for x in (fixed[0], fixed[-1])])
               for link, r in auto.items()])
 if plots:
     L.append("## Plots\n")

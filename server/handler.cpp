@@ -210,9 +210,9 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
     }
     call->scoped_key = std::move(scoped);
     call->has_key = true;
-    // Until the rows decode, the request is its bytes (see request_fingerprint below).
-    call->idempotency.body_sha256 = sha256(call->request.body());
   }
+  // --discard keeps no keys, so it needs no fingerprint (see request_fingerprint).
+  const bool fingerprint = call->has_key && !options_.discard;
 
   // Decode and validate here, on an HTTP thread; only storage goes to the store's thread.
   std::optional<Reply> rejection;
@@ -232,9 +232,13 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
                                            call->rows_json);
         !r) {
       rejection = Reply{status_for(r.error()), error_envelope(r.error().describe()), 0, false};
-    } else if (call->has_key) {
+    } else if (fingerprint) {
       call->idempotency.body_sha256 = request_fingerprint(fill, call->rows_json);
     }
+  }
+  if (fingerprint && rejection) {
+    // Refused before or while decoding: the request is its bytes.
+    call->idempotency.body_sha256 = sha256(call->request.body());
   }
   if (!rejection) {
     if (auto r = validate_rows(call->rows_parser, call->rows_json, fill.columns, *rules, limits,
