@@ -401,7 +401,7 @@ if shutil.which("gnuplot") and not os.environ.get("NO_PLOTS"):
     plot("bench_encoders", "Encode-only throughput vs encoder threads", "encoders", "MB/s of CSV",
          [(f"level {lv}", [(e, statistics.median(x["mbps"] for x in enc[lv]["runs"][e])) for e in (1, 2)])
           for lv in (1, 6)] +
-         [(f"2 x single-thread deflate, level {lv}",
+         [(f"encoders x single-thread deflate, level {lv}",
            [(e, e * statistics.median(x["deflate_mb_s"] for x in enc[lv]["base"])) for e in (1, 2)])
           for lv in (1, 6)])
     plot("bench_levels", "Encode-only throughput vs gzip level (2 encoders)", "level", "MB/s of CSV",
