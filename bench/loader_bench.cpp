@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -138,15 +139,22 @@ const DataFile& data_file() {
   return file;
 }
 
+// Opens the data file, or marks the benchmark skipped and returns nullopt.
+std::optional<InputReader> open_input(benchmark::State& state, const DataFile& file) {
+  auto reader = InputReader::open(file.path());
+  if (!reader) {
+    state.SkipWithError("cannot open the input");
+    return std::nullopt;
+  }
+  return std::move(*reader);
+}
+
 void BM_InputReader(benchmark::State& state) {
   const DataFile& file = data_file();
   std::string buf(kReadSize, '\0');
   for (auto _ : state) {
-    auto reader = InputReader::open(file.path());
-    if (!reader) {
-      state.SkipWithError("cannot open the input");
-      break;
-    }
+    auto reader = open_input(state, file);
+    if (!reader) break;
     std::size_t total = 0;
     for (;;) {
       auto n = reader->read(buf.data(), buf.size());
@@ -177,11 +185,8 @@ void BM_Chunker(benchmark::State& state) {
   options.batch_rows = static_cast<std::size_t>(state.range(0));
   std::uint64_t batches = 0;
   for (auto _ : state) {
-    auto reader = InputReader::open(file.path());
-    if (!reader) {
-      state.SkipWithError("cannot open the input");
-      break;
-    }
+    auto reader = open_input(state, file);
+    if (!reader) break;
     Chunker chunker(*reader, options);
     for (;;) {
       auto next = chunker.next();
@@ -211,11 +216,8 @@ void BM_ReaderStage(benchmark::State& state) {
   const auto capacity = static_cast<std::size_t>(state.range(0));
   std::uint64_t batches = 0;
   for (auto _ : state) {
-    auto reader = InputReader::open(file.path());
-    if (!reader) {
-      state.SkipWithError("cannot open the input");
-      break;
-    }
+    auto reader = open_input(state, file);
+    if (!reader) break;
     Chunker chunker(*reader, ChunkerOptions{});
     BoundedQueue<Batch> queue(capacity);
     std::uint64_t consumed = 0;
