@@ -48,7 +48,10 @@ void LevelController::decide() {
       level_.store(now + 1, std::memory_order_relaxed);
     }
   } else if (idle_share < kLowerIdle && now > min_) {
-    level_.store(now - 1, std::memory_order_relaxed);
+    // Encoders that never waited at all may be far behind a faster link (it just sped up):
+    // two steps, since too high a level costs more than too low a one.
+    const int step = idle_share < kLowerIdle / 4 ? 2 : 1;
+    level_.store(std::max(min_, now - step), std::memory_order_relaxed);
   }
   busy_ = idle_ = bytes_ = 0;
   batches_ = 0;

@@ -12,7 +12,8 @@
 // high a level can starve the link (deflate slows by 3x from level 7 to 8 on typical data), and
 // the pipeline notices only after the batches in flight drain. So the controller remembers how
 // fast each level encoded, and raises the level only when the next one is untried (or its
-// figure is stale) or fast enough to keep up with what the link carries now.
+// figure is stale) or fast enough to keep up with what the link carries now; and it lowers the
+// level two steps at once when the encoders never waited at all (a link that just sped up).
 #pragma once
 
 #include <atomic>

@@ -24,9 +24,18 @@ TEST(LevelController, NeverWaitingLowersTheLevel) {
   report_batches(c, LevelController::kBatchesPerDecision - 1, 0.05, 0.0);
   EXPECT_EQ(c.level(), 6);  // no decision before enough batches
   report_batches(c, 1, 0.05, 0.0);
-  EXPECT_EQ(c.level(), 5);
+  EXPECT_EQ(c.level(), 4);  // never waiting at all: two steps
   report_batches(c, 100 * LevelController::kBatchesPerDecision, 0.05, 0.0);
   EXPECT_EQ(c.level(), 1);
+}
+
+TEST(LevelController, RarelyWaitingLowersOneStep) {
+  LevelController c(6, 1, 12);
+  report_batches(c, LevelController::kBatchesPerDecision, 0.98, 0.02);  // 2% waiting
+  EXPECT_EQ(c.level(), 5);
+  LevelController low(2, 1, 12);
+  report_batches(low, LevelController::kBatchesPerDecision, 0.05, 0.0);
+  EXPECT_EQ(low.level(), 1);  // two steps, but not below the lowest level
 }
 
 TEST(LevelController, ModerateWaitingKeepsTheLevel) {
@@ -42,8 +51,8 @@ TEST(LevelController, DoesNotReturnToALevelTooSlowForTheLink) {
   constexpr int kDecide = LevelController::kBatchesPerDecision;
   LevelController c(7, 1, 12);
   report_batches(c, kDecide, 0.05, 0.05);
-  ASSERT_EQ(c.level(), 8);               // untried: probed
-  report_batches(c, kDecide, 0.2, 0.0);  // 5 MB/s and never waiting: the encoders are behind
+  ASSERT_EQ(c.level(), 8);                 // untried: probed
+  report_batches(c, kDecide, 0.2, 0.003);  // 5 MB/s, hardly waiting: the encoders are behind
   ASSERT_EQ(c.level(), 7);
   EXPECT_NEAR(c.speed(8), 5e6, 1);
   for (int i = 0; i < LevelController::kStaleDecisions - 1; ++i) {
@@ -61,8 +70,8 @@ TEST(LevelController, ReturnsToALevelFastEnoughForTheLink) {
   report_batches(c, kDecide, 0.05, 0.05);
   ASSERT_EQ(c.level(), 4);
   // Level 4 runs at 12.5 MB/s, more than the 10 MB/s delivered at 3, but this period the
-  // encoders happened not to wait: down to 3, and back up since 4 is fast enough.
-  report_batches(c, kDecide, 0.08, 0.0);
+  // encoders hardly waited: down to 3, and back up since 4 is fast enough.
+  report_batches(c, kDecide, 0.08, 0.0017);  // 2% waiting: one step
   ASSERT_EQ(c.level(), 3);
   report_batches(c, kDecide, 0.05, 0.05);
   EXPECT_EQ(c.level(), 4);
