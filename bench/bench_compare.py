@@ -67,8 +67,9 @@ def baseline(level, codec="libdeflate"):
     return json.loads(out)
 
 
-def spread(values):
-    return f"{statistics.median(values):.1f} ({min(values):.1f}-{max(values):.1f})"
+def spread(values, digits=1):
+    return (f"{statistics.median(values):.{digits}f} "
+            f"({min(values):.{digits}f}-{max(values):.{digits}f})")
 
 
 def free_port():
@@ -262,7 +263,7 @@ for level in (1, 6):
         m = [x["mbps"] for x in r]
         share = [dsec / x["cpu"] for x in r]
         L.append(f"| libdeflate | {level} | {e} | {spread(m)} | {statistics.median(x['rows_s'] for x in r):,.0f} "
-                 f"| {max(x['rss'] for x in r):.0f} | {spread([x / (e * drate) for x in m])} "
+                 f"| {max(x['rss'] for x in r):.0f} | {spread([x / (e * drate) for x in m], 2)} "
                  f"| {spread([100 * s for s in share])}% | {r[0]['ratio']:.2f} |")
 for level in (3, 9):
     r = enc[level]["runs"][2][0]
@@ -277,7 +278,7 @@ if isal:
         m = [x["mbps"] for x in r]
         drate = isal[bkey]["deflate_mb_s"]
         L.append(f"| isal | {lv} | 2 | {spread(m)} | {statistics.median(x['rows_s'] for x in r):,.0f} "
-                 f"| {max(x['rss'] for x in r):.0f} | {spread([x / (2 * drate) for x in m])} "
+                 f"| {max(x['rss'] for x in r):.0f} | {spread([x / (2 * drate) for x in m], 2)} "
                  f"| {100 * isal[bkey]['deflate_seconds'] / statistics.median(x['cpu'] for x in r):.0f}% "
                  f"| {r[0]['ratio']:.2f} |")
 L.append("")
@@ -353,10 +354,11 @@ if auto:
     L.append("`bench/throttle_proxy.py` carries client->server bytes at the given rate (one token "
              "bucket for all connections); `8MB>40MB@3` is a link that carries 8 MB/s and then "
              "40 MB/s from 3 s after the first byte. `dsfill serve --discard` answers; proxy, "
-             "server and loader share the 2 cores. Total wall seconds (best in bold):\n")
+             "server and loader share the 2 cores. Total wall seconds of one run each (best in "
+             "bold); expect a few percent between repeated runs, most on the changing link:\n")
     fixed = [x for x in AUTO_LEVELS if x != "auto"]
     L.append("| link | " + " | ".join(f"level {x}" for x in AUTO_LEVELS) +
-             " | auto vs best fixed | auto's level mix (batches) |")
+             " | auto faster than the best fixed level by | auto's level mix (batches) |")
     L.append("|---|" + "---|" * (len(AUTO_LEVELS) + 2))
     for link, r in auto.items():
         best = min(fixed, key=lambda x: r[x]["wall"])
