@@ -78,13 +78,13 @@ void add_input_flags(CLI::App& cmd, InputFlags& flags, LevelDefault level_defaul
            flags.auto_level = false;
            flags.level = level;
          },
-         level_default == LevelDefault::kAuto
-             ? "gzip level: 0 (store) to 12 (smallest), or auto (adapt while loading, starting "
-               "at 6: higher while the network is the bottleneck, lower while the encoders are; "
-               "with no network, as in bench, it settles at the fastest level). With --codec "
-               "isal, levels 0-3 are ISA-L's and higher ones act as 3"
-             : "gzip level: 0 (store) to 12 (smallest). With --codec isal, levels 0-3 are "
-               "ISA-L's and higher ones act as 3")
+         std::string("gzip level: 0 (store) to 12 (smallest)") +
+             (level_default == LevelDefault::kAuto
+                  ? ", or auto (adapt while loading, starting at 6: higher while the network is "
+                    "the bottleneck, lower while the encoders are; with no network, as in bench, "
+                    "it settles at the fastest level)"
+                  : "") +
+             ". With --codec isal, levels 0-3 are ISA-L's and higher ones act as 3")
       ->default_str(level_default == LevelDefault::kAuto
                         ? std::string("auto")
                         : std::to_string(codec::kDefaultGzipLevel));

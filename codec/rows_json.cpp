@@ -504,55 +504,51 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
     const char* const record_start = p;
     DSFILL_RESERVE(2);
     if (stats.rows != 0) *o++ = ',';
+    *o++ = '[';
     std::size_t field = 0;
-    {
-      *o++ = '[';
-      for (;;) {
-        if (field < nkinds && kinds[field] == ValueKind::kNumber) {
-          const Step s = write_number(p, o, lim, out, ctx, field, row, scratch, error);
+    for (;;) {
+      if (field < nkinds && kinds[field] == ValueKind::kNumber) {
+        const Step s = write_number(p, o, lim, out, ctx, field, row, scratch, error);
+        p = s.p;
+        o = s.o;
+        lim = s.lim;
+        if (!s.ok) {
+          ok = false;
+          break;
+        }
+      } else {
+        DSFILL_RESERVE(1);
+        *o++ = '"';
+        if (p < end && *p == quote) {
+          const Step s = write_quoted(p, o, lim, out, ctx, quoted, row, error);
           p = s.p;
           o = s.o;
           lim = s.lim;
-          if (!s.ok) {
-            ok = false;
-            break;
-          }
+          ok = s.ok;
         } else {
-          DSFILL_RESERVE(1);
-          *o++ = '"';
-          if (p < end && *p == quote) {
-            const Step s = write_quoted(p, o, lim, out, ctx, quoted, row, error);
-            p = s.p;
-            o = s.o;
-            lim = s.lim;
-            ok = s.ok;
-          } else {
-            const Step s =
-                write_unquoted(p, o, lim, out, ctx, unquoted, row, error, field, nkinds, kinds);
-            p = s.p;
-            o = s.o;
-            lim = s.lim;
-            ok = s.ok;
-            field += s.extra_fields;
-          }
-          if (!ok) break;
-          DSFILL_RESERVE(1);
-          *o++ = '"';
+          const Step s =
+              write_unquoted(p, o, lim, out, ctx, unquoted, row, error, field, nkinds, kinds);
+          p = s.p;
+          o = s.o;
+          lim = s.lim;
+          ok = s.ok;
+          field += s.extra_fields;
         }
-        ++field;
-        // p is at a delimiter, a terminator or the end.
-        if (p < end && *p == delim) {
-          ++p;
-          DSFILL_RESERVE(1);
-          *o++ = ',';
-          continue;
-        }
-        break;
+        if (!ok) break;
+        DSFILL_RESERVE(1);
+        *o++ = '"';
       }
-      if (!ok) break;
-      DSFILL_RESERVE(1);
-      *o++ = ']';
+      ++field;
+      // p is at a delimiter, a terminator or the end.
+      if (p < end && *p == delim) {
+        ++p;
+        DSFILL_RESERVE(1);
+        *o++ = ',';
+        continue;
+      }
+      break;
     }
+    if (!ok) break;
     if (expected == 0) expected = field;
     if (field != expected) {
       error = make_error(ErrorCode::kBadCsv,
@@ -562,6 +558,8 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
       ok = false;
       break;
     }
+    DSFILL_RESERVE(1);
+    *o++ = ']';
     ++stats.rows;
     ++row;
     if (p < end) {

@@ -232,13 +232,12 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
                                            call->rows_json);
         !r) {
       rejection = Reply{status_for(r.error()), error_envelope(r.error().describe()), 0, false};
-    } else if (fingerprint) {
-      call->idempotency.body_sha256 = request_fingerprint(fill, call->rows_json);
     }
   }
-  if (fingerprint && rejection) {
-    // Refused before or while decoding: the request is its bytes.
-    call->idempotency.body_sha256 = sha256(call->request.body());
+  if (fingerprint) {
+    // Refused before or while decoding, the request is its bytes.
+    call->idempotency.body_sha256 =
+        rejection ? sha256(call->request.body()) : request_fingerprint(fill, call->rows_json);
   }
   if (!rejection) {
     if (auto r = validate_rows(call->rows_parser, call->rows_json, fill.columns, *rules, limits,
