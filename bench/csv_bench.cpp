@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "codec/csv_scanner.h"
+#include "codec/plain_records.h"
 #include "codec/row_boundary.h"
 #include "codec/rows_json.h"
 
@@ -148,8 +149,20 @@ void rows_json(benchmark::State& state, const RowsJsonOptions& options) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * typical_csv().size()));
 }
 
-void BM_RowsJsonStrings(benchmark::State& state) { rows_json(state, RowsJsonOptions{}); }
-BENCHMARK(BM_RowsJsonStrings)->Unit(benchmark::kMillisecond);
+// Argument: the fast-path kernel (0 none: the general path alone, 1 SSSE3, 2 AVX-512).
+void BM_RowsJsonStrings(benchmark::State& state) {
+  using detail::PlainKernel;
+  const PlainKernel chosen = detail::plain_kernel();
+  const auto kernel = static_cast<PlainKernel>(state.range(0));
+  if (!detail::use_plain_kernel(kernel)) {
+    state.SkipWithError("this CPU cannot run that kernel");
+    return;
+  }
+  state.SetLabel(detail::plain_kernel_name(kernel));
+  rows_json(state, RowsJsonOptions{});
+  detail::use_plain_kernel(chosen);
+}
+BENCHMARK(BM_RowsJsonStrings)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
 
 void BM_RowsJsonNumbers(benchmark::State& state) {
   RowsJsonOptions options;

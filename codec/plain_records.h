@@ -5,9 +5,14 @@
 // input as UTF-8. Its JSON is its own bytes with every delimiter written as `","` and `["` / `"]`
 // around it, so no byte needs a decision of its own: the input is classified 64 bytes at a time
 // into bit masks (delimiters, LFs, anything odd), and each 8 bytes are expanded into the output
-// with one table-driven byte shuffle (SSSE3), whatever the number of delimiters among them.
+// in one step, whatever the number of delimiters among them.
 //
-// Internal to codec/; built with -mssse3 -mpopcnt and called only when the CPU has both.
+// Two kernels do the byte work (the record loop is shared: plain_records_loop.h): AVX-512
+// (VBMI2's byte expand writes 32 input bytes into their output slots at once) and SSSE3 (a
+// table-driven shuffle per 8 bytes). The best one the CPU runs is picked once, within the cap of
+// DSFILL_SIMD (simd_cap.h).
+//
+// Internal to codec/.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +23,7 @@ namespace dsfill::codec::detail {
 // Input bytes a call needs past p to do anything; fewer and it writes nothing.
 inline constexpr std::size_t kPlainMinInput = 64 + 16;
 // Output room a call needs for each 64-byte block it classifies.
-inline constexpr std::size_t kPlainBlockRoom = 64 * 5 + 48;
+inline constexpr std::size_t kPlainBlockRoom = 64 * 5 + 64;
 
 struct PlainRun {
   std::uint64_t rows = 0;      // records written
@@ -26,8 +31,18 @@ struct PlainRun {
   bool need_room = false;      // stopped for lack of output room, not because of the input
 };
 
-// Returns true when this CPU can run write_plain_records (SSSE3 and POPCNT on x86-64).
-bool plain_records_supported();
+enum class PlainKernel { kNone, kSsse3, kAvx512 };
+
+// The kernel write_plain_records uses: the best this CPU runs, within simd_cap().
+PlainKernel plain_kernel();
+// "avx512", "ssse3" or "none".
+const char* plain_kernel_name(PlainKernel kernel);
+// Makes write_plain_records use `kernel` (tests and benchmarks); false, and no change, when this
+// CPU or build cannot run it. Not thread-safe: call it before transcoding starts.
+bool use_plain_kernel(PlainKernel kernel);
+
+// Returns true when a kernel is in use (false: the general path does all the work).
+inline bool plain_records_supported() { return plain_kernel() != PlainKernel::kNone; }
 
 // Writes the plain records from p on as `,["f1","f2",...]` (no comma before the first one when
 // `first`) into [o, lim), until a record that is not plain, a record whose field count differs
@@ -38,5 +53,16 @@ bool plain_records_supported();
 // REQUIRES: p at a record start; lim - o >= kPlainBlockRoom; plain_records_supported().
 PlainRun write_plain_records(const char*& p, const char* end, char*& o, const char* lim, bool first,
                              std::size_t& expected, char delim, char quote, bool high_ok);
+
+// The kernels, each compiled for its instruction set (call them only through the above, or after
+// use_plain_kernel accepted them); *_built() says whether this build has them at all.
+PlainRun write_plain_records_ssse3(const char*& p, const char* end, char*& o, const char* lim,
+                                   bool first, std::size_t& expected, char delim, char quote,
+                                   bool high_ok);
+PlainRun write_plain_records_avx512(const char*& p, const char* end, char*& o, const char* lim,
+                                    bool first, std::size_t& expected, char delim, char quote,
+                                    bool high_ok);
+bool plain_records_ssse3_built();
+bool plain_records_avx512_built();
 
 }  // namespace dsfill::codec::detail

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/plain_records.h"
 #include "codec/rows_json.h"
 
 namespace dsfill::codec {
@@ -129,6 +130,83 @@ TEST(RowsJsonFast, WriteRowsJsonReusesItsBuffer) {
   ASSERT_TRUE(write_rows_json(small, {}, {}, buf, length));
   EXPECT_EQ(std::string(buf.data(), length), one_call(small, {}));
   EXPECT_EQ(buf.size(), capacity);  // not shrunk, so the next big batch is not zero-filled
+}
+
+// Records of `fields` fields, most of them empty: runs of more than 16 delimiters among 32
+// bytes, which the AVX-512 kernel writes in two halves.
+std::string sparse_records(std::mt19937& rng, int count, std::size_t fields, char delim) {
+  std::string csv;
+  for (int i = 0; i < count; ++i) {
+    for (std::size_t f = 0; f < fields; ++f) {
+      if (f != 0) csv += delim;
+      if (rng() % 8 == 0) csv += std::string(1 + rng() % 20, static_cast<char>('a' + rng() % 26));
+    }
+    csv += rng() % 4 == 0 ? "\r\n" : "\n";
+  }
+  return csv;
+}
+
+// Makes the transcoder use one fast-path kernel for the life of the object.
+class KernelScope {
+ public:
+  explicit KernelScope(detail::PlainKernel kernel)
+      : previous_(detail::plain_kernel()), ok_(detail::use_plain_kernel(kernel)) {}
+  ~KernelScope() { detail::use_plain_kernel(previous_); }
+  KernelScope(const KernelScope&) = delete;
+  KernelScope& operator=(const KernelScope&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  detail::PlainKernel previous_;
+  bool ok_;
+};
+
+TEST(RowsJsonFast, EveryKernelThisCpuRunsWritesTheSameJson) {
+  using detail::PlainKernel;
+  std::mt19937 rng(11);
+  for (const char delim : {',', ';', '\t'}) {
+    std::string mixed;  // one field count per input: a ragged row would stop the comparison
+    for (int i = 0; i < 2000; ++i) mixed += random_record(rng, 9, delim, i % 3 == 0);
+    const std::string inputs[] = {sparse_records(rng, 300, 60, delim), mixed,
+                                  sparse_records(rng, 300, 7, delim)};
+    RowsJsonOptions options;
+    options.dialect.delimiter = delim;
+    options.utf8 = Utf8Policy::kStrict;
+    for (const std::string& csv : inputs) {
+      std::string oracle;
+      {
+        const KernelScope general(PlainKernel::kNone);
+        ASSERT_TRUE(general.ok());
+        oracle = one_call(csv, options);
+      }
+      int kernels = 0;
+      for (const PlainKernel kernel : {PlainKernel::kSsse3, PlainKernel::kAvx512}) {
+        const KernelScope scope(kernel);
+        if (!scope.ok()) continue;  // this CPU cannot run it
+        ++kernels;
+        EXPECT_EQ(one_call(csv, options), oracle)
+            << detail::plain_kernel_name(kernel) << ", delimiter " << static_cast<int>(delim);
+      }
+#if defined(__x86_64__)
+      EXPECT_GE(kernels, 1);  // every x86-64 CPU still made has SSSE3
+#endif
+    }
+  }
+}
+
+TEST(RowsJsonFast, ManyEmptyFieldsSameAsGeneralPath) {
+  std::mt19937 rng(13);
+  for (const char delim : {',', '|'}) {
+    std::vector<std::string> records;
+    std::string csv;
+    for (int i = 0; i < 400; ++i) {
+      records.push_back(sparse_records(rng, 1, 45, delim));
+      csv += records.back();
+    }
+    RowsJsonOptions options;
+    options.dialect.delimiter = delim;
+    EXPECT_EQ(one_call(csv, options), per_record(records, options)) << delim;
+  }
 }
 
 }  // namespace
