@@ -19,6 +19,7 @@
 #include "codec/gzip.h"
 #include "codec/rows_json.h"
 #include "loader/chunker.h"
+#include "loader/heap_tuning.h"
 #include "loader/input_reader.h"
 #include "loader/schema.h"
 
@@ -49,6 +50,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   using namespace dsfill;
+  loader::keep_freed_blocks_warm();  // as dsfill runs
   std::string path;
   int level = codec::kDefaultGzipLevel;
   std::string codec_name = "libdeflate";
@@ -103,7 +105,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     if (!batch->has_value()) break;
-    const std::string& records = (*batch)->records;
+    const std::string_view records = (*batch)->records;
     t = Clock::now();
     std::size_t json_size = 0;
     auto stats =

@@ -71,7 +71,7 @@ int run_encode(const EncodeFlags& flags) {
     if (!batch) return fail(flags.input, batch.error());
     // Replace mode truncates with its first request, so an empty input still gets one body.
     if (!*batch && !(first && flags.mode == "replace")) break;
-    std::string_view records = *batch ? std::string_view((*batch)->records) : std::string_view();
+    std::string_view records = *batch ? (*batch)->records : std::string_view();
     codec::InputPosition start{*batch ? (*batch)->first_row : 1,
                                *batch ? (*batch)->byte_begin : chunker.offset()};
     const bool append = !(first && flags.mode == "replace");

@@ -1,7 +1,5 @@
 // dsfill: the one executable. Parses the command line, runs the chosen subcommand, and turns
 // errors into the documented exit codes; this is the only place that happens.
-#include <malloc.h>
-
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -12,16 +10,11 @@
 #include "cli/exit_codes.h"
 #include "cli/input_flags.h"
 #include "codec/error.h"
+#include "loader/heap_tuning.h"
 
 int main(int argc, char** argv) {
   using namespace dsfill::cli;
-  // Batches, JSON and request bodies are blocks of about 1-30 MB, allocated and freed on every
-  // batch by several threads. glibc's defaults give such blocks fresh mmap()ed (or trimmed and
-  // regrown) memory each time, so the kernel zero-fills every page again: measured at 9.5% of
-  // `dsfill bench --level 1`. Keeping freed blocks in the heap lets the next batch reuse warm
-  // pages; the pipeline's bounds on what is alive at once still cap peak memory.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum on 64-bit
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  dsfill::loader::keep_freed_blocks_warm();
   CLI::App app{
       "dsfill loads big CSV files into datasets through the POST /dataset-fill API, in bounded\n"
       "memory, without losing or duplicating a row. It also ships the reference server."};

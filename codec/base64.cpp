@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "codec/base64_avx512.h"
+
 namespace dsfill::codec {
 
 namespace {
@@ -77,6 +79,10 @@ std::size_t base64_encode_into(std::string_view in, char* out) {
   const std::size_t n = in.size();
   char* d = out;
   std::size_t i = 0;
+  if (n >= 64 && detail::base64_avx512_usable()) {
+    i = detail::base64_encode_avx512(s, n, d);
+    d += i / 3 * 4;
+  }
   // Take 12 bytes per step through two 8-byte loads (each uses its top 6 bytes); the second load
   // reads s[i+6, i+14), hence the bound.
   while (i + 14 <= n) {
@@ -123,9 +129,11 @@ void base64_encode(std::string_view in, std::string& out) {
 }
 
 Result<void> base64_decode(std::string_view in, std::string& out) {
-  out.clear();
+  // Clear `out` only on failure: resizing a reused buffer keeps its old bytes (no zero-fill of
+  // the whole output, only of any growth), and the decoder overwrites them all.
   const std::size_t n = in.size();
   if (n % 4 != 0) {
+    out.clear();
     // Name a bad character (a line break, say) before blaming the length it causes.
     for (std::size_t i = 0; i < n; ++i) {
       if (kDec3[static_cast<unsigned char>(in[i])] == kInvalid && in[i] != '=') {
@@ -136,7 +144,10 @@ Result<void> base64_decode(std::string_view in, std::string& out) {
                       "base64 length " + std::to_string(n) + " is not a multiple of 4", -1,
                       static_cast<std::int64_t>(n));
   }
-  if (n == 0) return {};
+  if (n == 0) {
+    out.clear();
+    return {};
+  }
   const std::size_t pad = in[n - 1] != '=' ? 0 : in[n - 2] != '=' ? 1 : 2;
   out.resize(n / 4 * 3 - pad);
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());

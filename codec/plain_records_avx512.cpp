@@ -78,12 +78,17 @@ class Avx512Kernel {
                 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'))};
   }
 
-  // Never reads past `to`; writes up to 64 bytes past its output.
-  char* write(const char* from, const char* to, char* o) const {
+  const char* write_steps(const char* from, const char* to, char*& o) const {
     while (to - from >= 32) {
       o = put(from, 32, o);
       from += 32;
     }
+    return from;
+  }
+
+  // Never reads past `to`; writes up to 64 bytes past its output.
+  char* write(const char* from, const char* to, char* o) const {
+    from = write_steps(from, to, o);
     if (from < to) o = put(from, static_cast<unsigned>(to - from), o);
     return o;
   }

@@ -31,6 +31,9 @@ inline std::uint64_t bits_from(unsigned at) { return at >= 64 ? 0 : ~std::uint64
 //   char* write(const char* from, const char* to, char* o) const;
 //     writes [from, to) at o with each delimiter as `","`, returns the end of that output; may
 //     write up to 64 bytes past it and read up to 15 bytes past `to`.
+//   const char* write_steps(const char* from, const char* to, char*& o) const;
+//     the same for the longest prefix of [from, to) made of the kernel's whole steps (full
+//     vectors, no tail); returns where it stopped.
 template <class Kernel>
 inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, const char* end,
                                          char*& out, const char* lim, bool first,
@@ -97,11 +100,11 @@ inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, c
     }
     if (odd != 0) break;
     fields += static_cast<std::size_t>(__builtin_popcountll(d & bits_from(from)));
-    // Write this block's part of the record; a CR in its last byte that starts a CRLF stays
-    // behind (the terminator's test above drops it).
+    // Write this block's part of the record in whole steps: a partial step would cost as much as
+    // a whole one, so its bytes wait for the record's end. A CR in the block's last byte that
+    // starts a CRLF stays behind too (the terminator's test above drops it).
     const char* upto = q + 64 - (crlf >> 63);
-    o = kernel.write(seg, upto, o);
-    seg = upto;
+    seg = kernel.write_steps(seg, upto, o);
     q += 64;
   }
   out = rec_o;  // take back the opening (and any bytes) of the unfinished record

@@ -77,13 +77,17 @@ class Ssse3Kernel {
     return b;
   }
 
-  // Reads up to 7 bytes past `to`; writes up to 31 bytes past its output.
-  char* write(const char* from, const char* to, char* o) const {
+  const char* write_steps(const char* from, const char* to, char*& o) const {
     while (to - from >= 8) {
-      const unsigned mask = group_mask(from);
-      o += shuffle(from, mask, o);
+      o += shuffle(from, group_mask(from), o);
       from += 8;
     }
+    return from;
+  }
+
+  // Reads up to 7 bytes past `to`; writes up to 31 bytes past its output.
+  char* write(const char* from, const char* to, char* o) const {
+    from = write_steps(from, to, o);
     if (from < to) {
       const auto k = static_cast<unsigned>(to - from);
       const unsigned mask = group_mask(from) & ((1u << k) - 1);

@@ -14,28 +14,25 @@ Chunker::Chunker(InputReader& reader, ChunkerOptions options, codec::InputPositi
   options_.batch_bytes = std::max<std::size_t>(options_.batch_bytes, 1);
   options_.read_size = std::max<std::size_t>(options_.read_size, 4096);
   options_.max_record_bytes = std::max(options_.max_record_bytes, options_.batch_bytes);
+  lookahead_ = options_.batch_bytes;
 }
 
 Result<bool> Chunker::fill() {
   if (eof_) return false;
-  // Compact only when the tail is full, so each byte moves at most about once.
-  const std::size_t target = 2 * options_.batch_bytes + options_.read_size;
-  if (begin_ > 0 && size_ + options_.read_size > target) {
-    std::memmove(window_.get(), window_.get() + begin_, size_ - begin_);
-    size_ -= begin_;
-    begin_ = 0;
-  }
   if (size_ + options_.read_size > capacity_) {
-    // Grows only for a record longer than a batch (up to max_record_bytes).
-    const std::size_t grown = std::max(target, 2 * capacity_);
-    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
-    if (size_ > begin_) std::memcpy(bigger.get(), window_.get() + begin_, size_ - begin_);
-    window_ = std::move(bigger);
-    capacity_ = grown;
-    size_ -= begin_;
+    // A new segment: batches cut from the old one keep it alive, so it is never written again.
+    // Only the bytes not yet cut move (a record longer than a batch grows the segment).
+    const std::size_t kept = size_ - begin_;
+    const std::size_t target = 2 * options_.batch_bytes + options_.read_size;
+    const std::size_t capacity = std::max(target, 2 * kept + options_.read_size);
+    auto fresh = std::make_shared_for_overwrite<char[]>(capacity);
+    if (kept > 0) std::memcpy(fresh.get(), segment_.get() + begin_, kept);
+    segment_ = std::move(fresh);
+    capacity_ = capacity;
+    size_ = kept;
     begin_ = 0;
   }
-  auto got = reader_.read(window_.get() + size_, options_.read_size);
+  auto got = reader_.read(segment_.get() + size_, options_.read_size);
   if (!got) return got.error();
   size_ += *got;
   if (*got == 0) eof_ = true;
@@ -44,7 +41,7 @@ Result<bool> Chunker::fill() {
 
 Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
   for (;;) {
-    std::string_view avail(window_.get() + begin_, size_ - begin_);
+    std::string_view avail(segment_.get() + begin_, size_ - begin_);
     if (!bom_checked_ && (avail.size() >= 3 || eof_)) {
       const std::size_t bom = codec::utf8_bom_length(avail);
       begin_ += bom;
@@ -52,9 +49,9 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
       avail.remove_prefix(bom);
       bom_checked_ = true;
     }
-    // Cut only once a full batch of bytes is buffered (or the input ended), so no byte is
-    // scanned twice.
-    if (bom_checked_ && (avail.size() >= options_.batch_bytes || eof_)) {
+    // Cut once the lookahead is buffered (or the input ended). A cut that finds fewer than
+    // max_rows records in fewer than batch_bytes bytes waits for more input and scans again.
+    if (bom_checked_ && (avail.size() >= lookahead_ || eof_)) {
       const bool limited = avail.size() >= options_.batch_bytes;
       std::string_view view = avail.substr(0, options_.batch_bytes);
       codec::RecordCut found =
@@ -76,10 +73,12 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
         found.end = avail.size();
         found.records = 1;
       }
-      if (found.end > 0 || eof_) {
+      if ((found.end > 0 && (found.records >= max_rows || limited)) || eof_) {
         records = found.records;
         return found.end;
       }
+      // Too few records buffered: wait for a read's worth more before scanning again.
+      lookahead_ = std::min(options_.batch_bytes, avail.size() + options_.read_size);
     }
     auto more = fill();
     if (!more) return more.error();
@@ -97,8 +96,10 @@ Result<std::optional<Batch>> Chunker::next(std::size_t max_rows) {
   batch.physical_rows = records;
   batch.byte_begin = pos_.byte_offset;
   batch.byte_end = pos_.byte_offset + static_cast<std::int64_t>(*end);
-  batch.records.assign(window_.get() + begin_, *end);
+  batch.records = std::string_view(segment_.get() + begin_, *end);
+  batch.storage = segment_;
   begin_ += *end;
+  lookahead_ = std::clamp<std::size_t>(2 * *end, 1, options_.batch_bytes);
   pos_.row += static_cast<std::int64_t>(records);
   pos_.byte_offset = batch.byte_end;
   return std::optional<Batch>(std::move(batch));
@@ -108,7 +109,7 @@ Result<std::string_view> Chunker::peek_record() {
   std::size_t records = 0;
   auto end = cut(1, records);
   if (!end) return end.error();
-  return std::string_view(window_.get() + begin_, *end);
+  return std::string_view(segment_.get() + begin_, *end);
 }
 
 }  // namespace dsfill::loader

@@ -1,6 +1,9 @@
 // Cuts row-aligned batches out of the input: whichever of `batch_rows` records or `batch_bytes`
 // bytes comes first. Quote-aware (codec::find_record_cut), so a quoted newline never splits a row.
-// Holds at most about 2 x batch_bytes (or one record up to max_record_bytes) in memory.
+//
+// Batches are not copied out: each one views the read buffer (a segment of about 2 x batch_bytes)
+// it was cut from and shares its ownership, so a segment lives until its last batch is gone.
+// Starting a new segment copies only the bytes read but not yet cut (about two batches at most).
 #pragma once
 
 #include <cstddef>
@@ -22,7 +25,8 @@ struct Batch {
   std::uint64_t physical_rows = 0;
   std::int64_t byte_begin = 0;  // file offsets [byte_begin, byte_end)
   std::int64_t byte_end = 0;
-  std::string records;  // the raw CSV bytes of whole records
+  std::string_view records;               // the raw CSV bytes of whole records
+  std::shared_ptr<const char[]> storage;  // keeps `records` alive
 };
 
 struct ChunkerOptions {
@@ -61,12 +65,15 @@ class Chunker {
   ChunkerOptions options_;
   codec::InputPosition pos_;
   std::uint64_t next_seq_ = 0;
-  // The read window: bytes [begin_, size_) are read and not yet consumed. A plain array, not a
-  // std::string: growing a string zero-fills the bytes that read() then overwrites.
-  std::unique_ptr<char[]> window_;
+  // The segment being read into: bytes [begin_, size_) are read and not yet cut. A plain array,
+  // not a std::string: growing a string zero-fills the bytes that read() then overwrites.
+  std::shared_ptr<char[]> segment_;
   std::size_t capacity_ = 0;
   std::size_t size_ = 0;
-  std::size_t begin_ = 0;  // first unconsumed byte in window_
+  std::size_t begin_ = 0;  // first unconsumed byte in segment_
+  // Buffered bytes a cut waits for (short of the end of input): batch_bytes at first, then twice
+  // the last batch, so a cut rarely scans bytes twice and the uncut tail stays small.
+  std::size_t lookahead_ = 0;
   bool eof_ = false;
   bool bom_checked_ = false;
 };

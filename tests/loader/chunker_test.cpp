@@ -42,7 +42,8 @@ std::vector<Batch> cut_all(const std::string& data, ChunkerOptions options) {
 }
 
 std::string random_csv(std::mt19937& rng, int rows) {
-  const char* pieces[] = {"abc", "1.5", "", "\"q,uo\"\"te\"", "\"multi\nline\"", "\"cr\r\nlf\"", "zz"};
+  const char* pieces[] = {"abc",          "1.5", "", "\"q,uo\"\"te\"", "\"multi\nline\"",
+                          "\"cr\r\nlf\"", "zz"};
   std::string out = "h1,h2,h3\n";
   for (int r = 0; r < rows; ++r) {
     for (int f = 0; f < 3; ++f) {
@@ -86,13 +87,64 @@ TEST(Chunker, BatchesConcatenateToTheInputAndCutAtRecordBoundaries) {
         }
         EXPECT_EQ(joined, data);
         EXPECT_EQ(records, *whole) << "rows=" << rows << " bytes=" << bytes;
+        if (bytes >= data.size()) {
+          // Only the row limit cuts: every batch but the last is full.
+          EXPECT_EQ(batches.size(), (whole->size() + rows - 1) / rows)
+              << "rows=" << rows << " read_size=" << read_size;
+        }
       }
     }
   }
 }
 
+TEST(Chunker, BatchesViewTheReadBufferInsteadOfCopies) {
+  std::mt19937 rng(7);
+  const std::string data = random_csv(rng, 3000);
+  ChunkerOptions options;
+  options.read_size = 4096;
+  options.batch_rows = 50;
+  options.batch_bytes = 16384;
+  auto batches = cut_all(data, options);
+  ASSERT_GT(batches.size(), 20u);
+  std::size_t shared = 0;
+  for (std::size_t i = 0; i + 1 < batches.size(); ++i) {
+    ASSERT_NE(batches[i].storage, nullptr);
+    if (batches[i].storage == batches[i + 1].storage) {
+      ++shared;
+      // Same segment: the next batch starts where this one ends, in the same memory.
+      EXPECT_EQ(batches[i].records.data() + batches[i].records.size(),
+                batches[i + 1].records.data());
+    }
+  }
+  // A segment holds about two batch_bytes: most neighbours share one.
+  EXPECT_GT(shared, batches.size() / 2);
+}
+
+TEST(Chunker, BatchesStayFullWhenRecordsGrowLongerThanTheLookahead) {
+  // The chunker cuts once twice the last batch is buffered; 50 rows of 600 bytes after batches
+  // of 50 rows of 10 need many more reads, and each batch must still get its 50 rows.
+  std::string data = "h\n";
+  for (int i = 0; i < 7999; ++i) data += "short" + std::to_string(1000 + i % 9000) + "\n";
+  for (int i = 0; i < 200; ++i) data += std::string(600, static_cast<char>('a' + i % 26)) + "\n";
+  ChunkerOptions options;
+  options.read_size = 4096;
+  options.batch_rows = 50;
+  options.batch_bytes = 64u << 10;  // less than the data: the first cut does not see it all
+  auto batches = cut_all(data, options);
+  ASSERT_EQ(batches.size(), 164u);
+  std::string joined;
+  for (const Batch& b : batches) {
+    EXPECT_EQ(b.physical_rows, 50u);
+    joined += b.records;
+  }
+  EXPECT_EQ(joined, data);
+}
+
 TEST(Chunker, SkipsBomButCountsItInOffsets) {
-  auto batches = cut_all("\xEF\xBB\xBF" "a,b\n1,2\n", {});
+  auto batches = cut_all(
+      "\xEF\xBB\xBF"
+      "a,b\n1,2\n",
+      {});
   ASSERT_EQ(batches.size(), 1u);
   EXPECT_EQ(batches[0].byte_begin, 3);
   EXPECT_EQ(batches[0].records, "a,b\n1,2\n");

@@ -1,0 +1,20 @@
+// The AVX-512 VBMI kernel of base64_encode_into (base64.h): 48 input bytes to 64 characters per
+// step, with two byte permutes and one multishift (after Muła and Lemire, "Base64 encoding and
+// decoding at almost the speed of a memory copy", 2019).
+//
+// Internal to codec/.
+#pragma once
+
+#include <cstddef>
+
+namespace dsfill::codec::detail {
+
+// True when this build has the kernel and this CPU (and OS) runs it, within simd_cap().
+bool base64_avx512_usable();
+
+// Encodes the longest prefix of `in` made of whole 48-byte steps that leaves at least 16 bytes
+// after it (each step loads 64 bytes), writing 64 characters per step at `out`; returns the
+// number of input bytes it took. REQUIRES: base64_avx512_usable().
+std::size_t base64_encode_avx512(const unsigned char* in, std::size_t n, char* out);
+
+}  // namespace dsfill::codec::detail
