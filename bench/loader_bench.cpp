@@ -23,7 +23,10 @@
 
 #include "codec/batch_encoder.h"
 #include "codec/gzip.h"
+#include "codec/plain_records.h"
 #include "codec/request_body.h"
+#include "codec/row_boundary.h"
+#include "codec/rows_json.h"
 #include "loader/bounded_queue.h"
 #include "loader/chunker.h"
 #include "loader/heap_tuning.h"
@@ -174,6 +177,58 @@ void BM_InputReader(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file.size()));
 }
 BENCHMARK(BM_InputReader)->Unit(benchmark::kMillisecond)->MinTime(0.5);
+
+// The file's 10,000-row batches, in memory (the chunker's cuts).
+const std::vector<std::string>& file_batches() {
+  static const std::vector<std::string> batches = [] {
+    std::vector<std::string> out;
+    auto reader = InputReader::open(data_file().path());
+    if (!reader) std::abort();
+    Chunker chunker(*reader, ChunkerOptions{});
+    for (;;) {
+      auto next = chunker.next();
+      if (!next) std::abort();
+      if (!next->has_value()) break;
+      out.emplace_back((*next)->records);
+    }
+    return out;
+  }();
+  return batches;
+}
+
+// What the reader and an encoder do per CSV byte besides deflate, one batch at a time as the
+// pipeline does (each ~0.9 MB batch is warm in cache, as after its read): find its boundary,
+// then write its JSON. Arg: the transcoder's fast-path kernel (1 SSSE3, 2 AVX-512); the boundary
+// finder takes the best kernel, unless DSFILL_SIMD caps it.
+void BM_CutAndTranscode(benchmark::State& state) {
+  using codec::detail::PlainKernel;
+  const auto& batches = file_batches();
+  const PlainKernel chosen = codec::detail::plain_kernel();
+  const auto kernel = static_cast<PlainKernel>(state.range(0));
+  if (!codec::detail::use_plain_kernel(kernel)) {
+    state.SkipWithError("this CPU cannot run that kernel");
+    return;
+  }
+  state.SetLabel(codec::detail::plain_kernel_name(kernel));
+  const codec::CsvDialect dialect;
+  std::string json;
+  std::size_t length = 0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    for (const std::string& batch : batches) {
+      const codec::RecordCut cut = codec::find_record_cut(batch, SIZE_MAX, true, dialect);
+      if (!codec::write_rows_json(std::string_view(batch).substr(0, cut.end), {}, {}, json,
+                                  length)) {
+        state.SkipWithError("transcoding failed");
+        break;
+      }
+      bytes += batch.size();
+    }
+  }
+  codec::detail::use_plain_kernel(chosen);
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_CutAndTranscode)->DenseRange(1, 2)->Unit(benchmark::kMillisecond)->MinTime(0.5);
 
 // Reports the file's bytes per second and the batches cut per second.
 void report_file_rate(benchmark::State& state, const DataFile& file, std::uint64_t batches) {
