@@ -20,7 +20,8 @@ std::size_t base64_encode_into(std::string_view in, char* out);
 void base64_encode(std::string_view in, std::string& out);
 
 // Replaces `out` with the decoding of `in`. Rejects (kBadBase64, byte_offset set to the position
-// in `in`) characters outside the alphabet, whitespace, bad padding and lengths not a multiple of 4.
+// in `in`) characters outside the alphabet, whitespace, bad padding and lengths not a multiple
+// of 4.
 Result<void> base64_decode(std::string_view in, std::string& out);
 
 }  // namespace dsfill::codec

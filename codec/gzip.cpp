@@ -152,29 +152,34 @@ std::size_t GzipCompressor::compress_into(std::string_view in, char* out, std::s
 }
 
 Result<void> gunzip(std::string_view in, const GunzipLimits& limits, std::string& out) {
-  out.clear();
+  // Clear `out` only on failure: resizing a reused buffer keeps its old bytes (no zero-fill of
+  // the whole output, only of any growth), and the decompressor overwrites them all.
+  const auto fail = [&out](Error e) {
+    out.clear();
+    return e;
+  };
   if (in.size() < kMinGzipSize) {
-    return make_error(ErrorCode::kBadGzip,
-                      "gzip data too short: " + std::to_string(in.size()) + " bytes");
+    return fail(make_error(ErrorCode::kBadGzip,
+                           "gzip data too short: " + std::to_string(in.size()) + " bytes"));
   }
   // Check the magic and method first, so data that is not gzip at all is named as such rather
   // than refused for whatever size its last four bytes happen to spell.
   if (static_cast<unsigned char>(in[0]) != 0x1f || static_cast<unsigned char>(in[1]) != 0x8b ||
       in[2] != 8) {
-    return make_error(ErrorCode::kBadGzip, "not gzip data (bad magic or method)", -1, 0);
+    return fail(make_error(ErrorCode::kBadGzip, "not gzip data (bad magic or method)", -1, 0));
   }
   // Trust ISIZE only to size the buffer and to refuse early: a lying ISIZE makes the exact-size
   // decompression below fail, so it can never make us allocate more than the limits allow.
   const std::size_t isize = load_le32(in.data() + in.size() - 4);
   if (isize > limits.max_output) {
-    return make_error(ErrorCode::kTooLarge, "gzip output of " + std::to_string(isize) +
-                                                " bytes exceeds the limit of " +
-                                                std::to_string(limits.max_output));
+    return fail(make_error(ErrorCode::kTooLarge, "gzip output of " + std::to_string(isize) +
+                                                     " bytes exceeds the limit of " +
+                                                     std::to_string(limits.max_output)));
   }
   if (static_cast<double>(isize) > limits.max_ratio * static_cast<double>(in.size())) {
-    return make_error(ErrorCode::kTooLarge, "gzip expansion from " + std::to_string(in.size()) +
-                                                " to " + std::to_string(isize) +
-                                                " bytes exceeds the ratio limit");
+    return fail(make_error(ErrorCode::kTooLarge,
+                           "gzip expansion from " + std::to_string(in.size()) + " to " +
+                               std::to_string(isize) + " bytes exceeds the ratio limit"));
   }
   out.resize(isize);
   std::size_t in_used = 0;

@@ -18,12 +18,38 @@ namespace dsfill::server {
 namespace http = boost::beast::http;
 using Clock = std::chrono::steady_clock;
 
+// The parsers and buffers of one request. Handlers keep a few idle ones and reuse them, so a
+// steady load decodes into warm memory instead of allocating (and paging in) megabytes of parser
+// indexes, rows JSON and values for every request.
+struct Handler::Scratch {
+  simdjson::ondemand::parser body_parser;
+  simdjson::ondemand::parser rows_parser;
+  std::string rows_json;
+  RowBatch rows;
+
+  // Returns roughly the bytes this scratch holds on to.
+  std::size_t footprint() const {
+    return rows_json.capacity() + rows.values.capacity() * sizeof(Value) + body_parser.capacity() +
+           rows_parser.capacity();
+  }
+};
+
+namespace {
+
+// Bounds what idle scratches keep: enough for a few requests of ordinary batch sizes (10,000
+// rows of 100 bytes use about 10 MB), while one huge request does not pin its memory for good.
+constexpr std::size_t kMaxIdleScratches = 4;
+constexpr std::size_t kMaxKeptScratchBytes = 64u << 20;
+
+}  // namespace
+
 // One request in progress: owns everything its answer needs, and answers exactly once.
 struct Handler::Call {
   Call(std::shared_ptr<Handler> h, net::HttpRequest&& r, net::Responder respond)
       : handler(std::move(h)), request(std::move(r)), responder(std::move(respond)) {}
 
   ~Call() {
+    if (scratch) handler->release_scratch(std::move(scratch));
     if (!scoped_key.empty()) {
       std::lock_guard lock(handler->mu_);
       handler->in_flight_keys_.erase(scoped_key);
@@ -67,12 +93,15 @@ struct Handler::Call {
   bool counted = false;
   std::string scoped_key;  // user-code \n Idempotency-Key while claimed
 
-  // Fill state; the parsers and buffers back the views in `rows` until the store is done.
-  simdjson::ondemand::parser body_parser;
-  simdjson::ondemand::parser rows_parser;
+  // Returns the request's scratch, taking one from the handler on first use.
+  Scratch& work() {
+    if (!scratch) scratch = handler->acquire_scratch();
+    return *scratch;
+  }
+
+  // Fill state; the scratch backs the views in `fill` and its `rows` until the store is done.
+  std::unique_ptr<Scratch> scratch;
   FillRequest fill;
-  std::string rows_json;
-  RowBatch rows;
   IdempotencyKey idempotency;
   bool has_key = false;
 };
@@ -115,6 +144,8 @@ bool parse_key(std::string_view value, std::string& out) {
 
 Handler::Handler(HandlerOptions options, StoreWorker* store)
     : options_(std::move(options)), store_(store) {}
+
+Handler::~Handler() = default;
 
 void Handler::log(std::string_view method, std::string_view path, unsigned status,
                   std::uint64_t rows, double ms) {
@@ -183,6 +214,25 @@ bool Handler::authorize(Call& call, std::string_view user_code) {
   return true;
 }
 
+std::unique_ptr<Handler::Scratch> Handler::acquire_scratch() {
+  {
+    std::lock_guard lock(scratch_mu_);
+    if (!idle_scratch_.empty()) {
+      std::unique_ptr<Scratch> scratch = std::move(idle_scratch_.back());
+      idle_scratch_.pop_back();
+      return scratch;
+    }
+  }
+  return std::make_unique<Scratch>();
+}
+
+void Handler::release_scratch(std::unique_ptr<Scratch> scratch) {
+  if (scratch->footprint() > kMaxKeptScratchBytes) return;  // freed here, outside the lock
+  scratch->rows.values.clear();
+  std::lock_guard lock(scratch_mu_);
+  if (idle_scratch_.size() < kMaxIdleScratches) idle_scratch_.push_back(std::move(scratch));
+}
+
 bool Handler::claim_key(const std::string& scoped_key) {
   std::lock_guard lock(mu_);
   return in_flight_keys_.insert(scoped_key).second;
@@ -194,7 +244,8 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
       call->request.find(http::field::authorization) == call->request.end()) {
     return call->fail(401, "missing or malformed Authorization header; expected `Bearer TOKEN`");
   }
-  auto parsed = parse_fill_request(call->body_parser, call->request.body());
+  Scratch& work = call->work();
+  auto parsed = parse_fill_request(work.body_parser, call->request.body());
   if (!parsed) return call->fail(400, parsed.error().message);
   call->fill = std::move(*parsed);
   const FillRequest& fill = call->fill;
@@ -229,7 +280,7 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
   if (!rejection) {
     codec::GunzipLimits gunzip_limits{limits.max_decoded_bytes, limits.max_ratio};
     if (auto r = codec::decode_insert_data(fill.insert_data, fill.compressed, gunzip_limits,
-                                           call->rows_json);
+                                           work.rows_json);
         !r) {
       rejection = Reply{status_for(r.error()), error_envelope(r.error().describe()), 0, false};
     }
@@ -237,11 +288,11 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
   if (fingerprint) {
     // Refused before or while decoding, the request is its bytes.
     call->idempotency.body_sha256 =
-        rejection ? sha256(call->request.body()) : request_fingerprint(fill, call->rows_json);
+        rejection ? sha256(call->request.body()) : request_fingerprint(fill, work.rows_json);
   }
   if (!rejection) {
-    if (auto r = validate_rows(call->rows_parser, call->rows_json, fill.columns, *rules, limits,
-                               call->rows);
+    if (auto r = validate_rows(work.rows_parser, work.rows_json, fill.columns, *rules, limits,
+                               work.rows);
         !r) {
       rejection = Reply{status_for(r.error()), error_envelope(r.error().message), 0, false};
     }
@@ -253,12 +304,12 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
     {
       std::lock_guard lock(mu_);
       std::uint64_t& count = discard_rows_[fill.user_code + "\n" + fill.dataset_code];
-      count = (fill.append ? count : 0) + call->rows.rows();
+      count = (fill.append ? count : 0) + work.rows.rows();
       total = count;
     }
     return call->answer(
-        Reply{200, success_envelope(fill_details(fill.dataset_code, total, call->rows.rows())),
-              call->rows.rows(), false});
+        Reply{200, success_envelope(fill_details(fill.dataset_code, total, work.rows.rows())),
+              work.rows.rows(), false});
   }
   if (rejection) {
     if (!call->has_key) return call->answer(*rejection);
@@ -276,14 +327,14 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
     job.columns = &call->fill.columns;
     job.append = call->fill.append;
     job.auto_create = auto_create;
-    job.rows = &call->rows;
+    job.rows = &call->scratch->rows;
     job.idempotency = call->has_key ? &call->idempotency : nullptr;
     call->answer(store.fill(job));
   });
 }
 
 void Handler::handle_complete(std::shared_ptr<Call> call) {
-  auto parsed = parse_dataset_request(call->body_parser, call->request.body(), false);
+  auto parsed = parse_dataset_request(call->work().body_parser, call->request.body(), false);
   if (!parsed) return call->fail(400, parsed.error().message);
   if (!authorize(*call, parsed->user_code)) return;
   if (options_.discard) {
@@ -303,7 +354,7 @@ void Handler::handle_complete(std::shared_ptr<Call> call) {
 }
 
 void Handler::handle_create(std::shared_ptr<Call> call) {
-  auto parsed = parse_dataset_request(call->body_parser, call->request.body(), true);
+  auto parsed = parse_dataset_request(call->work().body_parser, call->request.body(), true);
   if (!parsed) return call->fail(400, parsed.error().message);
   if (!authorize(*call, parsed->user_code)) return;
   if (auto rules = check_columns(parsed->columns); !rules) {

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "net/http_server.h"
 #include "server/auth.h"
@@ -52,6 +53,7 @@ class Handler : public std::enable_shared_from_this<Handler> {
  public:
   // REQUIRES: `store` outlives the handler's last answer unless options.discard (then null).
   Handler(HandlerOptions options, StoreWorker* store);
+  ~Handler();
 
   // Handles one request and answers through `respond` (now or from the store's thread).
   void handle(net::HttpRequest&& request, net::Responder respond);
@@ -61,6 +63,7 @@ class Handler : public std::enable_shared_from_this<Handler> {
            double ms);
 
   struct Call;
+  struct Scratch;
 
  private:
   void handle_fill(std::shared_ptr<Call> call);
@@ -69,6 +72,9 @@ class Handler : public std::enable_shared_from_this<Handler> {
   void handle_describe(std::shared_ptr<Call> call, std::string_view user, std::string_view dataset);
   bool authorize(Call& call, std::string_view user_code);
   bool claim_key(const std::string& scoped_key);
+  // Returns an idle Scratch, or a new one; give it back with release_scratch.
+  std::unique_ptr<Scratch> acquire_scratch();
+  void release_scratch(std::unique_ptr<Scratch> scratch);
 
   friend struct Call;
   HandlerOptions options_;
@@ -77,6 +83,8 @@ class Handler : public std::enable_shared_from_this<Handler> {
   std::mutex mu_;  // guards in_flight_keys_ and discard_rows_
   std::unordered_set<std::string> in_flight_keys_;
   std::unordered_map<std::string, std::uint64_t> discard_rows_;
+  std::mutex scratch_mu_;  // guards idle_scratch_
+  std::vector<std::unique_ptr<Scratch>> idle_scratch_;
 };
 
 }  // namespace dsfill::server

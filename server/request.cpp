@@ -72,7 +72,14 @@ Result<Fields> read_fields(od::parser& parser, std::string& body, unsigned wante
       case kDataset:
       case kInsertData: {
         std::string_view s;
-        if (v.get_string().get(s)) {
+        if (unescaped_string_text(v.raw_json_token(), s)) {
+          // Take the text in place: copying (unescaping) insert-data, the bulk of the body,
+          // would only duplicate it.
+          od::raw_json_string consumed;
+          if (v.get_raw_json_string().get(consumed)) {
+            return bad("field \"" + std::string(key) + "\" must be a string");
+          }
+        } else if (v.get_string().get(s)) {
           return bad("field \"" + std::string(key) + "\" must be a string");
         }
         (which == kUser ? f.user : which == kDataset ? f.dataset : f.insert_data) = s;

@@ -77,6 +77,8 @@ struct DatasetInfo {
   std::int64_t load_number = 1;
 };
 
+// Not thread-safe: use a Store from one thread at a time (a StoreWorker's thread); its SQLite
+// connection is opened without a mutex of its own.
 class Store {
  public:
   // Opens (creating if needed) the database at `path` and its catalog tables.

@@ -2,14 +2,17 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include <simdjson.h>
 
 #include "server/envelope.h"
+#include "server/request.h"
 
 namespace dsfill::server {
 
 namespace od = simdjson::ondemand;
+using od::raw_json_string;
 
 namespace {
 
@@ -190,6 +193,8 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
     return bad(std::string("expected a JSON array of rows: ") + simdjson::error_message(err));
   }
   const std::size_t ncols = columns.size();
+  // Most rows JSON holds no backslash at all: one memchr then spares every string its own check.
+  const bool has_escapes = std::memchr(json.data(), '\\', json.size()) != nullptr;
   std::size_t r = 0;
   for (auto row_result : rows) {
     const auto where = [&](std::size_t c) {
@@ -216,16 +221,44 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
         return bad("rows[" + std::to_string(r) + "]: more values than the " +
                    std::to_string(ncols) + " columns");
       }
+      // The token (the value and any whitespace after it) is where the type is read from too.
+      const std::string_view token = v.raw_json_token();
       od::json_type type;
-      if (auto err = v.type().get(type)) {
-        return bad(where(c) + ": " + simdjson::error_message(err));
+      switch (token[0]) {
+        case '"':
+          type = od::json_type::string;
+          break;
+        case '-':
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
+        case '6':
+        case '7':
+        case '8':
+        case '9':
+          type = od::json_type::number;
+          break;
+        default:
+          if (auto err = v.type().get(type)) {
+            return bad(where(c) + ": " + simdjson::error_message(err));
+          }
       }
       Value& out_value = out.values.emplace_back();
       const ColumnRule& rule = rules[c];
       switch (type) {
         case od::json_type::string: {
           std::string_view s;
-          if (auto err = v.get_string().get(s)) {
+          if (unescaped_string_text(token, s, has_escapes)) {
+            // No escapes: the text is the bytes between the quotes (stage 1 has checked their
+            // UTF-8), so bind them in place instead of copying them to the string buffer.
+            raw_json_string ignored;
+            if (auto err = v.get_raw_json_string().get(ignored)) {
+              return bad(where(c) + ": " + simdjson::error_message(err));
+            }
+          } else if (auto err = v.get_string().get(s)) {
             return bad(where(c) + ": " + simdjson::error_message(err));
           }
           if (s.size() > limits.max_field_bytes) {
@@ -251,7 +284,7 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
           break;
         }
         case od::json_type::number: {
-          std::string_view raw = v.raw_json_token();
+          std::string_view raw = token;
           while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' ||
                                   raw.back() == '\r')) {
             raw.remove_suffix(1);

@@ -22,8 +22,8 @@
 #include <simdjson.h>
 
 #include "codec/columns.h"
-#include "codec/error.h"
 #include "codec/date_format.h"
+#include "codec/error.h"
 #include "server/limits.h"
 
 namespace dsfill::server {

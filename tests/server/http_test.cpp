@@ -107,6 +107,67 @@ TEST_F(ServerTest, UncompressedFillIsStored) {
   EXPECT_EQ(stored(), (std::vector<std::string>{"a|1|NULL", "b||"}));
 }
 
+TEST_F(ServerTest, InsertDataWithEscapedSlashesIsDecoded) {
+  start();
+  // Some JSON writers escape '/' as "\/"; base64 uses '/', so such a payload must still decode.
+  std::string rows = "[";
+  std::string payload;
+  std::vector<std::string> want;
+  for (int i = 0; payload.find('/') == std::string::npos; ++i) {
+    if (i > 0) rows += ',';
+    rows += R"([")" + std::to_string(i * 7919) + R"(","1","2024-01-31"])";
+    want.push_back(std::to_string(i * 7919) + "|1|2024-01-31");
+    payload = compress_payload(rows + "]");
+  }
+  std::string escaped;
+  for (char ch : payload) escaped += ch == '/' ? std::string("\\/") : std::string(1, ch);
+  std::string body = fill_body("u1", "d1", kColumns, "PAYLOAD", false, true);
+  body.replace(body.find("PAYLOAD"), 7, escaped);
+  auto res = fill(body);
+  ASSERT_EQ(res.status, 200u) << res.body;
+  EXPECT_EQ(stored(), want);
+}
+
+TEST_F(ServerTest, RequestsOfChangingSizesDoNotSeeEachOthersBytes) {
+  start();
+  // The server reuses its decoding buffers between requests: a small request after a large one
+  // (and a bad one after a good one) must see only its own bytes.
+  const auto rows_of = [](int from, int count) {
+    std::string rows = "[";
+    for (int i = from; i < from + count; ++i) {
+      if (i > from) rows += ',';
+      rows += R"(["row )" + std::to_string(i) + R"(",")" + std::to_string(i) + R"(",null])";
+    }
+    return rows + "]";
+  };
+  std::vector<std::string> want;
+  const auto expect_row_range = [&](int from, int count) {
+    for (int i = from; i < from + count; ++i) {
+      want.push_back("row " + std::to_string(i) + "|" + std::to_string(i) + "|NULL");
+    }
+  };
+  const int sizes[] = {3000, 1, 700, 5000, 2};
+  int next = 0;
+  for (int count : sizes) {
+    for (bool compressed : {true, false}) {
+      auto res = fill_rows(rows_of(next, count), true, compressed);
+      ASSERT_EQ(res.status, 200u) << res.body;
+      expect_row_range(next, count);
+      next += count;
+    }
+    // A corrupt payload (its CRC-32 no longer matches) right after a valid one is refused.
+    std::string gz;
+    ASSERT_TRUE(codec::base64_decode(compress_payload(rows_of(0, 2)), gz));
+    gz[gz.size() - 8] = static_cast<char>(gz[gz.size() - 8] ^ 1);
+    std::string corrupt;
+    codec::base64_encode(gz, corrupt);
+    expect_rejected(fill_body("u1", "d1", kColumns, corrupt, true, true), 400, "insert-data");
+    expect_rejected(fill_body("u1", "d1", kColumns, R"([["x","1",null],["y")", true, false), 400,
+                    "insert-data");
+  }
+  EXPECT_EQ(stored(), want);
+}
+
 TEST_F(ServerTest, AppendAddsAndReplaceTruncates) {
   start();
   ASSERT_EQ(fill_rows(kRows, false).status, 200u);

@@ -63,6 +63,82 @@ TEST(Validation, RowsBecomeTypedValues) {
   EXPECT_EQ(batch.values[7].type, Value::Type::kNull);
 }
 
+TEST(Validation, StringsWithAndWithoutEscapesKeepTheirText) {
+  auto c = cols(R"([{"name":"t","alias":"t","type":"dimension","subtype":"text"},)"
+                R"({"name":"n","alias":"n","type":"measure","subtype":"numeric"},)"
+                R"({"name":"d","alias":"d","type":"dimension","subtype":"date"}])");
+  auto rules = check_columns(c);
+  ASSERT_TRUE(rules);
+  simdjson::ondemand::parser parser;
+  // Plain strings are bound in place, escaped ones unescaped; whitespace may follow either, and
+  // a backslash in the next value must not leak into the check of this one.
+  std::string json =
+      "[[\"plain\" ,\"1\"\n,\t\"2024-01-31\" ],"
+      " [\"a\\\"b\\\\c\\/d\\u00e9\", \"-2.5\", \"\"],"
+      " [\"\", \"\\u0033\", \"2024-02-29\"],"
+      " [\"seventeen bytes!!\",\"\",\"\\u0032024-03-01\"]]";
+  RowBatch batch;
+  auto r = validate_rows(parser, json, c, *rules, Limits{}, batch);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(batch.rows(), 4u);
+  const std::vector<std::string> want = {
+      "plain", "1", "2024-01-31", "a\"b\\c/d\xc3\xa9", "-2.5", "",
+      "",      "3", "2024-02-29", "seventeen bytes!!", "",     "2024-03-01"};
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(batch.values[i].type, Value::Type::kText) << i;
+    EXPECT_EQ(batch.values[i].text(), want[i]) << i;
+  }
+  // An escaped value is checked after unescaping, like a plain one.
+  json = R"([["x", "\u0031x", ""]])";
+  r = validate_rows(parser, json, c, *rules, Limits{}, batch);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("is not a number"), std::string::npos) << r.error().message;
+}
+
+TEST(Validation, DocumentsWithoutAnyBackslashTakeStringsInPlace) {
+  auto c = cols(R"([{"name":"t","alias":"t","type":"dimension","subtype":"text"},)"
+                R"({"name":"n","alias":"n","type":"measure","subtype":"numeric"}])");
+  auto rules = check_columns(c);
+  ASSERT_TRUE(rules);
+  simdjson::ondemand::parser parser;
+  std::string json = "[[\"a b\" , \"1\"],[\"\",\"2\"\t],\n[\"C\xc3\xb4te d'Ivoire\",\"\"]]";
+  RowBatch batch;
+  auto r = validate_rows(parser, json, c, *rules, Limits{}, batch);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(batch.rows(), 3u);
+  const std::vector<std::string> want = {"a b", "1", "", "2", "C\xc3\xb4te d'Ivoire", ""};
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(batch.values[i].text(), want[i]) << i;
+    // Bound in place: the text lies inside the rows JSON.
+    EXPECT_GE(batch.values[i].data, json.data()) << i;
+    EXPECT_LE(batch.values[i].data + batch.values[i].size, json.data() + json.size()) << i;
+  }
+  // One backslash anywhere (here in the last value) and every string is checked on its own.
+  json = R"([["a b", "1"],["x\"y","2"]])";
+  r = validate_rows(parser, json, c, *rules, Limits{}, batch);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(batch.values[0].text(), "a b");
+  EXPECT_EQ(batch.values[2].text(), "x\"y");
+}
+
+TEST(Validation, FieldSizeLimitCountsUnescapedBytes) {
+  auto c = cols(R"([{"name":"t","alias":"t","type":"dimension","subtype":"text"}])");
+  auto rules = check_columns(c);
+  ASSERT_TRUE(rules);
+  simdjson::ondemand::parser parser;
+  Limits limits;
+  limits.max_field_bytes = 4;
+  RowBatch batch;
+  std::string json = R"([["abcd"],["\u0041\u0042\u0043\u0044"]])";  // 4 bytes each
+  ASSERT_TRUE(validate_rows(parser, json, c, *rules, limits, batch));
+  for (const char* over : {R"([["abcde"]])", R"([["\u0041\u0042\u0043\u0044\n"]])"}) {
+    json = over;
+    auto r = validate_rows(parser, json, c, *rules, limits, batch);
+    ASSERT_FALSE(r) << over;
+    EXPECT_EQ(r.error().code, ErrorCode::kTooLarge) << over;
+  }
+}
+
 TEST(Validation, ErrorsNameRowColumnAndValue) {
   auto c = cols(R"([{"name":"n","alias":"n","type":"measure","subtype":"numeric"}])");
   auto rules = check_columns(c);
