@@ -155,6 +155,10 @@ Result<void> base64_decode(std::string_view in, std::string& out) {
   // Every quad but the last is full; the last one is decoded apart because it may hold padding.
   const std::size_t full = n - 4;
   std::size_t i = 0;
+  if (full >= 64 && detail::base64_avx512_usable()) {
+    i = detail::base64_decode_avx512(s, full, d);
+    d += i / 4 * 3;
+  }
   for (; i < full; i += 4, d += 3) {
     const std::uint32_t v = kDec0[s[i]] | kDec1[s[i + 1]] | kDec2[s[i + 2]] | kDec3[s[i + 3]];
     if (v & kInvalid) {

@@ -99,6 +99,27 @@ TEST(Base64, EncodesLikeTheRfcBitByBitAtEveryLength) {
   }
 }
 
+// Long inputs are decoded 64 characters at a time by the vector kernel (when the CPU has one):
+// a bad character anywhere must still be named at its own offset.
+TEST(Base64, NamesABadCharacterAtEveryOffsetOfALongInput) {
+  std::mt19937 rng(3);
+  std::string bytes(300, '\0');
+  for (char& c : bytes) c = static_cast<char>(rng());
+  const std::string good = encode(bytes);  // 400 characters, no padding
+  ASSERT_EQ(*decode(good), bytes);
+  // 0xC1 and 0xE1 are 'A' and 'a' with the high bit set.
+  for (const char bad : {'\n', '-', '=', '\x80', '\xff', '\x7f', '\xc1', '\xe1'}) {
+    for (std::size_t at = 0; at + 4 < good.size(); ++at) {
+      std::string in = good;
+      in[at] = bad;
+      std::string out;
+      auto r = base64_decode(in, out);
+      ASSERT_FALSE(r) << at;
+      EXPECT_EQ(r.error().byte_offset, static_cast<std::int64_t>(at)) << at;
+    }
+  }
+}
+
 void expect_bad(std::string_view in, std::int64_t offset) {
   std::string out = "stale";
   auto r = base64_decode(in, out);
