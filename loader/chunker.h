@@ -1,7 +1,7 @@
 // Cuts row-aligned batches out of the input: whichever of `batch_rows` records or `batch_bytes`
 // bytes comes first. Quote-aware (codec::find_record_cut), so a quoted newline never splits a row.
 //
-// Batches are not copied out: each one views the read buffer (a segment of about 2 x batch_bytes)
+// Batches are not copied out: each one views the read buffer (a segment of batch_bytes + one read)
 // it was cut from and shares its ownership, so a segment lives until its last batch is gone.
 // Starting a new segment copies only the bytes read but not yet cut (about two batches at most).
 #pragma once
