@@ -6,8 +6,19 @@
 #include <cstring>
 
 #include "codec/base64_avx512.h"
+#include "codec/simd_cap.h"
 
 namespace dsfill::codec {
+
+namespace detail {
+
+bool base64_avx512_usable() {
+  static const bool usable =
+      simd_cap() == SimdCap::kAvx512 && base64_avx512_built() && cpu_has_avx512(kAvx512Vbmi);
+  return usable;
+}
+
+}  // namespace detail
 
 namespace {
 

@@ -10,8 +10,11 @@
 
 namespace dsfill::codec::detail {
 
-// True when this build has the kernel and this CPU (and OS) runs it, within simd_cap().
+// True when this build has the kernels and this CPU (and OS) runs them, within simd_cap().
+// Defined in base64.cpp, which is built for any x86-64.
 bool base64_avx512_usable();
+// True when this build has the kernels at all.
+bool base64_avx512_built();
 
 // Encodes the longest prefix of `in` made of whole 48-byte steps that leaves at least 16 bytes
 // after it (each step loads 64 bytes), writing 64 characters per step at `out`; returns the

@@ -16,11 +16,7 @@ bool cpu_runs(PlainKernel kernel) {
       return plain_records_ssse3_built() && __builtin_cpu_supports("ssse3") &&
              __builtin_cpu_supports("popcnt");
     case PlainKernel::kAvx512:
-      // libgcc reports AVX-512 features only when the OS saves the registers too.
-      return plain_records_avx512_built() && __builtin_cpu_supports("avx512f") &&
-             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-             __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2") &&
-             __builtin_cpu_supports("popcnt");
+      return plain_records_avx512_built() && cpu_has_avx512(kAvx512Vl | kAvx512Vbmi2 | kBmi2);
   }
   return false;
 #else

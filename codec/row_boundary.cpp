@@ -75,15 +75,9 @@ class BaseKernel {
 };
 
 bool avx512_usable() {
-#if defined(__x86_64__)
-  static const bool usable = simd_cap() == SimdCap::kAvx512 && record_cut_avx512_built() &&
-                             __builtin_cpu_supports("avx512f") &&
-                             __builtin_cpu_supports("avx512bw") &&
-                             __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("popcnt");
+  static const bool usable =
+      simd_cap() == SimdCap::kAvx512 && record_cut_avx512_built() && cpu_has_avx512(kPclmul);
   return usable;
-#else
-  return false;
-#endif
 }
 
 }  // namespace
