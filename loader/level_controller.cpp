@@ -4,15 +4,16 @@
 
 namespace dsfill::loader {
 
-LevelController::LevelController(int start, int min_level, int max_level, int warmup)
+LevelController::LevelController(int start, int min_level, int max_level, int warmup, int senders)
     : min_(min_level),
       max_(std::max(min_level, max_level)),
       level_(std::clamp(start, min_, max_)),
       levels_(static_cast<std::size_t>(max_ + 1)),
-      warmup_(std::max(0, warmup)) {}
+      warmup_(std::max(0, warmup)),
+      senders_(std::max(0, senders)) {}
 
 void LevelController::report(int level, std::size_t csv_bytes, double busy_seconds,
-                             double idle_seconds) {
+                             double idle_seconds, std::size_t backlog) {
   busy_seconds = std::max(0.0, busy_seconds);
   idle_seconds = std::max(0.0, idle_seconds);
   std::lock_guard lock(mutex_);
@@ -25,11 +26,22 @@ void LevelController::report(int level, std::size_t csv_bytes, double busy_secon
       s.measured_at = decisions_;
     }
   }
+  const int now = level_.load(std::memory_order_relaxed);
+  // The first `senders` batches find a connection idle whatever the link.
+  const bool awaited = ++reports_ > static_cast<std::uint64_t>(senders_) &&
+                       backlog < static_cast<std::size_t>(senders_);
   if (warmup_ > 0) {
     --warmup_;
+    if (level != now) return;
+    awaited_ = awaited ? awaited_ + 1 : 0;
+    if (awaited_ >= kBatchesPerDecision && now > min_) {
+      level_.store(std::max(min_, now - 2), std::memory_order_relaxed);
+      awaited_ = 0;
+      ++decisions_;
+    }
     return;
   }
-  if (level != level_.load(std::memory_order_relaxed)) return;
+  if (level != now) return;
   busy_ += busy_seconds;
   idle_ += idle_seconds;
   bytes_ += static_cast<double>(csv_bytes);

@@ -14,6 +14,11 @@
 // fast each level encoded, and raises the level only when the next one is untried (or its
 // figure is stale) or fast enough to keep up with what the link carries now; and it lowers the
 // level two steps at once when the encoders never waited at all (a link that just sped up).
+//
+// Until the window has filled once, waiting says nothing, but the sender's backlog does: a batch
+// that finds a connection free and nothing queued before it was awaited by the link, so the
+// encoders are behind it. Such batches lower the level during the warmup as well, so a fast link
+// (loopback) does not pay for the starting level while the window fills.
 #pragma once
 
 #include <atomic>
@@ -39,20 +44,25 @@ class LevelController {
   // machine's load may have changed, so the level may be tried again.
   static constexpr int kStaleDecisions = 25;
 
-  // REQUIRES: min_level <= max_level; `start` is clamped into the range. The first `warmup`
-  // batches decide nothing: until the sender's window has filled once, no encoder waits for
-  // it, whatever the link (pass the window's size).
-  LevelController(int start, int min_level, int max_level, int warmup = 0);
+  // REQUIRES: min_level <= max_level; `start` is clamped into the range. In the first `warmup`
+  // batches waiting decides nothing: until the sender's window has filled once, no encoder waits
+  // for it, whatever the link (pass the window's size). `senders` is the number of requests the
+  // sender runs at once (its connections); 0 ignores the backlog.
+  LevelController(int start, int min_level, int max_level, int warmup = 0, int senders = 0);
 
   // Returns the level the next batch should use. Thread-safe, lock-free.
   int level() const { return level_.load(std::memory_order_relaxed); }
 
   // Records one batch an encoder finished at `level`: its CSV bytes, the seconds it worked on
-  // it and the seconds it then waited for room in the sender's window. Every
-  // kBatchesPerDecision batches at the current level (batches begun before the last change do
-  // not count: they show the old level), moves the level one step when the share of waiting
-  // (and, for a raise, the next level's speed) says so. Thread-safe.
-  void report(int level, std::size_t csv_bytes, double busy_seconds, double idle_seconds);
+  // it, the seconds it then waited for room in the sender's window, and the batches it found
+  // in that window (entered, not yet acknowledged). Every kBatchesPerDecision batches at the
+  // current level (batches begun before the last change do not count: they show the old
+  // level), moves the level one step when the share of waiting (and, for a raise, the next
+  // level's speed) says so. During the warmup, kBatchesPerDecision batches in a row at the
+  // current level that each found fewer than `senders` batches ahead of them (a connection
+  // idle, after the first `senders` batches) lower it two steps. Thread-safe.
+  void report(int level, std::size_t csv_bytes, double busy_seconds, double idle_seconds,
+              std::size_t backlog = SIZE_MAX);
 
   // Returns how many batches were encoded at each level (index: level).
   std::vector<std::uint64_t> batches_per_level() const;
@@ -76,6 +86,9 @@ class LevelController {
   std::vector<LevelStats> levels_;
   int decisions_ = 0;
   int warmup_;  // batches still to ignore
+  const int senders_;
+  std::uint64_t reports_ = 0;
+  int awaited_ = 0;  // warmup batches in a row that found a connection idle
   // The current decision period.
   double busy_ = 0;
   double idle_ = 0;

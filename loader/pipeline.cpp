@@ -423,8 +423,9 @@ LoadReport run_load(const LoadOptions& options) {
     // Without a network (bench) nothing ever waits for the sender: the fastest level wins, so
     // start there rather than step down to it batch by batch.
     const int lowest = isal ? 0 : 1;
-    levels.emplace(options.target == Target::kNetwork ? options.level : lowest, lowest,
-                   isal ? 3 : 12, static_cast<int>(window));
+    const bool network = options.target == Target::kNetwork;
+    levels.emplace(network ? options.level : lowest, lowest, isal ? 3 : 12,
+                   static_cast<int>(window), network ? std::max(1, options.connections) : 0);
   }
   std::vector<std::thread> encoder_threads;
   for (int i = 0; i < encoders; ++i) {

@@ -22,10 +22,15 @@ class SeqWindow {
   SeqWindow(const SeqWindow&) = delete;
   SeqWindow& operator=(const SeqWindow&) = delete;
 
-  // Waits until batch `seq` may enter. Returns false if the window was closed.
-  bool enter(std::uint64_t seq) {
+  // Waits until batch `seq` may enter. Returns false if the window was closed. Sets `*held`
+  // (when given) to the number of batches in the window, entered and not yet released, found
+  // when this one entered: the sender's backlog.
+  bool enter(std::uint64_t seq, std::size_t* held = nullptr) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return closed_ || seq < released_ + capacity_; });
+    if (held != nullptr)
+      *held = static_cast<std::size_t>(entered_ > released_ ? entered_ - released_ : 0);
+    ++entered_;
     return !closed_;
   }
 
@@ -52,6 +57,7 @@ class SeqWindow {
   std::condition_variable changed_;
   const std::size_t capacity_;
   std::uint64_t released_ = 0;
+  std::uint64_t entered_ = 0;
   bool closed_ = false;
 };
 

@@ -77,10 +77,11 @@ StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::Batch
     const double busy = seconds_since(t);
     result.busy_seconds += busy;
     const auto wait = Clock::now();
-    if (!window.enter(out.seq)) return result;  // the sender stopped
+    std::size_t backlog = 0;
+    if (!window.enter(out.seq, &backlog)) return result;  // the sender stopped
     if (levels != nullptr) {
       levels->report(encoder.level(), static_cast<std::size_t>(out.byte_end - out.byte_begin), busy,
-                     seconds_since(wait));
+                     seconds_since(wait), backlog);
     }
     deliver(std::move(out));
     ++result.items;

@@ -89,6 +89,32 @@ TEST(LevelController, WarmupAndBatchesOfAnOldLevelDecideNothing) {
   EXPECT_EQ(c.batches_per_level()[6], static_cast<std::uint64_t>(5 + kDecide + 3 * kDecide));
 }
 
+// Before the window fills nobody waits, whatever the link; a batch that finds a connection free
+// and nothing ahead of it (backlog < senders) shows the link waiting for the encoders.
+TEST(LevelController, BatchesTheLinkAwaitsLowerTheLevelDuringTheWarmup) {
+  constexpr int kSenders = 2;
+  LevelController c(6, 1, 12, /*warmup=*/20, kSenders);
+  c.report(6, kBatch, 0.05, 0.0, 0);
+  c.report(6, kBatch, 0.05, 0.0, 1);
+  EXPECT_EQ(c.level(), 6);  // the first `senders` batches always find a connection free
+  c.report(6, kBatch, 0.05, 0.0, 1);
+  c.report(6, kBatch, 0.05, 0.0, kSenders);  // the link is behind now: the run starts over
+  c.report(6, kBatch, 0.05, 0.0, 0);
+  EXPECT_EQ(c.level(), 6);
+  c.report(6, kBatch, 0.05, 0.0, 0);
+  EXPECT_EQ(c.level(), 4);            // two in a row
+  c.report(6, kBatch, 0.05, 0.0, 0);  // begun at 6: counts for nothing
+  c.report(4, kBatch, 0.05, 0.0, 0);
+  EXPECT_EQ(c.level(), 4);
+  c.report(4, kBatch, 0.05, 0.0, 0);
+  EXPECT_EQ(c.level(), 2);
+
+  // A link that is always behind keeps the level through the warmup.
+  LevelController slow(6, 1, 12, /*warmup=*/20, kSenders);
+  for (int i = 0; i < 20; ++i) slow.report(6, kBatch, 0.05, 0.0, kSenders + 1);
+  EXPECT_EQ(slow.level(), 6);
+}
+
 TEST(LevelController, CountsBatchesPerLevel) {
   LevelController c(2, 1, 3);
   c.report(2, kBatch, 1, 0);

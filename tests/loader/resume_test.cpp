@@ -71,6 +71,21 @@ TEST(SeqWindow, AdmitsOnlySeqsWithinCapacityOfTheReleased) {
   EXPECT_TRUE(entered.load());
 }
 
+TEST(SeqWindow, EnterCountsTheBatchesStillInTheWindow) {
+  loader::SeqWindow window(4);
+  std::size_t held = 99;
+  EXPECT_TRUE(window.enter(0, &held));
+  EXPECT_EQ(held, 0u);
+  EXPECT_TRUE(window.enter(2, &held));  // out of order is fine
+  EXPECT_EQ(held, 1u);
+  EXPECT_TRUE(window.enter(1, &held));
+  EXPECT_EQ(held, 2u);
+  window.release();
+  window.release();
+  EXPECT_TRUE(window.enter(3, &held));
+  EXPECT_EQ(held, 1u);
+}
+
 TEST(SeqWindow, CloseWakesWaitersAndRefusesLaterEntries) {
   loader::SeqWindow window(1);
   std::atomic<int> result{-1};
