@@ -1,6 +1,9 @@
 #include "codec/plain_records.h"
 
+#include <algorithm>
 #include <initializer_list>
+
+#include <simdjson.h>
 
 #include "codec/simd_cap.h"
 
@@ -62,13 +65,26 @@ bool use_plain_kernel(PlainKernel kernel) {
   return true;
 }
 
+bool utf8_valid_around(const char* block, const char* begin, const char* end) {
+  // A sequence has at most three continuation bytes (10xxxxxx): step back to its lead byte and
+  // on past the last one; any more and the window starts or ends inside an invalid run.
+  const auto continuation = [](const char* c) {
+    return (static_cast<unsigned char>(*c) & 0xC0) == 0x80;
+  };
+  const char* from = block;
+  for (int i = 0; i < 3 && from > begin && continuation(from); ++i) --from;
+  const char* to = block + 64;
+  for (int i = 0; i < 3 && to < end && continuation(to); ++i) ++to;
+  return simdjson::validate_utf8(from, static_cast<std::size_t>(to - from));
+}
+
 PlainRun write_plain_records(const char*& p, const char* end, char*& o, const char* lim, bool first,
-                             std::size_t& expected, char delim, char quote, bool high_ok) {
+                             std::size_t& expected, char delim, char quote, bool utf8) {
   switch (kernel_in_use()) {
     case PlainKernel::kAvx512:
-      return write_plain_records_avx512(p, end, o, lim, first, expected, delim, quote, high_ok);
+      return write_plain_records_avx512(p, end, o, lim, first, expected, delim, quote, utf8);
     case PlainKernel::kSsse3:
-      return write_plain_records_ssse3(p, end, o, lim, first, expected, delim, quote, high_ok);
+      return write_plain_records_ssse3(p, end, o, lim, first, expected, delim, quote, utf8);
     case PlainKernel::kNone:
       break;
   }

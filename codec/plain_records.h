@@ -1,8 +1,8 @@
 // The fast path of the CSV -> JSON transcoder (rows_json.cpp), for runs of plain records.
 //
 // A plain record has only string columns and no quote, backslash or control byte (a CRLF
-// terminator aside); bytes >= 0x80 count as plain only when the caller has validated the whole
-// input as UTF-8. Its JSON is its own bytes with every delimiter written as `","` and `["` / `"]`
+// terminator aside); bytes >= 0x80 count as plain only in UTF-8 input, where they form valid
+// UTF-8 (checked for each 64-byte block that has any). Its JSON is its own bytes with every delimiter written as `","` and `["` / `"]`
 // around it, so no byte needs a decision of its own: the input is classified 64 bytes at a time
 // into bit masks (delimiters, LFs, anything odd), and each 8 bytes are expanded into the output
 // in one step, whatever the number of delimiters among them.
@@ -49,19 +49,24 @@ inline bool plain_records_supported() { return plain_kernel() != PlainKernel::kN
 // from `expected` (which the first record sets when it is 0), fewer than kPlainMinInput bytes
 // left, or less than kPlainBlockRoom of room. Sets p to the first record not written (the
 // caller writes it the general way, or grows the output and calls again) and o past the last
-// record written. Blank lines are skipped and counted as physical rows.
+// record written. Blank lines are skipped and counted as physical rows. `utf8`: the input is
+// UTF-8 (else every byte >= 0x80 needs the general path's conversion).
 // REQUIRES: p at a record start; lim - o >= kPlainBlockRoom; plain_records_supported().
 PlainRun write_plain_records(const char*& p, const char* end, char*& o, const char* lim, bool first,
-                             std::size_t& expected, char delim, char quote, bool high_ok);
+                             std::size_t& expected, char delim, char quote, bool utf8);
+
+// Returns whether the 64 bytes at `block`, widened to whole UTF-8 sequences within [begin, end),
+// are valid UTF-8. REQUIRES: begin <= block, block + 64 <= end, begin at a character boundary.
+bool utf8_valid_around(const char* block, const char* begin, const char* end);
 
 // The kernels, each compiled for its instruction set (call them only through the above, or after
 // use_plain_kernel accepted them); *_built() says whether this build has them at all.
 PlainRun write_plain_records_ssse3(const char*& p, const char* end, char*& o, const char* lim,
                                    bool first, std::size_t& expected, char delim, char quote,
-                                   bool high_ok);
+                                   bool utf8);
 PlainRun write_plain_records_avx512(const char*& p, const char* end, char*& o, const char* lim,
                                     bool first, std::size_t& expected, char delim, char quote,
-                                    bool high_ok);
+                                    bool utf8);
 bool plain_records_ssse3_built();
 bool plain_records_avx512_built();
 

@@ -58,23 +58,20 @@ inline std::uint64_t slot_bits32(std::uint32_t dm) {
 
 class Avx512Kernel {
  public:
-  Avx512Kernel(char delim, char quote, bool high_ok)
+  Avx512Kernel(char delim, char quote)
       : delim_(_mm512_set1_epi8(delim)),
         quote_(_mm512_set1_epi8(quote)),
         dquotes_(_mm512_set1_epi8('"')),
-        commas_(_mm512_set1_epi8(',')),
-        high_ok_(high_ok) {}
+        commas_(_mm512_set1_epi8(',')) {}
 
   PlainBlock classify(const char* q) const {
     const __m512i v = _mm512_loadu_si512(q);
-    const __m512i space = _mm512_set1_epi8(0x20);
-    // Unsigned, only control bytes are below 0x20; signed, bytes >= 0x80 are too.
-    const std::uint64_t low =
-        high_ok_ ? _mm512_cmplt_epu8_mask(v, space) : _mm512_cmplt_epi8_mask(v, space);
+    const std::uint64_t controls = _mm512_cmplt_epu8_mask(v, _mm512_set1_epi8(0x20));
     return {_mm512_cmpeq_epi8_mask(v, delim_), _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')),
             _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r')),
-            low | _mm512_cmpeq_epi8_mask(v, quote_) | _mm512_cmpeq_epi8_mask(v, dquotes_) |
-                _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'))};
+            controls | _mm512_cmpeq_epi8_mask(v, quote_) | _mm512_cmpeq_epi8_mask(v, dquotes_) |
+                _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')),
+            _mm512_movepi8_mask(v)};
   }
 
   const char* write_steps(const char* from, const char* to, char*& o) const {
@@ -114,7 +111,6 @@ class Avx512Kernel {
   __m512i quote_;
   __m512i dquotes_;
   __m512i commas_;
-  bool high_ok_;
 };
 
 }  // namespace
@@ -123,9 +119,9 @@ bool plain_records_avx512_built() { return true; }
 
 PlainRun write_plain_records_avx512(const char*& p, const char* end, char*& out, const char* lim,
                                     bool first, std::size_t& expected, char delim, char quote,
-                                    bool high_ok) {
-  const Avx512Kernel kernel(delim, quote, high_ok);
-  return write_plain_records_with(kernel, p, end, out, lim, first, expected);
+                                    bool utf8) {
+  const Avx512Kernel kernel(delim, quote);
+  return write_plain_records_with(kernel, p, end, out, lim, first, expected, utf8);
 }
 
 #else  // not built for AVX-512: never called

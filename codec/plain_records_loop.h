@@ -19,9 +19,9 @@ struct PlainBlock {
   std::uint64_t delims;
   std::uint64_t lfs;
   std::uint64_t crs;
-  // Quote chars, '"', '\\', control bytes (the delimiter and CR/LF included) and, unless high
-  // bytes are plain, bytes >= 0x80.
+  // Quote chars, '"', '\\' and control bytes (the delimiter and CR/LF included).
   std::uint64_t odd;
+  std::uint64_t high;  // bytes >= 0x80
 };
 
 inline std::uint64_t bits_from(unsigned at) { return at >= 64 ? 0 : ~std::uint64_t{0} << at; }
@@ -37,7 +37,7 @@ inline std::uint64_t bits_from(unsigned at) { return at >= 64 ? 0 : ~std::uint64
 template <class Kernel>
 inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, const char* end,
                                          char*& out, const char* lim, bool first,
-                                         std::size_t& expected) {
+                                         std::size_t& expected, bool utf8) {
   PlainRun done;
   if (end - p < static_cast<std::ptrdiff_t>(kPlainMinInput)) return done;
   // The cursor lives in a local: through the reference it would be stored and reloaded around
@@ -49,6 +49,7 @@ inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, c
   const char* seg = p;  // its first byte not yet written
   std::size_t fields = 1;
   const char* q = p;  // the block being classified
+  const char* const begin = p;
   const auto open_record = [&o](bool first_record) {
     if (!first_record) *o++ = ',';
     std::memcpy(o, "[\"", 2);
@@ -65,7 +66,10 @@ inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, c
     const std::uint64_t lf = b.lfs;
     // A CR is plain only right before an LF (a CRLF terminator); q[64] is the byte after.
     const std::uint64_t crlf = b.crs & ((lf >> 1) | (std::uint64_t{q[64] == '\n'} << 63));
-    const std::uint64_t odd = b.odd & ~(d | lf | crlf);  // a tab delimiter is not odd
+    std::uint64_t odd = b.odd & ~(d | lf | crlf);  // a tab delimiter is not odd
+    // High bytes are plain where they are valid UTF-8: checked here, block by block, rather than
+    // over the whole input first (most blocks of most files have none).
+    if (b.high != 0 && !(utf8 && utf8_valid_around(q, begin, end))) odd |= b.high;
     // Terminators past the first odd byte are not taken: its record goes the general way.
     const std::uint64_t usable = odd != 0 ? (odd & (0 - odd)) - 1 : ~std::uint64_t{0};
     unsigned from = seg > q ? static_cast<unsigned>(seg - q) : 0;  // first bit not counted

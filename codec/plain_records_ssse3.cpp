@@ -53,19 +53,19 @@ inline std::uint64_t mask16(__m128i v, unsigned shift) {
 
 class Ssse3Kernel {
  public:
-  Ssse3Kernel(char delim, char quote, bool high_ok)
+  Ssse3Kernel(char delim, char quote)
       : delim_(_mm_set1_epi8(delim)),
         quote_(_mm_set1_epi8(quote)),
-        extra_(_mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, '"', ',', 0, 0, 0, 0, 0, 0)),
-        high_ok_(high_ok) {}
+        extra_(_mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, '"', ',', 0, 0, 0, 0, 0, 0)) {}
 
   PlainBlock classify(const char* q) const {
-    PlainBlock b{0, 0, 0, 0};
+    PlainBlock b{0, 0, 0, 0, 0};
     for (unsigned i = 0; i < 4; ++i) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * i));
-      // Signed compare: bytes >= 0x80 are negative, so one compare catches control and high.
-      __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-      if (high_ok_) low = _mm_and_si128(low, _mm_cmpgt_epi8(v, _mm_set1_epi8(-1)));
+      // Control bytes are 0..0x1F: below 0x20 signed, and not negative (high bytes are).
+      const __m128i low = _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()),
+                                           _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+      b.high |= mask16(v, 16 * i);
       const __m128i bad = _mm_or_si128(_mm_or_si128(low, _mm_cmpeq_epi8(v, quote_)),
                                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
                                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
@@ -116,7 +116,6 @@ class Ssse3Kernel {
   __m128i delim_;
   __m128i quote_;
   __m128i extra_;
-  bool high_ok_;
 };
 
 }  // namespace
@@ -125,9 +124,9 @@ bool plain_records_ssse3_built() { return true; }
 
 PlainRun write_plain_records_ssse3(const char*& p, const char* end, char*& out, const char* lim,
                                    bool first, std::size_t& expected, char delim, char quote,
-                                   bool high_ok) {
-  const Ssse3Kernel kernel(delim, quote, high_ok);
-  return write_plain_records_with(kernel, p, end, out, lim, first, expected);
+                                   bool utf8) {
+  const Ssse3Kernel kernel(delim, quote);
+  return write_plain_records_with(kernel, p, end, out, lim, first, expected, utf8);
 }
 
 #else  // not built for SSSE3: never called

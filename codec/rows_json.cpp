@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include <simdjson.h>
 
 #include "codec/plain_records.h"
 
@@ -459,11 +458,9 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
   const ValueKind* const kinds = options.kinds.data();
   const bool all_strings =
       std::all_of(kinds, kinds + nkinds, [](ValueKind k) { return k == ValueKind::kString; });
-  // Runs of plain records take the fast path (plain_records.h). Bytes >= 0x80 are plain when
-  // the whole input is valid UTF-8 (then every field is too: fields split at ASCII bytes).
+  // Runs of plain records take the fast path (plain_records.h); it checks UTF-8 itself.
   const bool fast = all_strings && detail::plain_records_supported();
-  const bool high_ok = fast && ctx.encoding == InputEncoding::kUtf8 &&
-                       simdjson::validate_utf8(records.data(), records.size());
+  const bool utf8 = ctx.encoding == InputEncoding::kUtf8;
 
   RowsJsonStats stats;
   std::size_t expected = options.expected_fields;
@@ -482,7 +479,7 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
       for (;;) {
         DSFILL_RESERVE(detail::kPlainBlockRoom);
         const detail::PlainRun run = detail::write_plain_records(p, end, o, lim, stats.rows == 0,
-                                                                 expected, delim, quote, high_ok);
+                                                                 expected, delim, quote, utf8);
         stats.rows += run.rows;
         row += static_cast<std::int64_t>(run.physical);
         if (!run.need_room) break;
