@@ -209,5 +209,78 @@ TEST(RowsJsonFast, ManyEmptyFieldsSameAsGeneralPath) {
   }
 }
 
+// The general path's result (the JSON and row counts, or the error) against every kernel's.
+std::string outcome(const std::string& csv, const RowsJsonOptions& options) {
+  std::string out;
+  auto r = append_rows_json(csv, options, {7, 1000}, out);
+  if (!r) return "error: " + r.error().describe();
+  return out + " rows " + std::to_string(r->rows) + " physical " + std::to_string(r->physical_rows);
+}
+
+void expect_every_kernel_as_general(const std::string& csv, const RowsJsonOptions& options,
+                                    const std::string& what) {
+  using detail::PlainKernel;
+  std::string oracle;
+  {
+    const KernelScope general(PlainKernel::kNone);
+    ASSERT_TRUE(general.ok());
+    oracle = outcome(csv, options);
+  }
+  for (const PlainKernel kernel : {PlainKernel::kSsse3, PlainKernel::kAvx512}) {
+    const KernelScope scope(kernel);
+    if (!scope.ok()) continue;
+    EXPECT_EQ(outcome(csv, options), oracle) << detail::plain_kernel_name(kernel) << ": " << what;
+  }
+}
+
+// Long runs of plain records, where whole 64-byte blocks of complete records are written at
+// once (AVX-512), with one record that breaks the run at every offset of a block.
+TEST(RowsJsonFast, ABreakAnywhereInALongPlainRunEndsItLikeTheGeneralPath) {
+  std::mt19937 rng(17);
+  const std::string fill = "WHITE HANGING HEART,12.50,2010-12-01 08:26:00,plain,x\n";
+  const std::pair<const char*, std::string> breaks[] = {
+      {"ragged, one field short", "a,b,c,d\n"},
+      {"ragged, one field over", "a,b,c,d,e,f\n"},
+      {"blank line", "\n"},
+      {"two blank lines, CRLF", "\r\n\r\n"},
+      {"invalid UTF-8", "caf\xC3,b,c,d,e\n"},
+      {"truncated sequence at the end of a field", "ok,\xE2\x82,c,d,e\n"},
+      {"valid UTF-8", "caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80,d,e\n"},
+      {"a CRLF record", "a,b,c,d,e\r\n"},
+      {"a quoted field", "a,\"b,c\",d,e,f\n"},
+      {"empty fields", ",,,,\n"}};
+  for (const auto& [what, record] : breaks) {
+    for (std::size_t shift = 0; shift < 64; ++shift) {
+      std::string csv(shift, 'y');
+      csv += ",1,2,3,4\n";
+      while (csv.size() < 4000 + shift) csv += fill;
+      csv += record;
+      while (csv.size() < 8000) csv += fill;
+      RowsJsonOptions options;
+      options.utf8 = rng() % 2 == 0 ? Utf8Policy::kStrict : Utf8Policy::kReplace;
+      expect_every_kernel_as_general(csv, options,
+                                     std::string(what) + ", shift " + std::to_string(shift));
+    }
+  }
+}
+
+// Fields so short that 32 bytes hold many delimiters and LFs (an LF writes five bytes), and a
+// single column, where every LF ends a record.
+TEST(RowsJsonFast, DenseAndSingleColumnRunsAsTheGeneralPath) {
+  std::mt19937 rng(19);
+  for (const std::size_t fields : {1, 2, 3, 9}) {
+    std::string csv;
+    while (csv.size() < 20000) {
+      for (std::size_t f = 0; f < fields; ++f) {
+        if (f != 0) csv += ',';
+        csv += std::string(rng() % 3, static_cast<char>('a' + rng() % 26));
+      }
+      if (fields == 1 && csv.back() == '\n') csv += 'z';  // a blank line, not a record
+      csv += rng() % 16 == 0 ? "\r\n" : "\n";
+    }
+    expect_every_kernel_as_general(csv, {}, std::to_string(fields) + " fields");
+  }
+}
+
 }  // namespace
 }  // namespace dsfill::codec
