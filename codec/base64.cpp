@@ -200,4 +200,6 @@ Result<void> base64_decode(std::string_view in, std::string& out) {
   return {};
 }
 
+const char* base64_kernel() { return detail::base64_avx512_usable() ? "avx512" : "portable"; }
+
 }  // namespace dsfill::codec

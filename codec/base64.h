@@ -24,4 +24,7 @@ void base64_encode(std::string_view in, std::string& out);
 // of 4.
 Result<void> base64_decode(std::string_view in, std::string& out);
 
+// The kernel base64 runs on this CPU (within DSFILL_SIMD): "avx512" or "portable".
+const char* base64_kernel();
+
 }  // namespace dsfill::codec

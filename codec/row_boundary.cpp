@@ -83,6 +83,15 @@ bool avx512_usable() {
 }  // namespace
 }  // namespace detail
 
+const char* find_record_cut_kernel() {
+  if (detail::avx512_usable()) return "avx512";
+#if defined(__SSE2__)
+  return "sse2";
+#else
+  return "portable";
+#endif
+}
+
 RecordCut find_record_cut(std::string_view block, std::size_t max_records, bool at_eof,
                           const CsvDialect& dialect) {
   if (detail::avx512_usable()) {

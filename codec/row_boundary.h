@@ -29,4 +29,8 @@ struct RecordCut {
 RecordCut find_record_cut(std::string_view block, std::size_t max_records, bool at_eof,
                           const CsvDialect& dialect);
 
+// The kernel find_record_cut runs on this CPU (within DSFILL_SIMD): "avx512", "sse2" or
+// "portable".
+const char* find_record_cut_kernel();
+
 }  // namespace dsfill::codec

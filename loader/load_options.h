@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "codec/gzip.h"
+#include "codec/kernels.h"
 #include "loader/chunker.h"
 #include "loader/schema.h"
 #include "loader/shard.h"
@@ -111,6 +112,7 @@ struct LoadReport {
   std::vector<StageReport> stages;  // reader, encoder, sender
   // --level auto: batches encoded at each gzip level (index: level); empty otherwise.
   std::vector<std::uint64_t> level_batches;
+  codec::KernelsInUse kernels;  // the SIMD kernels the encoders and the chunker ran
 
   // The acknowledged contiguous prefix: every batch before this offset and row is stored.
   std::int64_t acked_offset = 0;
@@ -121,13 +123,13 @@ struct LoadReport {
   std::optional<std::uint64_t> server_rows_inserted;  // sum of "rows-inserted", when reported
 
   // Checkpoint and resume (empty/zero without --checkpoint).
-  std::string checkpoint;          // the checkpoint file
-  std::string resume_command;      // how to resume; empty when there is nothing left to do
-  bool resumed = false;            // this run continued a checkpoint
-  std::int64_t resumed_from = 0;   // the byte offset it continued from
-  bool already_finished = false;   // --resume of a finished load: nothing was sent
-  std::uint64_t rows_before = 0;   // rows acknowledged by earlier runs of this load
-  std::string checkpoint_error;    // the checkpoint could not be written (the load went on)
+  std::string checkpoint;         // the checkpoint file
+  std::string resume_command;     // how to resume; empty when there is nothing left to do
+  bool resumed = false;           // this run continued a checkpoint
+  std::int64_t resumed_from = 0;  // the byte offset it continued from
+  bool already_finished = false;  // --resume of a finished load: nothing was sent
+  std::uint64_t rows_before = 0;  // rows acknowledged by earlier runs of this load
+  std::string checkpoint_error;   // the checkpoint could not be written (the load went on)
 
   // Returns the stage with the highest utilization ("" when none ran).
   std::string bottleneck() const;

@@ -20,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "codec/batch_encoder.h"
+#include "codec/kernels.h"
 #include "codec/request_body.h"
 #include "loader/bounded_queue.h"
 #include "loader/checkpoint.h"
@@ -474,6 +475,7 @@ LoadReport run_load(const LoadOptions& options) {
     report.stages.push_back({"sender", 1, sender.state().busy_seconds});
   }
   if (levels) report.level_batches = levels->batches_per_level();
+  report.kernels = codec::kernels_in_use();
   report.rows_before = plan->checkpoint.rows_acked;
   report.resumed = plan->resumed;
   report.resumed_from = plan->resumed ? plan->start_offset : 0;

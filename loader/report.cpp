@@ -137,6 +137,9 @@ std::string format_summary(const LoadReport& r) {
     }
     out += fmt::format("  level auto:   batches per level: {}\n", mix);
   }
+  if (!network && !r.kernels.transcoder.empty()) {
+    out += fmt::format("  kernels:      {}\n", codec::describe(r.kernels));
+  }
   if (network) {
     if (r.server_rows_count) {
       out += fmt::format("  server rows:  {}{}\n",
@@ -207,6 +210,11 @@ std::string summary_json(const LoadReport& r) {
       if (r.level_batches[level] != 0) levels[std::to_string(level)] = r.level_batches[level];
     }
     o["level_batches"] = std::move(levels);
+  }
+  if (!r.kernels.transcoder.empty()) {
+    o["kernels"] = {{"transcoder", r.kernels.transcoder},
+                    {"boundary", r.kernels.boundary},
+                    {"base64", r.kernels.base64}};
   }
   o["bottleneck"] = r.bottleneck();
   o["acked_offset"] = r.acked_offset;

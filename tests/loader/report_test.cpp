@@ -52,6 +52,7 @@ LoadReport sample() {
   r.server_rows_count = 1000;
   r.server_rows_inserted = 1000;
   r.completed = true;
+  r.kernels = {"avx512", "avx512", "avx512"};
   return r;
 }
 
@@ -72,6 +73,22 @@ TEST(Report, HumanSummaryNamesEverything) {
   EXPECT_NE(text.find("encoder: busy   3.00 s x2 (  75%)"), std::string::npos) << text;
   EXPECT_NE(text.find("<- bottleneck"), std::string::npos) << text;
   EXPECT_NE(text.find("server rows:  1,000 (dataset completed)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("kernels:"), std::string::npos) << text;  // a load's summary stays short
+}
+
+TEST(Report, BenchSummaryNamesTheKernels) {
+  LoadReport r = sample();
+  r.target = Target::kBench;
+  r.kernels = {"ssse3", "sse2", "portable"};
+  const std::string text = format_summary(r);
+  EXPECT_NE(text.find("kernels:      transcoder ssse3, boundary sse2, base64 portable"),
+            std::string::npos)
+      << text;
+  const auto v = boost::json::parse(summary_json(r));
+  const auto& kernels = v.as_object().at("kernels").as_object();
+  EXPECT_EQ(kernels.at("transcoder").as_string(), "ssse3");
+  EXPECT_EQ(kernels.at("boundary").as_string(), "sse2");
+  EXPECT_EQ(kernels.at("base64").as_string(), "portable");
 }
 
 TEST(Report, JsonSummaryCarriesTheFigures) {
