@@ -40,6 +40,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// An error in the input's data, with the input named first: "data.csv: ragged row: expected 9
+// fields, found 8 (row 12, byte 1044)".
+std::string input_error(const LoadOptions& o, const Error& e) {
+  return (o.input == "-" ? std::string("standard input") : o.input) + ": " + e.describe();
+}
+
 LoadReport failed(Outcome outcome, std::string message) {
   LoadReport report;
   report.outcome = outcome;
@@ -333,7 +339,7 @@ LoadReport run_load(const LoadOptions& options) {
   if (!reader) return failed(Outcome::kBadInput, reader.error().describe());
   Chunker chunker(*reader, options.chunker);
   auto schema = read_schema(chunker, options.schema);
-  if (!schema) return failed(Outcome::kBadInput, schema.error().describe());
+  if (!schema) return failed(Outcome::kBadInput, input_error(options, schema.error()));
   const auto tmpl = codec::make_body_template(options.user_code, options.dataset_code,
                                               schema->columns, options.compress);
   // A checkpointed load may continue an earlier run: its load id, its offset, its mode.
@@ -455,7 +461,7 @@ LoadReport run_load(const LoadOptions& options) {
   }
   asio::post(io, [&] {
     if (failed_stage != nullptr) {
-      sender.stop(Outcome::kBadInput, failed_stage->error->describe());
+      sender.stop(Outcome::kBadInput, input_error(options, *failed_stage->error));
     } else {
       sender.input_done(delivered);
     }

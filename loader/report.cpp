@@ -135,7 +135,7 @@ std::string format_summary(const LoadReport& r) {
       if (r.level_batches[level] == 0) continue;
       mix += fmt::format("{}{} x{}", mix.empty() ? "" : ", ", level, r.level_batches[level]);
     }
-    out += fmt::format("  level auto:   batches per level: {}\n", mix);
+    if (!mix.empty()) out += fmt::format("  level auto:   batches per level: {}\n", mix);
   }
   if (!network && !r.kernels.transcoder.empty()) {
     out += fmt::format("  kernels:      {}\n", codec::describe(r.kernels));

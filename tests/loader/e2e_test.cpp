@@ -99,7 +99,19 @@ TEST(Load, BadCsvStopsWithItsRowAndByte) {
   ReferenceServer server(dir.file("store.db"));
   const auto report = loader::run_load(test_options(csv, server.url()));
   EXPECT_EQ(report.outcome, Outcome::kBadInput);
-  EXPECT_NE(report.message.find("row 3"), std::string::npos) << report.message;
+  // The file, what is wrong, and where (byte 11 is the quote): "…/in.csv: bare quote … (row 3,
+  // byte 11)".
+  EXPECT_EQ(report.message.rfind(csv + ": ", 0), 0u) << report.message;
+  EXPECT_NE(report.message.find("(row 3, byte 11)"), std::string::npos) << report.message;
+}
+
+TEST(Load, BadHeaderNamesTheFile) {
+  TempDir dir;
+  const std::string csv = dir.file("in.csv");
+  write_file(csv, "a,\"b\n");  // a quote left open in the header
+  const auto report = loader::run_load(test_options(csv, "http://127.0.0.1:1"));
+  EXPECT_EQ(report.outcome, Outcome::kBadInput);
+  EXPECT_EQ(report.message.rfind(csv + ": ", 0), 0u) << report.message;
 }
 
 TEST(Load, MissingFileIsBadInput) {
