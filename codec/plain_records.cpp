@@ -1,6 +1,5 @@
 #include "codec/plain_records.h"
 
-#include <algorithm>
 #include <initializer_list>
 
 #include <simdjson.h>

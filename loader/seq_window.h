@@ -28,8 +28,9 @@ class SeqWindow {
   bool enter(std::uint64_t seq, std::size_t* held = nullptr) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return closed_ || seq < released_ + capacity_; });
-    if (held != nullptr)
+    if (held != nullptr) {
       *held = static_cast<std::size_t>(entered_ > released_ ? entered_ - released_ : 0);
+    }
     ++entered_;
     return !closed_;
   }
