@@ -59,11 +59,15 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
       std::string_view view = avail.substr(0, options_.batch_bytes);
       codec::RecordCut found =
           codec::find_record_cut(view, max_rows, eof_ && !limited, options_.dialect);
+      scanned_ += view.size();
+      bool long_record = false;
       if (found.end == 0 && limited) {
         // One record is longer than batch_bytes: look as far as max_record_bytes for its end.
         view = avail.substr(0, options_.max_record_bytes);
         const bool all = view.size() == avail.size();
         found = codec::find_record_cut(view, 1, eof_ && all, options_.dialect);
+        scanned_ += view.size();
+        long_record = found.end == 0;
         if (found.end == 0 && !all) {
           return make_error(ErrorCode::kBadCsv,
                             "record longer than " + std::to_string(options_.max_record_bytes) +
@@ -80,8 +84,15 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
         records = found.records;
         return found.end;
       }
-      // Too few records buffered: wait for a read's worth more before scanning again.
-      lookahead_ = std::min(options_.batch_bytes, avail.size() + options_.read_size);
+      // Too few records buffered: wait for a read's worth more before scanning again. A record
+      // longer than a batch is scanned again from its start only once the buffer has grown by a
+      // quarter (up to just past max_record_bytes): finding its end then costs about five times
+      // its length, not a scan of all of it after every read, and it is found at most a quarter
+      // of its length late. On 30 MB records the reader went from 275-363 to 450-525 MB/s (peak
+      // RSS 228-238 -> 252-287 MB); doubling reached ~600 MB/s with 320 MB.
+      lookahead_ = long_record ? std::min(avail.size() + avail.size() / 4,
+                                          options_.max_record_bytes + options_.read_size)
+                               : std::min(options_.batch_bytes, avail.size() + options_.read_size);
     }
     auto more = fill();
     if (!more) return more.error();

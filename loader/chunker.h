@@ -55,6 +55,9 @@ class Chunker {
   // Bytes consumed from the input so far (the end of the last batch returned).
   std::int64_t offset() const { return pos_.byte_offset; }
 
+  // Bytes the boundary finder has scanned so far, rescans included (for tests and benchmarks).
+  std::uint64_t scanned_bytes() const { return scanned_; }
+
  private:
   Result<bool> fill();  // reads more; false at end of input
   // Buffers enough input and returns the length of the next cut of at most `max_rows` records
@@ -76,6 +79,7 @@ class Chunker {
   std::size_t lookahead_ = 0;
   bool eof_ = false;
   bool bom_checked_ = false;
+  std::uint64_t scanned_ = 0;
 };
 
 }  // namespace dsfill::loader
