@@ -46,10 +46,11 @@ std::string input_error(const LoadOptions& o, const Error& e) {
   return (o.input == "-" ? std::string("standard input") : o.input) + ": " + e.describe();
 }
 
-LoadReport failed(Outcome outcome, std::string message) {
+LoadReport failed(const LoadOptions& o, Outcome outcome, std::string message) {
   LoadReport report;
   report.outcome = outcome;
   report.message = std::move(message);
+  report.target = o.target;  // so that `bench` reports a failure as a bench, not a load
   return report;
 }
 
@@ -336,16 +337,17 @@ std::string resume_command(const LoadOptions& o) {
 LoadReport run_load(const LoadOptions& options) {
   const auto started = Clock::now();
   auto reader = InputReader::open(options.input);
-  if (!reader) return failed(Outcome::kBadInput, reader.error().describe());
+  if (!reader) return failed(options, Outcome::kBadInput, reader.error().describe());
   Chunker chunker(*reader, options.chunker);
   auto schema = read_schema(chunker, options.schema);
-  if (!schema) return failed(Outcome::kBadInput, input_error(options, schema.error()));
+  if (!schema) return failed(options, Outcome::kBadInput, input_error(options, schema.error()));
   const auto tmpl = codec::make_body_template(options.user_code, options.dataset_code,
                                               schema->columns, options.compress);
   // A checkpointed load may continue an earlier run: its load id, its offset, its mode.
   auto plan = plan_load(options, tmpl, chunker.offset(), schema->header.empty() ? 1 : 2);
   if (!plan)
-    return failed(plan.error().code == ErrorCode::kIo ? Outcome::kBadInput : Outcome::kUsage,
+    return failed(options,
+                  plan.error().code == ErrorCode::kIo ? Outcome::kBadInput : Outcome::kUsage,
                   plan.error().describe());
   if (plan->already_finished) return finished_report(options, *plan);
   // A shard or a resume reads from its own offset; the header above came from byte 0.
@@ -354,14 +356,14 @@ LoadReport run_load(const LoadOptions& options) {
   Chunker* input = &chunker;
   if (options.shard.count > 1 || plan->start_offset != chunker.offset()) {
     auto tail = open_tail(options, chunker.offset(), *plan);
-    if (!tail) return failed(Outcome::kBadInput, tail.error().describe());
+    if (!tail) return failed(options, Outcome::kBadInput, tail.error().describe());
     tail_reader.emplace(std::move(tail->reader));
     tail_chunker.emplace(*tail_reader, options.chunker, tail->start);
     input = &*tail_chunker;
   }
   std::shared_ptr<asio::ssl::context> tls;
   auto config = sender_config(options, schema->columns, tls);
-  if (!config) return failed(Outcome::kUsage, config.error().message);
+  if (!config) return failed(options, Outcome::kUsage, config.error().message);
   config->replace = plan->replace;
   config->start_offset = input->offset();
   config->start_row = plan->start_row;
@@ -370,7 +372,7 @@ LoadReport run_load(const LoadOptions& options) {
   if (keeper.active()) {
     // Write it before sending, so even a kill -9 before the first acknowledgement can resume.
     if (auto w = keeper.write_now(AckTracker(config->start_offset, config->start_row), false); !w) {
-      return failed(Outcome::kUsage, w.error().describe());
+      return failed(options, Outcome::kUsage, w.error().describe());
     }
   }
 

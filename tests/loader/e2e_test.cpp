@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "loader/pipeline.h"
+#include "loader/report.h"
 #include "tests/loader/e2e_support.h"
 
 namespace dsfill::testing {
@@ -118,6 +119,15 @@ TEST(Load, MissingFileIsBadInput) {
   const auto report = loader::run_load(test_options("/nonexistent/x.csv", "http://127.0.0.1:1"));
   EXPECT_EQ(report.outcome, Outcome::kBadInput);
   EXPECT_NE(report.message.find("/nonexistent/x.csv"), std::string::npos) << report.message;
+  EXPECT_EQ(report.target, loader::Target::kNetwork);
+  // A bench that fails before it starts still reports as a bench ("bench: bad_input", no
+  // requests or acknowledged prefix).
+  auto o = test_options("/nonexistent/x.csv", "");
+  o.target = loader::Target::kBench;
+  const auto bench = loader::run_load(o);
+  EXPECT_EQ(bench.outcome, Outcome::kBadInput);
+  EXPECT_EQ(bench.target, loader::Target::kBench);
+  EXPECT_EQ(loader::format_summary(bench).rfind("bench: bad_input", 0), 0u);
 }
 
 TEST(Load, ColumnsOfAnotherShapeAreRejectedWithExit4Outcome) {
