@@ -2,10 +2,10 @@
 //
 // A plain record has only string columns and no quote, backslash or control byte (a CRLF
 // terminator aside); bytes >= 0x80 count as plain only in UTF-8 input, where they form valid
-// UTF-8 (checked for each 64-byte block that has any). Its JSON is its own bytes with every delimiter written as `","` and `["` / `"]`
-// around it, so no byte needs a decision of its own: the input is classified 64 bytes at a time
-// into bit masks (delimiters, LFs, anything odd), and each 8 bytes are expanded into the output
-// in one step, whatever the number of delimiters among them.
+// UTF-8 (checked for each 64-byte block that has any). Its JSON is its own bytes with every
+// delimiter written as `","` and `["` / `"]` around it, so no byte needs a decision of its own: the
+// input is classified 64 bytes at a time into bit masks (delimiters, LFs, anything odd), and each 8
+// bytes are expanded into the output in one step, whatever the number of delimiters among them.
 //
 // Two kernels do the byte work (the record loop is shared: plain_records_loop.h): AVX-512
 // (VBMI2's byte expand writes 32 input bytes into their output slots at once) and SSSE3 (a

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-
 #include "codec/plain_records.h"
 
 #if defined(__SSE2__)
