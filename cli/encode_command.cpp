@@ -29,6 +29,7 @@ struct EncodeFlags {
 
 int fail(const std::string& input, const Error& error) {
   std::fprintf(stderr, "dsfill encode: %s: %s\n", input.c_str(), error.describe().c_str());
+  if (error.code == ErrorCode::kBadArgument) return kExitUsage;  // e.g. a header against --columns
   return error.code == ErrorCode::kInternal ? kExitInternal : kExitBadInput;
 }
 

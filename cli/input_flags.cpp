@@ -32,7 +32,7 @@ void add_dialect_flags(CLI::App& cmd, InputFlags& flags) {
   cmd.add_option("--quote", flags.quote, "Quote character")->capture_default_str();
   cmd.add_flag("--no-header", flags.no_header,
                "The first record is data, not column names (columns are then named column_1.. "
-               "unless --columns is given)");
+               "unless --columns is given). Fields are then matched to --columns by position");
   cmd.add_option("--encoding", flags.encoding, "Input encoding: utf8 or latin1")
       ->check(CLI::IsMember({"utf8", "latin1"}))
       ->capture_default_str();
@@ -48,7 +48,9 @@ void add_input_flags(CLI::App& cmd, InputFlags& flags, LevelDefault level_defaul
   flags.auto_level = level_default == LevelDefault::kAuto;
   cmd.add_option("--columns", flags.columns_path,
                  "Columns spec file (JSON array of {name, alias, type, subtype[, format]}); "
-                 "default: one dimension/text column per header name")
+                 "default: one dimension/text column per header name. With a header, its names "
+                 "must be the spec's names in the spec's order (ignoring case and surrounding "
+                 "spaces), else nothing is sent (exit 2)")
       ->check(CLI::ExistingFile);
   cmd.add_option("--batch-rows", flags.batch_rows, "Rows per request, at most")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}))

@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "loader/pipeline.h"
 #include "loader/report.h"
 #include "loader/shard.h"
+#include "net/field_rules.h"
 
 namespace dsfill::cli {
 
@@ -108,19 +110,39 @@ std::string trim(std::string s) {
   return first == std::string::npos ? "" : s.substr(first, last - first + 1);
 }
 
-// Reads the tenant token from --token-file, else DSFILL_TOKEN. Never echoes it.
+std::string trim_spaces(std::string_view s) {
+  const auto first = s.find_first_not_of(' ');
+  const auto last = s.find_last_not_of(' ');
+  return first == std::string::npos ? "" : std::string(s.substr(first, last - first + 1));
+}
+
+// Reads the tenant token from --token-file, else DSFILL_TOKEN. Never echoes it. A token with a
+// control character is refused: a CR or LF would inject headers of its own into every request.
+// A file may end in one newline (editors add it).
 std::string read_token(const std::string& token_file) {
+  const char* kControl = " holds a control character (CR, LF, tab, NUL, ...)";
   if (!token_file.empty()) {
-    std::ifstream in(token_file);
+    std::ifstream in(token_file, std::ios::binary);
     if (!in) throw UsageError("cannot read the token file " + token_file);
     std::stringstream text;
     text << in.rdbuf();
-    std::string token = trim(text.str());
+    std::string_view raw = text.view();
+    if (raw.ends_with('\n')) raw.remove_suffix(1);
+    if (raw.ends_with('\r')) raw.remove_suffix(1);
+    std::string token = trim_spaces(raw);
     if (token.empty()) throw UsageError("the token file " + token_file + " is empty");
+    if (!net::is_credential(token)) {
+      throw UsageError("the token file " + token_file + kControl +
+                       " besides one final newline: refused (it is never printed)");
+    }
     return token;
   }
   const char* env = std::getenv("DSFILL_TOKEN");
-  return env != nullptr ? trim(env) : std::string();
+  std::string token = env != nullptr ? trim_spaces(env) : std::string();
+  if (!token.empty() && !net::is_credential(token)) {
+    throw UsageError(std::string("DSFILL_TOKEN") + kControl + ": refused (it is never printed)");
+  }
+  return token;
 }
 
 std::vector<std::pair<std::string, std::string>> parse_headers(const std::vector<std::string>& in) {
@@ -128,12 +150,21 @@ std::vector<std::pair<std::string, std::string>> parse_headers(const std::vector
   for (const auto& h : in) {
     const auto colon = h.find(':');
     std::string name = colon == std::string::npos ? "" : trim(h.substr(0, colon));
-    if (name.empty() || name.find_first_of(" \t\r\n") != std::string::npos ||
-        h.find_first_of("\r\n") != std::string::npos) {
-      // The value may be a secret: name only the header's name part.
-      throw UsageError("--header must be NAME:VALUE (got a header named '" + name + "')");
+    if (!net::is_field_name(name)) {
+      // The value may be a secret: name only the header's name part, and only when it is one.
+      throw UsageError(
+          "--header must be NAME:VALUE with a NAME of letters, digits and !#$%&'*+-.^_`|~ (got " +
+          (colon == std::string::npos ? std::string("no ':'")
+                                      : "the name '" +
+                                            (net::is_field_value(name) ? name : "?") + "'") +
+          ")");
     }
-    out.emplace_back(std::move(name), trim(h.substr(colon + 1)));
+    std::string value = trim(h.substr(colon + 1));
+    if (!net::is_field_value(h.substr(colon + 1))) {
+      throw UsageError("--header " + name +
+                       ": the value holds a control character (CR, LF, NUL, ...): refused");
+    }
+    out.emplace_back(std::move(name), std::move(value));
   }
   return out;
 }

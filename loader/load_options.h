@@ -121,6 +121,13 @@ struct LoadReport {
   bool completed = false;                             // POST /dataset-complete acknowledged
   std::optional<std::int64_t> server_rows_count;      // "rows-count" of the last answer
   std::optional<std::uint64_t> server_rows_inserted;  // sum of "rows-inserted", when reported
+  // The largest "rows-count" of the fill answers, and the dataset's rows before this run as the
+  // answers that carry both counts tell it (see Sender).
+  std::optional<std::int64_t> server_rows_count_max;
+  std::optional<std::int64_t> server_rows_before;
+  // The final row check in words: what was compared, or why nothing could be ("the server did
+  // not report inserted rows: count not checked"). Empty when the load did not reach it.
+  std::string row_check;
 
   // Checkpoint and resume (empty/zero without --checkpoint).
   std::string checkpoint;         // the checkpoint file

@@ -28,10 +28,12 @@
 #include "loader/load_id.h"
 #include "loader/log.h"
 #include "loader/report.h"
+#include "loader/row_check.h"
 #include "loader/sender.h"
 #include "loader/seq_window.h"
 #include "loader/shard.h"
 #include "loader/stages.h"
+#include "net/field_rules.h"
 
 namespace dsfill::loader {
 
@@ -108,6 +110,18 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const codec::Columns&,
   c.connections = o.connections;
   c.timeout = o.timeout;
   c.retry = o.retry;
+  // The CLI refuses these first, with the source named; this guards every other caller.
+  if (!o.token.empty() && !net::is_credential(o.token)) {
+    return make_error(ErrorCode::kBadArgument,
+                      "the token holds a control character (CR, LF, NUL, ...): refused");
+  }
+  for (const auto& [name, value] : o.headers) {
+    if (!net::is_field_name(name) || !net::is_field_value(value)) {
+      return make_error(ErrorCode::kBadArgument,
+                        "the request header '" + (net::is_field_name(name) ? name : "?") +
+                            "' holds a character HTTP does not allow: refused");
+    }
+  }
   c.token = o.token;
   c.headers = o.headers;
   c.replace = o.replace;
@@ -123,26 +137,6 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const codec::Columns&,
     c.tls = tls.get();
   }
   return c;
-}
-
-// Compares what the server says it stored with what this load sent. Replace mode: the dataset
-// holds exactly this load's rows, so its rows-count must equal them. Append mode: the dataset's
-// count includes earlier rows, so compare the rows-inserted of this load's requests instead.
-void check_counts(const LoadOptions& o, LoadReport& r) {
-  if (o.target != Target::kNetwork || r.outcome != Outcome::kOk) return;
-  const auto sent = static_cast<std::int64_t>(r.rows);
-  // A resumed replace load: the dataset also holds the rows the earlier runs stored.
-  const auto total = static_cast<std::int64_t>(r.rows + r.rows_before);
-  if (o.replace && r.server_rows_count && *r.server_rows_count != total) {
-    r.outcome = Outcome::kCountMismatch;
-    r.message = "the server reports " + std::to_string(*r.server_rows_count) +
-                " rows in the dataset, but this load sent " + std::to_string(total);
-  } else if (!o.replace && r.server_rows_inserted &&
-             static_cast<std::int64_t>(*r.server_rows_inserted) != sent) {
-    r.outcome = Outcome::kCountMismatch;
-    r.message = "the server stored " + std::to_string(*r.server_rows_inserted) +
-                " rows from this load, but it sent " + std::to_string(sent);
-  }
 }
 
 void fill_report(const Sender& sender, LoadReport& report) {
@@ -163,6 +157,8 @@ void fill_report(const Sender& sender, LoadReport& report) {
   report.completed = s.completed;
   report.server_rows_count = s.server_rows_count;
   if (!s.rows_inserted_missing) report.server_rows_inserted = s.server_rows_inserted;
+  report.server_rows_count_max = s.server_rows_count_max;
+  report.server_rows_before = s.server_rows_before;
 }
 
 // Where this run starts and under which load id: a fresh load, or the continuation of the one
@@ -340,7 +336,12 @@ LoadReport run_load(const LoadOptions& options) {
   if (!reader) return failed(options, Outcome::kBadInput, reader.error().describe());
   Chunker chunker(*reader, options.chunker);
   auto schema = read_schema(chunker, options.schema);
-  if (!schema) return failed(options, Outcome::kBadInput, input_error(options, schema.error()));
+  if (!schema) {
+    return failed(options,
+                  schema.error().code == ErrorCode::kBadArgument ? Outcome::kUsage
+                                                                 : Outcome::kBadInput,
+                  input_error(options, schema.error()));
+  }
   const auto tmpl = codec::make_body_template(options.user_code, options.dataset_code,
                                               schema->columns, options.compress);
   // A checkpointed load may continue an earlier run: its load id, its offset, its mode.
@@ -487,7 +488,7 @@ LoadReport run_load(const LoadOptions& options) {
   report.rows_before = plan->checkpoint.rows_acked;
   report.resumed = plan->resumed;
   report.resumed_from = plan->resumed ? plan->start_offset : 0;
-  check_counts(options, report);
+  check_rows(options, report);
   if (keeper.active()) {
     // Every outcome leaves a valid checkpoint: the prefix is what the server acknowledged.
     const bool finished =

@@ -149,6 +149,7 @@ std::string format_summary(const LoadReport& r) {
     if (r.server_rows_inserted) {
       out += fmt::format("  rows stored by this load: {}\n", format_count(*r.server_rows_inserted));
     }
+    if (!r.row_check.empty()) out += fmt::format("  row check:    {}\n", r.row_check);
     if (r.outcome != Outcome::kOk) {
       out += fmt::format("  acknowledged prefix: bytes 0-{}, rows up to {}\n", r.acked_offset,
                          r.acked_row - 1);
@@ -230,6 +231,8 @@ std::string summary_json(const LoadReport& r) {
   } else {
     o["server_rows_inserted"] = nullptr;
   }
+  if (r.server_rows_before) o["server_rows_before"] = *r.server_rows_before;
+  if (!r.row_check.empty()) o["row_check"] = r.row_check;
   if (r.signal != 0) o["signal"] = r.signal;
   if (!r.checkpoint.empty()) o["checkpoint"] = r.checkpoint;
   if (!r.checkpoint_error.empty()) o["checkpoint_error"] = r.checkpoint_error;

@@ -5,6 +5,7 @@
 
 #include "codec/column_inference.h"
 #include "codec/csv_scanner.h"
+#include "loader/header_check.h"
 #include "loader/input_reader.h"
 
 namespace dsfill::loader {
@@ -67,7 +68,11 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
 
   if (options.columns) {
     schema.columns = *options.columns;
-    if (fields != 0 && schema.columns.size() != fields) {
+    if (!schema.header.empty()) {
+      if (auto names = check_header_names(schema.header, schema.columns); !names) {
+        return names.error();
+      }
+    } else if (fields != 0 && schema.columns.size() != fields) {
       return make_error(ErrorCode::kBadCsv,
                         "the columns spec has " + std::to_string(schema.columns.size()) +
                             " columns but the " +

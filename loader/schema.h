@@ -29,8 +29,9 @@ struct Schema {
 };
 
 // Consumes the header record from `chunker` when there is one and returns the schema.
-// Fails with kBadCsv when a given columns spec does not have as many columns as the header
-// (or, without a header, as the first record), naming both counts.
+// With a header and a given columns spec, fails with kBadArgument unless the header names the
+// spec's columns in order (header_check.h). Without a header, fails with kBadCsv when the spec
+// does not have as many columns as the first record, naming both counts.
 Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options);
 
 // Reads the header (when there is one) and up to `sample_rows` data records from `chunker` and

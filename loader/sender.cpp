@@ -5,8 +5,8 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
+
+#include "loader/api_answer.h"
 
 namespace dsfill::loader {
 
@@ -22,52 +22,6 @@ struct Sender::Flight {
   std::optional<asio::steady_timer> timer;
 };
 
-namespace {
-
-struct Answer {
-  std::optional<std::int64_t> rows_count;
-  std::optional<std::int64_t> rows_inserted;
-  std::string message;
-};
-
-// Reads the envelope {"data":{"status","message","details":{"rows-count","rows-inserted"}}};
-// anything else yields an empty answer (the status code already said what happened).
-Answer read_answer(const std::string& body) {
-  Answer answer;
-  error_code ec;
-  boost::json::value v = boost::json::parse(body, ec);
-  if (ec || !v.is_object()) return answer;
-  const auto* data = v.as_object().if_contains("data");
-  if (data == nullptr || !data->is_object()) return answer;
-  if (const auto* m = data->as_object().if_contains("message"); m && m->is_string()) {
-    answer.message = std::string(m->as_string());
-  }
-  const auto* details = data->as_object().if_contains("details");
-  if (details == nullptr || !details->is_object()) return answer;
-  auto number = [&](const char* key) -> std::optional<std::int64_t> {
-    const auto* n = details->as_object().if_contains(key);
-    if (n == nullptr) return std::nullopt;
-    if (n->is_int64()) return n->as_int64();
-    if (n->is_uint64()) return static_cast<std::int64_t>(n->as_uint64());
-    return std::nullopt;
-  };
-  answer.rows_count = number("rows-count");
-  answer.rows_inserted = number("rows-inserted");
-  return answer;
-}
-
-std::string status_text(const net::Response& response) {
-  std::string out = "HTTP " + std::to_string(response.result_int());
-  Answer answer = read_answer(response.body());
-  if (!answer.message.empty()) {
-    out += ": " + answer.message;
-  } else if (!response.body().empty()) {
-    out += ": " + response.body().substr(0, 300);
-  }
-  return out;
-}
-
-}  // namespace
 
 Sender::Sender(asio::io_context& io, SenderConfig config, std::function<void()> release_slot,
                std::function<void()> on_stop, std::function<void()> on_finished)
@@ -137,7 +91,7 @@ void Sender::submit(EncodedBatch batch) {
     flight->batch = std::move(batch);
     state_.bytes_sent += flight->batch.body.size();
     flight->batch.body = std::string();
-    acknowledge(flight, net::Response{});
+    acknowledge(flight, ApiAnswer{});
     return;
   }
   const std::string key = batch.idempotency_key;
@@ -233,17 +187,21 @@ void Sender::on_response(const FlightPtr& flight, const std::shared_ptr<net::Htt
   switch (verdict) {
     case net::Verdict::kSuccess:
       retry_.on_success();
-      if (flight->is_complete) {
-        Answer answer = read_answer(response.body());
-        state_.completed = true;
-        if (answer.rows_count) state_.server_rows_count = answer.rows_count;
+      if (auto answer = accepted_answer(*flight, response)) {
+        if (flight->is_complete) {
+          state_.completed = true;
+          if (answer->rows_count) state_.server_rows_count = answer->rows_count;
+        } else {
+          acknowledge(flight, *answer);
+        }
       } else {
-        acknowledge(flight, response);
+        drop(flight);
+        stop(Outcome::kRejected, answer.error().message);
       }
       break;
     case net::Verdict::kRetry:
     case net::Verdict::kRetryPause:
-      retry_later(flight, verdict, ec ? ec.message() : status_text(response),
+      retry_later(flight, verdict, ec ? ec.message() : describe_answer(response),
                   ec ? nullptr : &response);
       break;
     case net::Verdict::kFatal:
@@ -252,7 +210,7 @@ void Sender::on_response(const FlightPtr& flight, const std::shared_ptr<net::Htt
       } else {
         drop(flight);
         stop(Outcome::kRejected,
-             "the server rejected " + describe(*flight) + ": " + status_text(response));
+             "the server rejected " + describe(*flight) + ": " + describe_answer(response));
       }
       break;
   }
@@ -260,7 +218,26 @@ void Sender::on_response(const FlightPtr& flight, const std::shared_ptr<net::Htt
   maybe_finish();
 }
 
-void Sender::acknowledge(const FlightPtr& flight, const net::Response& response) {
+Result<ApiAnswer> Sender::accepted_answer(const Flight& flight, const net::Response& response) const {
+  auto answer = read_success_envelope(response);
+  std::string why;
+  if (!answer) {
+    why = answer.error().message;
+  } else if (!flight.is_complete && answer->rows_inserted &&
+             static_cast<std::uint64_t>(*answer->rows_inserted) != flight.batch.rows) {
+    why = "it reports " + std::to_string(*answer->rows_inserted) + " rows inserted, not " +
+          std::to_string(flight.batch.rows);
+  } else {
+    return answer;
+  }
+  return make_error(ErrorCode::kBadJson,
+                    "the server answered " + describe(flight) + " with " +
+                        describe_answer(response) + ", which is not the API's success answer (" +
+                        why + "): " + (flight.is_complete ? "the dataset is not completed"
+                                                          : "the batch is not counted as stored"));
+}
+
+void Sender::acknowledge(const FlightPtr& flight, const ApiAnswer& answer) {
   const EncodedBatch& b = flight->batch;
   state_.rows += b.rows;
   state_.batches += 1;
@@ -268,11 +245,20 @@ void Sender::acknowledge(const FlightPtr& flight, const net::Response& response)
   state_.json_bytes += b.json_bytes;
   if (config_.target == Target::kNetwork) {
     state_.bytes_sent += flight->request.body().size();
-    Answer answer = read_answer(response.body());
-    if (answer.rows_count) state_.server_rows_count = answer.rows_count;
+    if (answer.rows_count) {
+      state_.server_rows_count = answer.rows_count;
+      state_.server_rows_count_max = std::max(state_.server_rows_count_max.value_or(0),
+                                              *answer.rows_count);
+    }
     if (answer.rows_inserted) {
       state_.server_rows_inserted = state_.server_rows_inserted.value_or(0) +
                                     static_cast<std::uint64_t>(*answer.rows_inserted);
+      if (answer.rows_count) {
+        // The first of this run's requests to commit saw the dataset as it was before the run;
+        // later ones see it with some of this run's rows too: the least is the count before.
+        const std::int64_t before = *answer.rows_count - *answer.rows_inserted;
+        state_.server_rows_before = std::min(state_.server_rows_before.value_or(before), before);
+      }
     } else {
       state_.rows_inserted_missing = true;
     }

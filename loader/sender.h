@@ -20,6 +20,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "loader/ack_tracker.h"
+#include "loader/api_answer.h"
 #include "loader/load_options.h"
 #include "net/http_client.h"
 #include "net/retry_policy.h"
@@ -66,8 +67,11 @@ struct SenderState {
   std::uint64_t requests = 0;
   std::uint64_t retries = 0;
   bool completed = false;
-  std::optional<std::int64_t> server_rows_count;
-  std::optional<std::uint64_t> server_rows_inserted;
+  std::optional<std::int64_t> server_rows_count;      // of the last answer read
+  std::optional<std::int64_t> server_rows_count_max;  // the largest of the fill answers
+  std::optional<std::uint64_t> server_rows_inserted;  // summed over the fill answers
+  // The dataset's rows before this run, derived from answers that carry both counts.
+  std::optional<std::int64_t> server_rows_before;
   bool rows_inserted_missing = false;  // some answer lacked "rows-inserted"
   Outcome outcome = Outcome::kOk;
   std::string message;
@@ -109,7 +113,10 @@ class Sender {
   void send(const FlightPtr& flight, std::shared_ptr<net::HttpConnection> conn);
   void on_response(const FlightPtr& flight, const std::shared_ptr<net::HttpConnection>& conn,
                    const boost::system::error_code& ec, net::Response& response);
-  void acknowledge(const FlightPtr& flight, const net::Response& response);
+  // Returns the answer when `response` (a 2xx) is the API's success answer for `flight`, with
+  // the inserted rows equal to the batch's; else the error that stops the load.
+  Result<ApiAnswer> accepted_answer(const Flight& flight, const net::Response& response) const;
+  void acknowledge(const FlightPtr& flight, const ApiAnswer& answer);
   void retry_later(const FlightPtr& flight, net::Verdict verdict, const std::string& why,
                    const net::Response* response);
   void drop(const FlightPtr& flight);

@@ -165,7 +165,8 @@ void HttpConnection::do_write() {
 void HttpConnection::on_write(const error_code& ec) {
   if (ec) return fail(ec, true);
   parser_.emplace();
-  parser_->body_limit(options_.max_response_bytes);
+  // No limit: CappedBody bounds the memory, the deadline bounds the time.
+  parser_->body_limit(boost::none);
   tcp().expires_at(deadline_);
   auto handler = [self = shared_from_this()](const error_code& rec, std::size_t) {
     self->on_read(rec);

@@ -20,12 +20,15 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "net/capped_body.h"
 #include "net/url.h"
 
 namespace dsfill::net {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+// Answers are read whole up to CappedBody::kKeepBytes, then counted and dropped: an answer's
+// size never fails the read (see capped_body.h).
+using Response = boost::beast::http::response<CappedBody>;
 
 // Returns a client TLS context: TLS 1.2 or newer, peer verification on, trusting the PEM file
 // `cacert` when given, else the system's default store. Returns nullptr and sets `error` if the
@@ -36,7 +39,6 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& c
 struct ConnectionOptions {
   Url url;
   std::chrono::milliseconds timeout{60'000};  // per request, connect included
-  std::size_t max_response_bytes = 1u << 20;
 };
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
@@ -81,7 +83,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::optional<boost::beast::tcp_stream> plain_;
   std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure_;
   boost::beast::flat_buffer buffer_;  // reused across requests on this connection
-  std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
+  std::optional<boost::beast::http::response_parser<CappedBody>> parser_;
   Request* request_ = nullptr;
   Handler done_;
   std::chrono::steady_clock::time_point deadline_;

@@ -123,6 +123,62 @@ TEST_F(Cli, UsageErrorsExitWith2) {
             2);
 }
 
+// A CR or LF in a token would put headers of its own on the wire: refused before any request,
+// from either source; a token file's one final newline is still fine.
+TEST_F(Cli, TokensWithControlCharactersAreRefusedAndNothingIsSent) {
+  StubServer stub([](int, const Seen&) { return reply(200, ok_envelope()); });
+  const std::string args =
+      "load " + csv_ + " --url " + stub.url() + " --user-code u1 --dataset-code d1";
+  const ProcessRun env = dsfill(dir_, args, "DSFILL_TOKEN=\"$(printf 'SECRETx\\r\\nX-Injected: yes')\"");
+  EXPECT_EQ(env.exit_code, 2) << env.out << env.err;
+  EXPECT_NE(env.err.find("DSFILL_TOKEN holds a control character"), std::string::npos) << env.err;
+  write_file(dir_.file("two-lines"), "SECRETx\nX-Injected: yes\n");
+  const ProcessRun file = dsfill(dir_, args + " --token-file " + dir_.file("two-lines"));
+  EXPECT_EQ(file.exit_code, 2) << file.out << file.err;
+  write_file(dir_.file("nul"), std::string("SECRETx\0y", 9));
+  EXPECT_EQ(dsfill(dir_, args + " --token-file " + dir_.file("nul")).exit_code, 2);
+  const ProcessRun header = dsfill(dir_, args + " -H \"$(printf 'X-Trace: a\\r\\nX-Injected: yes')\"");
+  EXPECT_EQ(header.exit_code, 2) << header.out << header.err;
+  EXPECT_TRUE(stub.seen().empty());
+  for (const ProcessRun* r : {&env, &file, &header}) {
+    EXPECT_EQ(r->out.find("SECRETx"), std::string::npos) << r->out;
+    EXPECT_EQ(r->err.find("SECRETx"), std::string::npos) << r->err;
+  }
+  write_file(dir_.file("one-newline"), "SECRETx\r\n");
+  const ProcessRun ok = dsfill(dir_, args + " --token-file " + dir_.file("one-newline"));
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  ASSERT_FALSE(stub.seen().empty());
+  EXPECT_EQ(stub.seen().front().authorization, "Bearer SECRETx");
+}
+
+// A client's export with the columns of the spec in another order, or other columns: refused
+// (exit 2) before anything is sent, --dry-run too, naming both lists.
+TEST_F(Cli, AReorderedExportIsRefusedUnderAnInferredSpec) {
+  write_file(dir_.file("ours.csv"), "transaction_id,date,customer\n1,2024-01-02,Ann\n");
+  const ProcessRun infer = dsfill(dir_, "infer " + dir_.file("ours.csv"));
+  ASSERT_EQ(infer.exit_code, 0) << infer.err;
+  write_file(dir_.file("spec.json"), infer.out);
+  write_file(dir_.file("theirs.csv"), "customer,date,transaction_id\nBob,2024-01-03,2\n");
+  write_file(dir_.file("other.csv"), "foo,bar,baz\nx,y,z\n");
+  StubServer stub([](int, const Seen&) { return reply(200, ok_envelope()); });
+  for (const std::string file : {"theirs.csv", "other.csv"}) {
+    for (const std::string& mode : {std::string(" --dry-run"), " --url " + stub.url()}) {
+      const ProcessRun r = dsfill(dir_, "load " + dir_.file(file) + " --columns " +
+                                            dir_.file("spec.json") +
+                                            " --user-code u1 --dataset-code d1" + mode);
+      EXPECT_EQ(r.exit_code, 2) << file << mode << r.out << r.err;
+      EXPECT_NE(r.err.find("spec: transaction_id,date,customer"), std::string::npos) << r.err;
+    }
+  }
+  EXPECT_TRUE(stub.seen().empty());
+  // With --no-header, fields are matched by position, as documented.
+  write_file(dir_.file("plain.csv"), "3,2024-01-04,Cy\n");
+  const ProcessRun positional =
+      dsfill(dir_, "load " + dir_.file("plain.csv") + " --no-header --dry-run --columns " +
+                       dir_.file("spec.json"));
+  EXPECT_EQ(positional.exit_code, 0) << positional.err;
+}
+
 TEST_F(Cli, BadCsvExitsWith3) {
   write_file(csv_, "a,b\n1,\"2\n");
   const ProcessRun r = dsfill(dir_, "load " + csv_ + " --dry-run");

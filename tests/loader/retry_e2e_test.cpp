@@ -178,13 +178,29 @@ TEST_F(StubLoad, DryRunSendsNothing) {
   EXPECT_TRUE(stub.seen().empty());
 }
 
-TEST_F(StubLoad, RowCountMismatchIsReported) {
+// A fill whose rows-inserted is not the batch's rows is not counted as stored (exit 4).
+TEST_F(StubLoad, WrongRowsInsertedIsARejection) {
   StubServer stub([](int, const Seen&) { return reply(200, ok_body(3, 3)); });
   auto o = test_options(csv_, stub.url());
   o.complete = false;
   const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kRejected);
+  EXPECT_EQ(report.rows, 0u);
+  EXPECT_NE(report.message.find("3 rows inserted, not 4"), std::string::npos) << report.message;
+}
+
+// Replace mode: the dataset's count at completion must be this load's rows (exit 6).
+TEST_F(StubLoad, RowCountMismatchIsReported) {
+  StubServer stub([](int, const Seen& s) {
+    return s.target == "/dataset-complete" ? reply(200, ok_body(3, 0)) : reply(200, ok_body(4, 4));
+  });
+  auto o = test_options(csv_, stub.url());
+  o.replace = true;
+  const auto report = loader::run_load(o);
   EXPECT_EQ(report.outcome, Outcome::kCountMismatch);
-  EXPECT_NE(report.message.find("stored 3 rows"), std::string::npos) << report.message;
+  EXPECT_NE(report.message.find("reports 3 rows in the dataset, but this load sent 4"),
+            std::string::npos)
+      << report.message;
 }
 
 }  // namespace

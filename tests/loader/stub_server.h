@@ -41,6 +41,11 @@ inline std::string ok_body(long long rows_count, long long rows_inserted) {
          "}}}";
 }
 
+// The success envelope of a server that reports no counts (the loader cannot check rows).
+inline std::string ok_envelope() {
+  return R"({"data":{"status":"success","details":{"dataset-code":"d"}}})";
+}
+
 class StubServer {
  public:
   // `answer(n, seen)` returns the response to request number n (0-based).
