@@ -66,6 +66,10 @@ bool gzip_backend_available(GzipBackend backend) {
 #endif
 }
 
+GzipLevelRange gzip_level_range(GzipBackend backend) {
+  return backend == GzipBackend::kIsal ? GzipLevelRange{0, 3} : GzipLevelRange{1, 12};
+}
+
 Result<GzipBackend> parse_gzip_backend(std::string_view name) {
   if (name == "libdeflate") return GzipBackend::kLibdeflate;
   if (name == "isal") {

@@ -31,6 +31,14 @@ const char* gzip_backend_name(GzipBackend backend);
 // Returns true if this build can use `backend` (ISA-L is optional at build time).
 bool gzip_backend_available(GzipBackend backend);
 
+// The levels worth choosing between with `backend`, fastest first: libdeflate 1 to 12 (0 only
+// stores), ISA-L 0 to 3 (above 3 it acts as 3). --level auto moves within them.
+struct GzipLevelRange {
+  int fastest;
+  int smallest;
+};
+GzipLevelRange gzip_level_range(GzipBackend backend);
+
 // Returns the backend named `name` ("libdeflate" or "isal"). Fails with kBadArgument for other
 // names and for "isal" when this build has no ISA-L.
 Result<GzipBackend> parse_gzip_backend(std::string_view name);

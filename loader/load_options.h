@@ -21,6 +21,7 @@ enum class Target : std::uint8_t {
   kNetwork,  // POST every batch to the server
   kDryRun,   // read, encode and count; send nothing
   kBench,    // the same as kDryRun, reported as a benchmark
+  kFile,     // write every request body to `output`, one per line, in file order (encode)
 };
 
 enum class ProgressMode : std::uint8_t { kAuto, kAlways, kNever };
@@ -37,6 +38,7 @@ struct LoadOptions {
   int encoders = 2;
 
   Target target = Target::kNetwork;
+  std::string output;  // Target::kFile: the file the bodies go to ("-": standard output)
   std::string url;  // the API base, e.g. https://app.graphite-note.com/api
   std::string user_code;
   std::string dataset_code;
@@ -97,6 +99,7 @@ struct LoadReport {
   std::string message;  // why the load failed, or the count mismatch; empty when ok
   int signal = 0;       // SIGINT or SIGTERM when interrupted
   Target target = Target::kNetwork;
+  std::string output;  // Target::kFile: the file the bodies go to ("-": standard output)
   std::string load_id;
 
   std::uint64_t rows = 0;                  // data records acknowledged (header excluded)

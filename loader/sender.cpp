@@ -14,7 +14,7 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using boost::system::error_code;
 
-struct Sender::Flight {
+struct HttpSender::Flight {
   EncodedBatch batch;
   net::Request request;
   int retries = 0;
@@ -22,40 +22,33 @@ struct Sender::Flight {
   std::optional<asio::steady_timer> timer;
 };
 
-
-Sender::Sender(asio::io_context& io, SenderConfig config, std::function<void()> release_slot,
-               std::function<void()> on_stop, std::function<void()> on_finished)
+HttpSender::HttpSender(asio::io_context& io, SenderConfig config, SinkCallbacks callbacks)
     : io_(io),
       config_(std::move(config)),
       retry_(config_.retry),
-      release_slot_(std::move(release_slot)),
-      on_stop_(std::move(on_stop)),
-      on_finished_(std::move(on_finished)),
-      acks_(config_.start_offset, config_.start_row),
-      gate_open_(!config_.replace) {
-  if (config_.target == Target::kNetwork) {
-    const int k = std::max(1, config_.connections);
-    for (int i = 0; i < k; ++i) {
-      net::ConnectionOptions options{config_.url, config_.timeout};
-      connections_.push_back(
-          std::make_shared<net::HttpConnection>(io_, std::move(options), config_.tls));
-    }
-    idle_ = connections_;
+      callbacks_(std::move(callbacks)),
+      order_(config_.start_offset, config_.start_row, config_.replace) {
+  const int k = std::max(1, config_.connections);
+  for (int i = 0; i < k; ++i) {
+    net::ConnectionOptions options{config_.url, config_.timeout};
+    connections_.push_back(
+        std::make_shared<net::HttpConnection>(io_, std::move(options), config_.tls));
   }
+  idle_ = connections_;
 }
 
-Sender::~Sender() {
+HttpSender::~HttpSender() {
   for (auto& conn : connections_) conn->close();
 }
 
-std::uint64_t Sender::connects() const {
+std::uint64_t HttpSender::connects() const {
   std::uint64_t n = 0;
   for (const auto& conn : connections_) n += conn->connects();
   return n;
 }
 
-net::Request Sender::make_request(std::string_view endpoint, std::string body,
-                                  const std::string& idempotency_key) const {
+net::Request HttpSender::make_request(std::string_view endpoint, std::string body,
+                                      const std::string& idempotency_key) const {
   net::Request request{http::verb::post, config_.url.target(endpoint), 11};
   request.set(http::field::host, config_.url.host_header());
   request.set(http::field::user_agent, "dsfill/0.1");
@@ -70,7 +63,7 @@ net::Request Sender::make_request(std::string_view endpoint, std::string body,
   return request;
 }
 
-std::string Sender::describe(const Flight& flight) const {
+std::string HttpSender::describe(const Flight& flight) const {
   if (flight.is_complete) return "POST /dataset-complete";
   const EncodedBatch& b = flight.batch;
   const std::int64_t last_row =
@@ -80,42 +73,29 @@ std::string Sender::describe(const Flight& flight) const {
          std::to_string(b.byte_end) + ")";
 }
 
-void Sender::submit(EncodedBatch batch) {
-  auto flight = std::make_shared<Flight>();
+void HttpSender::submit(EncodedBatch batch) {
   if (stopping_) {
-    release_slot_();
+    if (callbacks_.release_slot) callbacks_.release_slot();
     return;
   }
-  if (config_.target != Target::kNetwork) {
-    // The sink: count the batch as if the server had stored it.
-    flight->batch = std::move(batch);
-    state_.bytes_sent += flight->batch.body.size();
-    flight->batch.body = std::string();
-    acknowledge(flight, ApiAnswer{});
-    return;
-  }
+  auto flight = std::make_shared<Flight>();
   const std::string key = batch.idempotency_key;
   std::string body = std::move(batch.body);
   flight->batch = std::move(batch);
   flight->request = make_request("dataset-fill", std::move(body), key);
-  // Release batches to the connections in sequence order: an encoder may finish batch 7
-  // before batch 6, but the server should see 6 first (file order, a prefix that grows smoothly).
   const std::uint64_t seq = flight->batch.seq;
-  early_.emplace(seq, std::move(flight));
-  for (auto it = early_.begin(); it != early_.end() && it->first == next_ready_seq_;
-       it = early_.erase(it)) {
-    ready_.push_back(std::move(it->second));
-    ++next_ready_seq_;
-  }
+  const bool truncates = !flight->batch.append;
+  batches_.emplace(seq, std::move(flight));
+  order_.arrive(seq, truncates);
   pump();
 }
 
-void Sender::input_done(std::uint64_t batches) {
+void HttpSender::input_done(std::uint64_t batches) {
   total_batches_ = batches;
   maybe_finish();
 }
 
-void Sender::stop(Outcome outcome, std::string message, int signal) {
+void HttpSender::stop(Outcome outcome, std::string message, int signal) {
   if (state_.outcome == Outcome::kOk) {
     state_.outcome = outcome;
     state_.message = std::move(message);
@@ -123,43 +103,40 @@ void Sender::stop(Outcome outcome, std::string message, int signal) {
   }
   if (!stopping_) {
     stopping_ = true;
-    while (!ready_.empty()) {
-      FlightPtr f = std::move(ready_.front());
-      ready_.pop_front();
-      drop(f);
-    }
-    for (auto& [seq, f] : early_) drop(f);
-    early_.clear();
+    for (std::uint64_t seq : order_.take_all()) drop(batches_.at(seq));
+    complete_ready_ = false;
     for (auto& f : waiting_) {
       f->timer->cancel();  // its handler sees stopping_ and drops it
     }
-    if (on_stop_) on_stop_();
+    if (callbacks_.on_stop) callbacks_.on_stop();
   }
   maybe_finish();
 }
 
-void Sender::drop(const FlightPtr& flight) {
-  if (!flight->is_complete) release_slot_();
+void HttpSender::drop(const FlightPtr& flight) {
+  if (flight->is_complete) return;
+  batches_.erase(flight->batch.seq);
+  if (callbacks_.release_slot) callbacks_.release_slot();
 }
 
-void Sender::pump() {
-  while (!stopping_ && !idle_.empty() && !ready_.empty()) {
-    auto it = ready_.begin();
-    if (!gate_open_) {
-      // Replace mode: only the truncating batch 0 may go until it is acknowledged.
-      it = std::find_if(ready_.begin(), ready_.end(),
-                        [](const FlightPtr& f) { return !f->batch.append; });
-      if (it == ready_.end() || inflight_ > 0) return;
+void HttpSender::pump() {
+  while (!stopping_ && !idle_.empty()) {
+    FlightPtr flight;
+    if (complete_ready_) {
+      complete_ready_ = false;
+      flight = complete_;
+    } else if (auto seq = order_.next(inflight_)) {
+      flight = batches_.at(*seq);
+    } else {
+      return;
     }
-    FlightPtr flight = std::move(*it);
-    ready_.erase(it);
     auto conn = std::move(idle_.back());
     idle_.pop_back();
     send(flight, std::move(conn));
   }
 }
 
-void Sender::note_inflight(int delta) {
+void HttpSender::note_inflight(int delta) {
   const auto now = std::chrono::steady_clock::now();
   if (inflight_ > 0) {
     state_.busy_seconds += std::chrono::duration<double>(now - inflight_since_).count() *
@@ -169,7 +146,7 @@ void Sender::note_inflight(int delta) {
   inflight_since_ = now;
 }
 
-void Sender::send(const FlightPtr& flight, std::shared_ptr<net::HttpConnection> conn) {
+void HttpSender::send(const FlightPtr& flight, std::shared_ptr<net::HttpConnection> conn) {
   note_inflight(+1);
   ++state_.requests;
   conn->async_send(flight->request,
@@ -178,8 +155,9 @@ void Sender::send(const FlightPtr& flight, std::shared_ptr<net::HttpConnection> 
                    });
 }
 
-void Sender::on_response(const FlightPtr& flight, const std::shared_ptr<net::HttpConnection>& conn,
-                         const error_code& ec, net::Response& response) {
+void HttpSender::on_response(const FlightPtr& flight,
+                             const std::shared_ptr<net::HttpConnection>& conn, const error_code& ec,
+                             net::Response& response) {
   note_inflight(-1);
   idle_.push_back(conn);
   const net::Verdict verdict =
@@ -218,7 +196,8 @@ void Sender::on_response(const FlightPtr& flight, const std::shared_ptr<net::Htt
   maybe_finish();
 }
 
-Result<ApiAnswer> Sender::accepted_answer(const Flight& flight, const net::Response& response) const {
+Result<ApiAnswer> HttpSender::accepted_answer(const Flight& flight,
+                                              const net::Response& response) const {
   auto answer = read_success_envelope(response);
   std::string why;
   if (!answer) {
@@ -233,22 +212,23 @@ Result<ApiAnswer> Sender::accepted_answer(const Flight& flight, const net::Respo
   return make_error(ErrorCode::kBadJson,
                     "the server answered " + describe(flight) + " with " +
                         describe_answer(response) + ", which is not the API's success answer (" +
-                        why + "): " + (flight.is_complete ? "the dataset is not completed"
-                                                          : "the batch is not counted as stored"));
+                        why + "): " +
+                        (flight.is_complete ? "the dataset is not completed"
+                                            : "the batch is not counted as stored"));
 }
 
-void Sender::acknowledge(const FlightPtr& flight, const ApiAnswer& answer) {
+void HttpSender::acknowledge(const FlightPtr& flight, const ApiAnswer& answer) {
   const EncodedBatch& b = flight->batch;
   state_.rows += b.rows;
   state_.batches += 1;
   state_.bytes_in += static_cast<std::uint64_t>(b.byte_end - b.byte_begin);
   state_.json_bytes += b.json_bytes;
-  if (config_.target == Target::kNetwork) {
+  {
     state_.bytes_sent += flight->request.body().size();
     if (answer.rows_count) {
       state_.server_rows_count = answer.rows_count;
-      state_.server_rows_count_max = std::max(state_.server_rows_count_max.value_or(0),
-                                              *answer.rows_count);
+      state_.server_rows_count_max =
+          std::max(state_.server_rows_count_max.value_or(0), *answer.rows_count);
     }
     if (answer.rows_inserted) {
       state_.server_rows_inserted = state_.server_rows_inserted.value_or(0) +
@@ -263,17 +243,17 @@ void Sender::acknowledge(const FlightPtr& flight, const ApiAnswer& answer) {
       state_.rows_inserted_missing = true;
     }
   }
-  const bool advanced = acks_.ack(b.seq, b.byte_end,
-                                  b.first_row + static_cast<std::int64_t>(b.physical_rows), b.rows);
-  if (!b.append) gate_open_ = true;
+  const bool advanced = order_.acknowledge(b.seq, b.byte_end,
+                                           b.first_row + static_cast<std::int64_t>(b.physical_rows),
+                                           b.rows, !b.append);
   // Free the body now: the window slot is what bounds memory.
-  flight->request = net::Request{};
-  release_slot_();
-  if (advanced && on_advance_) on_advance_();
+  batches_.erase(b.seq);
+  if (callbacks_.release_slot) callbacks_.release_slot();
+  if (advanced && callbacks_.on_prefix_advance) callbacks_.on_prefix_advance();
 }
 
-void Sender::retry_later(const FlightPtr& flight, net::Verdict verdict, const std::string& why,
-                         const net::Response* response) {
+void HttpSender::retry_later(const FlightPtr& flight, net::Verdict verdict, const std::string& why,
+                             const net::Response* response) {
   if (stopping_) {
     drop(flight);
     return;
@@ -303,31 +283,33 @@ void Sender::retry_later(const FlightPtr& flight, net::Verdict verdict, const st
     waiting_.erase(std::find(waiting_.begin(), waiting_.end(), flight));
     if (stopping_) {
       drop(flight);
+    } else if (flight->is_complete) {
+      complete_ready_ = true;
+      pump();
     } else {
-      ready_.push_front(flight);  // older batches first: the acknowledged prefix grows sooner
+      order_.retry(flight->batch.seq, !flight->batch.append);
       pump();
     }
     maybe_finish();
   });
 }
 
-void Sender::start_complete() {
-  completing_ = true;
-  auto flight = std::make_shared<Flight>();
-  flight->is_complete = true;
-  flight->request = make_request("dataset-complete", config_.complete_body, "");
-  gate_open_ = true;
-  ready_.push_back(std::move(flight));
+void HttpSender::start_complete() {
+  complete_ = std::make_shared<Flight>();
+  complete_->is_complete = true;
+  complete_->request = make_request("dataset-complete", config_.complete_body, "");
+  order_.open_gate();
+  complete_ready_ = true;
   pump();
 }
 
-void Sender::maybe_finish() {
-  if (finished_ || inflight_ > 0 || !waiting_.empty() || !ready_.empty() || !early_.empty()) {
+void HttpSender::maybe_finish() {
+  if (finished_ || inflight_ > 0 || !waiting_.empty() || order_.has_waiting() || complete_ready_) {
     return;
   }
   if (!stopping_) {
     if (!total_batches_ || state_.batches < *total_batches_) return;
-    if (config_.target == Target::kNetwork && !config_.complete_body.empty() && !completing_) {
+    if (!config_.complete_body.empty() && !complete_) {
       start_complete();
       return;
     }
@@ -335,7 +317,7 @@ void Sender::maybe_finish() {
   finished_ = true;
   note_inflight(0);
   for (auto& conn : connections_) conn->close();
-  if (on_finished_) asio::post(io_, on_finished_);
+  if (callbacks_.on_finished) asio::post(io_, callbacks_.on_finished);
 }
 
 }  // namespace dsfill::loader

@@ -12,7 +12,7 @@
 #include "loader/bounded_queue.h"
 #include "loader/chunker.h"
 #include "loader/level_controller.h"
-#include "loader/sender.h"
+#include "loader/sink.h"
 #include "loader/seq_window.h"
 
 namespace dsfill::loader {

@@ -71,6 +71,7 @@ TEST_F(Answers, HtmlWithStatus200IsNotStoredInAppendOrReplace) {
   for (const bool replace : {false, true}) {
     StubServer stub([](int, const Seen&) { return html(200); });
     auto o = options(stub);
+    o.connections = 1;  // so that batch 0's answer is the first read
     o.replace = replace;
     o.checkpoint = dir_.file(replace ? "replace.ckpt" : "append.ckpt");
     const auto report = loader::run_load(o);

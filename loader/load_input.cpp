@@ -1,0 +1,77 @@
+#include "loader/load_input.h"
+
+#include <string>
+
+#include "loader/shard.h"
+
+namespace dsfill::loader {
+
+namespace {
+
+// Returns `e` with its whole text as the message (row and byte included), of kind `code`.
+Error flattened(const Error& e, ErrorCode code, const std::string& prefix = "") {
+  return make_error(code, prefix + e.describe());
+}
+
+struct Tail {
+  InputReader reader;
+  codec::InputPosition start;
+};
+
+// Opens the part of the input this run reads when it is not simply "after the header": a
+// shard's byte range, and/or the unacknowledged rest of a resumed load.
+Result<Tail> open_tail(const LoadOptions& o, std::int64_t data_start, const Plan& plan) {
+  std::int64_t begin = plan.start_offset;
+  std::int64_t row = plan.start_row;
+  std::int64_t end = -1;
+  if (o.shard.count > 1) {
+    auto shard = open_shard(o.input, data_start, o.shard, o.chunker.dialect);
+    if (!shard) return shard.error();
+    end = shard->range.end;
+    if (!plan.resumed) {
+      // A shard does not know its first row number; rows count from 1 within it.
+      return Tail{std::move(shard->reader), codec::InputPosition{1, shard->range.begin}};
+    }
+  }
+  auto reader = InputReader::open(o.input, begin);
+  if (!reader) return reader.error();
+  if (end >= 0) reader->set_end(end);
+  return Tail{std::move(*reader), codec::InputPosition{row, begin}};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
+  auto in = std::make_unique<LoadInput>();
+  auto reader = InputReader::open(o.input);
+  if (!reader) return flattened(reader.error(), ErrorCode::kIo);
+  in->reader_ = std::make_unique<InputReader>(std::move(*reader));
+  in->size = in->reader_->size();
+  in->head_ = std::make_unique<Chunker>(*in->reader_, o.chunker);
+  const std::string name = (o.input == "-" ? std::string("standard input") : o.input) + ": ";
+  auto schema = read_schema(*in->head_, o.schema);
+  if (!schema) {
+    const bool usage = schema.error().code == ErrorCode::kBadArgument;
+    return flattened(schema.error(), usage ? ErrorCode::kBadArgument : ErrorCode::kBadCsv, name);
+  }
+  in->schema = std::move(*schema);
+  in->body = codec::make_body_template(o.user_code, o.dataset_code, in->schema.columns, o.compress);
+  const std::int64_t data_start = in->head_->offset();
+  auto plan = plan_load(o, in->body, data_start, in->schema.header.empty() ? 1 : 2);
+  if (!plan) {
+    const bool io = plan.error().code == ErrorCode::kIo;
+    return flattened(plan.error(), io ? ErrorCode::kIo : ErrorCode::kBadArgument);
+  }
+  in->plan = std::move(*plan);
+  if (in->plan.already_finished) return in;
+  // A shard or a resume reads from its own offset; the header above came from byte 0.
+  if (o.shard.count > 1 || in->plan.start_offset != data_start) {
+    auto tail = open_tail(o, data_start, in->plan);
+    if (!tail) return flattened(tail.error(), ErrorCode::kIo);
+    in->tail_reader_ = std::make_unique<InputReader>(std::move(tail->reader));
+    in->tail_ = std::make_unique<Chunker>(*in->tail_reader_, o.chunker, tail->start);
+  }
+  return in;
+}
+
+}  // namespace dsfill::loader

@@ -1,0 +1,55 @@
+#include "loader/progress_ticker.h"
+
+#include <cstdio>
+
+#include "loader/log.h"
+#include "loader/report.h"
+
+namespace dsfill::loader {
+
+using Clock = std::chrono::steady_clock;
+
+ProgressTicker::ProgressTicker(boost::asio::io_context& io, std::optional<std::int64_t> total,
+                               bool enabled)
+    : timer_(io), total_(total), enabled_(enabled), start_(Clock::now()) {}
+
+void ProgressTicker::start(const BatchSink& sink) {
+  sink_ = &sink;
+  start_ = Clock::now();
+  arm();
+}
+
+void ProgressTicker::arm() {
+  if (!enabled_) return;
+  timer_.expires_after(std::chrono::milliseconds(250));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    print();
+    arm();
+  });
+}
+
+void ProgressTicker::stop() {
+  timer_.cancel();
+  if (enabled_ && log_format() == LogFormat::kText) std::fputs("\r\x1b[K", stderr);
+}
+
+void ProgressTicker::print() {
+  const SinkState& s = sink_->state();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  if (log_format() == LogFormat::kJson) {
+    // A log line per 10 s, not per tick: JSON logs go to journals, not to a terminal.
+    if (++ticks_ % 40 != 0) return;
+    log(LogLevel::kInfo, "progress",
+        {{"bytes", static_cast<std::int64_t>(s.bytes_in)},
+         {"rows", static_cast<std::int64_t>(s.rows)},
+         {"retries", static_cast<std::int64_t>(s.retries)},
+         {"seconds", seconds}});
+    return;
+  }
+  ProgressSnapshot snap{s.bytes_in, total_, s.rows, s.retries, seconds};
+  std::fprintf(stderr, "\r%s\x1b[K", format_progress(snap).c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace dsfill::loader

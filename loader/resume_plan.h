@@ -1,0 +1,67 @@
+// Where a run of a load starts: a fresh load, or the continuation of the one its checkpoint
+// records (same file, same settings, same load id, from the acknowledged offset). Decided from
+// the options and the checkpoint file alone, so it is testable without a server.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "codec/error.h"
+#include "codec/request_body.h"
+#include "loader/ack_tracker.h"
+#include "loader/checkpoint.h"
+#include "loader/load_options.h"
+
+namespace dsfill::loader {
+
+struct Plan {
+  Checkpoint checkpoint;  // the identity and load id; offset/row/counts where this run starts
+  std::int64_t start_offset = 0;
+  std::int64_t start_row = 1;
+  bool replace = false;  // this run's first batch truncates
+  bool resumed = false;
+  bool already_finished = false;
+};
+
+// Returns the plan for `o`, whose data (after the header) starts at byte `data_start` and
+// physical row `data_row`, with request bodies from `body`. Without --checkpoint (or without a
+// network) a fresh load. With it, checks the recorded checkpoint: it exists for --resume and
+// matches this file and these settings; for a fresh load, it is not an unfinished load that
+// would be silently abandoned. Errors are kBadArgument (usage), or kIo for unreadable files.
+Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
+                       std::int64_t data_start, std::int64_t data_row);
+
+// Returns the report of `--resume` for a load that already finished: nothing to send.
+LoadReport finished_report(const LoadOptions& o, const Plan& plan);
+
+// Returns the command that resumes this load, for the summary.
+std::string resume_command(const LoadOptions& o);
+
+// Keeps the checkpoint file in step with the acknowledged prefix: rewrites it when the prefix
+// grows, at most once a second (each write costs two fsyncs), and on demand at the end.
+// Runs on the io thread (advance) and the main thread (write_now), never both at once.
+class CheckpointKeeper {
+ public:
+  // `path` empty, or a plan without an identity (no checkpoint): inactive, writes nothing.
+  CheckpointKeeper(std::string path, Checkpoint base, bool replace)
+      : path_(std::move(path)), base_(std::move(base)), replace_(replace) {}
+  bool active() const { return !path_.empty() && !base_.identity.path.empty(); }
+
+  // Rewrites the checkpoint when a second has passed since the last write; a failure is logged
+  // once and remembered (the load goes on).
+  void advance(const AckTracker& acks);
+  // Writes the checkpoint now: the prefix `acks`, finished or not.
+  Result<bool> write_now(const AckTracker& acks, bool finished);
+  // The first failure of advance(), empty when none.
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string path_;
+  Checkpoint base_;
+  bool replace_;
+  std::chrono::steady_clock::time_point last_{};
+  std::string error_;
+};
+
+}  // namespace dsfill::loader

@@ -1,0 +1,87 @@
+// The last stage of the pipeline, whatever the mode: `load` sends batches over HTTP (sender.h),
+// `--dry-run` and `bench` discard them, `encode` writes their bodies to a file (local_sink.h).
+// The stages before it are the same for every mode; only the sink differs.
+//
+// Threading: every member function of a sink runs on the pipeline's io_context thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "loader/ack_tracker.h"
+#include "loader/load_options.h"
+
+namespace dsfill::loader {
+
+// One batch ready to go: where it came from and its complete request body.
+struct EncodedBatch {
+  std::uint64_t seq = 0;
+  std::int64_t first_row = 0;
+  std::uint64_t physical_rows = 0;
+  std::int64_t byte_begin = 0;
+  std::int64_t byte_end = 0;
+  std::uint64_t rows = 0;
+  std::uint64_t json_bytes = 0;
+  bool append = true;
+  std::string idempotency_key;
+  std::string body;
+};
+
+// What a sink has done so far (read by the progress line and the summary).
+struct SinkState {
+  std::uint64_t rows = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t json_bytes = 0;
+  std::uint64_t bytes_sent = 0;  // request bodies of the acknowledged batches
+  std::uint64_t requests = 0;
+  std::uint64_t retries = 0;
+  bool completed = false;
+  std::optional<std::int64_t> server_rows_count;      // of the last answer read
+  std::optional<std::int64_t> server_rows_count_max;  // the largest of the fill answers
+  std::optional<std::uint64_t> server_rows_inserted;  // summed over the fill answers
+  // The dataset's rows before this run, derived from answers that carry both counts.
+  std::optional<std::int64_t> server_rows_before;
+  bool rows_inserted_missing = false;  // some answer lacked "rows-inserted"
+  Outcome outcome = Outcome::kOk;
+  std::string message;
+  int signal = 0;
+  double busy_seconds = 0;  // integral of in-flight requests over time, divided by K
+};
+
+// What the pipeline asks of its sink's lifecycle, as named callbacks (each may be empty).
+struct SinkCallbacks {
+  // Runs once per submitted batch when it leaves the sink (acknowledged or dropped): that frees
+  // a place in the pipeline's window.
+  std::function<void()> release_slot;
+  // Runs once when the sink stops early (error or signal), so that upstream stages stop.
+  std::function<void()> on_stop;
+  // Runs once at the end, posted to the io_context.
+  std::function<void()> on_finished;
+  // Runs each time the acknowledged contiguous prefix grows.
+  std::function<void()> on_prefix_advance;
+};
+
+class BatchSink {
+ public:
+  virtual ~BatchSink() = default;
+
+  // Takes a batch. Batches may arrive in any order. REQUIRES: every seq from 0 up is submitted
+  // once (or the sink stops).
+  virtual void submit(EncodedBatch batch) = 0;
+  // Declares that `batches` batches were submitted in all; the sink finishes once all are done.
+  virtual void input_done(std::uint64_t batches) = 0;
+  // Stops early: drops batches not yet done, lets work in progress finish, then finishes. The
+  // first stop's outcome wins.
+  virtual void stop(Outcome outcome, std::string message, int signal = 0) = 0;
+
+  virtual const SinkState& state() const = 0;
+  // The acknowledged contiguous prefix.
+  virtual const AckTracker& acks() const = 0;
+  // Connections opened (0 for sinks without a network).
+  virtual std::uint64_t connects() const { return 0; }
+};
+
+}  // namespace dsfill::loader
