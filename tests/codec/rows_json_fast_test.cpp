@@ -2,6 +2,7 @@
 // exactly what the general path writes. Records shorter than the fast path's minimum input go
 // through the general path, so each record transcoded alone is the oracle for the same records
 // transcoded together.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -167,7 +168,7 @@ class KernelScope {
 const KernelSet& general_path() { return kernel_set(KernelSetId::kPortable); }
 
 // The general path's result against the result under each set in `sets` that has a fast path and
-// that this CPU runs.
+// that this CPU runs. Fails when none of them ran: a comparison with nothing proves nothing.
 template <class Outcome>
 void expect_every_kernel_as(Outcome&& outcome, const std::string& what,
                             std::span<const KernelSet* const> sets = kernel_sets()) {
@@ -178,12 +179,15 @@ void expect_every_kernel_as(Outcome&& outcome, const std::string& what,
     ASSERT_TRUE(general.ok());
     oracle = outcome();
   }
+  int kernels = 0;
   for (const KernelSet* set : sets) {
     if (set->write_plain_records == nullptr) continue;
     const KernelScope scope(*set);
     if (!scope.ok()) continue;  // this CPU cannot run it
+    ++kernels;
     EXPECT_EQ(outcome(), oracle) << set->name << ": " << what;
   }
+  EXPECT_GE(kernels, 1) << "no fast-path kernel ran on this machine: " << what;
 }
 
 TEST(RowsJsonFast, EveryKernelThisCpuRunsWritesTheSameJson) {
@@ -230,6 +234,15 @@ void expect_every_kernel_as_general(const std::string& csv, const RowsJsonOption
                                     const std::string& what,
                                     std::span<const KernelSet* const> sets = kernel_sets()) {
   expect_every_kernel_as([&] { return outcome(csv, options); }, what, sets);
+}
+
+// The helper fails rather than passing vacuously when no kernel ran (a CPU without SSSE3, or a
+// list of sets without a fast path): here only the portable set, which has none.
+TEST(RowsJsonFast, TheComparisonFailsWhenNoKernelRan) {
+  static const KernelSet* const kOnlyPortable[] = {&kernel_set(KernelSetId::kPortable)};
+  EXPECT_NONFATAL_FAILURE(
+      expect_every_kernel_as_general(std::string(200, 'a') + "\n", {}, "no kernel", kOnlyPortable),
+      "no fast-path kernel ran");
 }
 
 // Long runs of plain records, where whole 64-byte blocks of complete records are written at
