@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "codec/csv_scanner.h"
-#include "codec/plain_records.h"
 #include "codec/row_boundary.h"
 #include "codec/rows_json.h"
+#include "codec/simd_dispatch.h"
 
 namespace dsfill::codec {
 namespace {
@@ -149,18 +149,18 @@ void rows_json(benchmark::State& state, const RowsJsonOptions& options) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * typical_csv().size()));
 }
 
-// Argument: the fast-path kernel (0 none: the general path alone, 1 SSSE3, 2 AVX-512).
+// Argument: the kernel set (codec/simd_dispatch.h; 0 portable: the general path alone, 1 ssse3,
+// 2 avx512).
 void BM_RowsJsonStrings(benchmark::State& state) {
-  using detail::PlainKernel;
-  const PlainKernel chosen = detail::plain_kernel();
-  const auto kernel = static_cast<PlainKernel>(state.range(0));
-  if (!detail::use_plain_kernel(kernel)) {
-    state.SkipWithError("this CPU cannot run that kernel");
+  const KernelSet& chosen = active_kernels();
+  const KernelSet& set = kernel_set(static_cast<KernelSetId>(state.range(0)));
+  if (!use_kernel_set(set)) {
+    state.SkipWithError("this CPU cannot run that kernel set");
     return;
   }
-  state.SetLabel(detail::plain_kernel_name(kernel));
+  state.SetLabel(set.name);
   rows_json(state, RowsJsonOptions{});
-  detail::use_plain_kernel(chosen);
+  use_kernel_set(chosen);
 }
 BENCHMARK(BM_RowsJsonStrings)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
 

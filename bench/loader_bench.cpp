@@ -23,10 +23,10 @@
 
 #include "codec/batch_encoder.h"
 #include "codec/gzip.h"
-#include "codec/plain_records.h"
 #include "codec/request_body.h"
 #include "codec/row_boundary.h"
 #include "codec/rows_json.h"
+#include "codec/simd_dispatch.h"
 #include "loader/bounded_queue.h"
 #include "loader/chunker.h"
 #include "loader/heap_tuning.h"
@@ -198,18 +198,17 @@ const std::vector<std::string>& file_batches() {
 
 // What the reader and an encoder do per CSV byte besides deflate, one batch at a time as the
 // pipeline does (each ~0.9 MB batch is warm in cache, as after its read): find its boundary,
-// then write its JSON. Arg: the transcoder's fast-path kernel (1 SSSE3, 2 AVX-512); the boundary
-// finder takes the best kernel, unless DSFILL_SIMD caps it.
+// then write its JSON. Arg: the kernel set (codec/simd_dispatch.h; 1 ssse3, 2 avx512), which
+// serves both the boundary finder and the transcoder.
 void BM_CutAndTranscode(benchmark::State& state) {
-  using codec::detail::PlainKernel;
   const auto& batches = file_batches();
-  const PlainKernel chosen = codec::detail::plain_kernel();
-  const auto kernel = static_cast<PlainKernel>(state.range(0));
-  if (!codec::detail::use_plain_kernel(kernel)) {
-    state.SkipWithError("this CPU cannot run that kernel");
+  const codec::KernelSet& chosen = codec::active_kernels();
+  const codec::KernelSet& set = codec::kernel_set(static_cast<codec::KernelSetId>(state.range(0)));
+  if (!codec::use_kernel_set(set)) {
+    state.SkipWithError("this CPU cannot run that kernel set");
     return;
   }
-  state.SetLabel(codec::detail::plain_kernel_name(kernel));
+  state.SetLabel(set.name);
   const codec::CsvDialect dialect;
   std::string json;
   std::size_t length = 0;
@@ -225,7 +224,7 @@ void BM_CutAndTranscode(benchmark::State& state) {
       bytes += batch.size();
     }
   }
-  codec::detail::use_plain_kernel(chosen);
+  codec::use_kernel_set(chosen);
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
 BENCHMARK(BM_CutAndTranscode)->DenseRange(1, 2)->Unit(benchmark::kMillisecond)->MinTime(0.5);

@@ -5,20 +5,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include "codec/base64_avx512.h"
-#include "codec/simd_cap.h"
+#include "codec/simd_dispatch.h"
 
 namespace dsfill::codec {
-
-namespace detail {
-
-bool base64_avx512_usable() {
-  static const bool usable =
-      simd_cap() == SimdCap::kAvx512 && base64_avx512_built() && cpu_has_avx512(kAvx512Vbmi);
-  return usable;
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -90,8 +79,11 @@ std::size_t base64_encode_into(std::string_view in, char* out) {
   const std::size_t n = in.size();
   char* d = out;
   std::size_t i = 0;
-  if (n >= 64 && detail::base64_avx512_usable()) {
-    i = detail::base64_encode_avx512(s, n, d);
+  // The kernel set's bulk loop takes whole steps; the scalar loops below finish the tail (the
+  // input is compressor output, not a padded buffer: see base64.h).
+  const Base64EncodeKernel bulk = active_kernels().base64_encode;
+  if (n >= 64 && bulk != nullptr) {
+    i = bulk(s, n, d);
     d += i / 3 * 4;
   }
   // Take 12 bytes per step through two 8-byte loads (each uses its top 6 bytes); the second load
@@ -166,8 +158,9 @@ Result<void> base64_decode(std::string_view in, std::string& out) {
   // Every quad but the last is full; the last one is decoded apart because it may hold padding.
   const std::size_t full = n - 4;
   std::size_t i = 0;
-  if (full >= 64 && detail::base64_avx512_usable()) {
-    i = detail::base64_decode_avx512(s, full, d);
+  const Base64DecodeKernel bulk = active_kernels().base64_decode;
+  if (full >= 64 && bulk != nullptr) {
+    i = bulk(s, full, d);
     d += i / 4 * 3;
   }
   for (; i < full; i += 4, d += 3) {
@@ -199,7 +192,5 @@ Result<void> base64_decode(std::string_view in, std::string& out) {
   if (pad < 1) d[2] = static_cast<unsigned char>(v);
   return {};
 }
-
-const char* base64_kernel() { return detail::base64_avx512_usable() ? "avx512" : "portable"; }
 
 }  // namespace dsfill::codec

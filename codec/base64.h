@@ -1,4 +1,8 @@
 // Base64 (RFC 4648, standard alphabet, '=' padding, no line breaks), faster than the compressor.
+//
+// The kernel set in use (simd_dispatch.h) supplies a bulk loop for whole steps (avx512 only); one
+// scalar loop, shared by every set, does the rest. That tail stays because the input is the
+// compressor's output or a request's text, neither of them a padded buffer (padded.h).
 #pragma once
 
 #include <cstddef>
@@ -23,8 +27,5 @@ void base64_encode(std::string_view in, std::string& out);
 // in `in`) characters outside the alphabet, whitespace, bad padding and lengths not a multiple
 // of 4.
 Result<void> base64_decode(std::string_view in, std::string& out);
-
-// The kernel base64 runs on this CPU (within DSFILL_SIMD): "avx512" or "portable".
-const char* base64_kernel();
 
 }  // namespace dsfill::codec

@@ -1,14 +1,12 @@
 #include "codec/kernels.h"
 
-#include "codec/base64.h"
-#include "codec/plain_records.h"
-#include "codec/row_boundary.h"
+#include "codec/simd_dispatch.h"
 
 namespace dsfill::codec {
 
 KernelsInUse kernels_in_use() {
-  return {detail::plain_kernel_name(detail::plain_kernel()), find_record_cut_kernel(),
-          base64_kernel()};
+  const std::string name = active_kernels().name;
+  return {name, name, name};
 }
 
 std::string describe(const KernelsInUse& kernels) {

@@ -9,8 +9,14 @@
 //
 // Two kernels do the byte work (the record loop is shared: plain_records_loop.h): AVX-512
 // (VBMI2's byte expand writes 32 input bytes into their output slots at once) and SSSE3 (a
-// table-driven shuffle per 8 bytes). The best one the CPU runs is picked once, within the cap of
-// DSFILL_SIMD (simd_cap.h).
+// table-driven shuffle per 8 bytes), in the avx512 and ssse3 kernel sets of the dispatch table
+// (simd_dispatch.h). The portable set has no fast path: under it plain_records_supported() is
+// false and the general path writes every record.
+//
+// The fast path stops kPlainMinInput bytes short of the input's end (and the general path writes
+// the last records) rather than relying on padding (padded.h): write_rows_json's callers pass
+// unpadded spans (tests, `dsfill encode`, the server), and that stop is the one tail routine,
+// shared by both kernels.
 //
 // Internal to codec/.
 #pragma once
@@ -31,18 +37,9 @@ struct PlainRun {
   bool need_room = false;      // stopped for lack of output room, not because of the input
 };
 
-enum class PlainKernel { kNone, kSsse3, kAvx512 };
-
-// The kernel write_plain_records uses: the best this CPU runs, within simd_cap().
-PlainKernel plain_kernel();
-// "avx512", "ssse3" or "none".
-const char* plain_kernel_name(PlainKernel kernel);
-// Makes write_plain_records use `kernel` (tests and benchmarks); false, and no change, when this
-// CPU or build cannot run it. Not thread-safe: call it before transcoding starts.
-bool use_plain_kernel(PlainKernel kernel);
-
-// Returns true when a kernel is in use (false: the general path does all the work).
-inline bool plain_records_supported() { return plain_kernel() != PlainKernel::kNone; }
+// Returns true when the kernel set in use has a fast path (false: the general path does all the
+// work).
+bool plain_records_supported();
 
 // Writes the plain records from p on as `,["f1","f2",...]` (no comma before the first one when
 // `first`) into [o, lim), until a record that is not plain, a record whose field count differs
@@ -59,8 +56,8 @@ PlainRun write_plain_records(const char*& p, const char* end, char*& o, const ch
 // are valid UTF-8. REQUIRES: begin <= block, block + 64 <= end, begin at a character boundary.
 bool utf8_valid_around(const char* block, const char* begin, const char* end);
 
-// The kernels, each compiled for its instruction set (call them only through the above, or after
-// use_plain_kernel accepted them); *_built() says whether this build has them at all.
+// The kernels, each compiled for its instruction set (call them only through the above, or
+// through a kernel set whose cpu_runs() is true); *_built() says whether this build has them.
 PlainRun write_plain_records_ssse3(const char*& p, const char* end, char*& o, const char* lim,
                                    bool first, std::size_t& expected, char delim, char quote,
                                    bool utf8);

@@ -1,8 +1,8 @@
 // The AVX-512 kernel of the transcoder's fast path (plain_records.h): one 64-byte compare per
 // class, and a byte expand (VBMI2 vpexpandb) that writes 32 input bytes at a time into their
 // output slots, with a '"' in each gap around a delimiter.
-// Built with AVX-512 F/BW/VL/VBMI2, BMI2 and POPCNT; plain_records.cpp calls it only when the
-// CPU (and the OS) has them all.
+// Built with AVX-512 F/BW/VL/VBMI2, BMI2 and POPCNT; the dispatch table (simd_dispatch.h) calls it
+// only when the CPU (and the OS) runs the whole avx512 set.
 #include "codec/plain_records_loop.h"
 
 #include <array>

@@ -1,6 +1,7 @@
 // The SSSE3 kernel of the transcoder's fast path (plain_records.h): 16-byte classification and
 // an 8-byte table-driven shuffle (pshufb) that writes each delimiter as `","`.
-// Built with -mssse3 -mpopcnt; plain_records.cpp calls it only when the CPU has both.
+// Built with -mssse3 -mpopcnt; the dispatch table (simd_dispatch.h) calls it only when the CPU
+// has both.
 #include "codec/plain_records_loop.h"
 
 #include <array>

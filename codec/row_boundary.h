@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "codec/csv_dialect.h"
+#include "codec/padded.h"
 
 namespace dsfill::codec {
 
@@ -25,12 +26,14 @@ struct RecordCut {
 // a CR that is the block's last byte is not taken unless `at_eof`, since an LF may follow it.
 // When `at_eof` is true, a final record without terminator is taken too (end == block.size()),
 // unless it sits inside an open quote (then it is left for the scanner to report).
-// Runs word-at-a-time; never reads outside `block`.
+// Runs 64 bytes at a time on the kernel set in use (simd_dispatch.h); never reads outside
+// `block` (its last partial block is copied first).
 RecordCut find_record_cut(std::string_view block, std::size_t max_records, bool at_eof,
                           const CsvDialect& dialect);
 
-// The kernel find_record_cut runs on this CPU (within DSFILL_SIMD): "avx512", "sse2" or
-// "portable".
-const char* find_record_cut_kernel();
+// The same for a padded buffer (padded.h), such as the chunker's: no copy of the last block, which
+// is read in place, padding included.
+RecordCut find_record_cut(PaddedView block, std::size_t max_records, bool at_eof,
+                          const CsvDialect& dialect);
 
 }  // namespace dsfill::codec

@@ -1,6 +1,7 @@
 // The AVX-512 kernel of find_record_cut (row_boundary.h): one 64-byte compare per class, the
 // quote parity by carry-less multiply, and the POPCNT instruction. Built with AVX-512 F/BW,
-// PCLMUL and POPCNT; row_boundary.cpp calls it only when the CPU (and the OS) has them all.
+// PCLMUL and POPCNT; the dispatch table (simd_dispatch.h) calls it only when the CPU (and the
+// OS) runs the whole avx512 set.
 #include "codec/row_boundary_loop.h"
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__PCLMUL__) && defined(__POPCNT__)
@@ -44,15 +45,15 @@ class Avx512Kernel {
 bool record_cut_avx512_built() { return true; }
 
 RecordCut find_record_cut_avx512(std::string_view block, std::size_t max_records, bool at_eof,
-                                 const CsvDialect& dialect) {
-  return find_record_cut_with(Avx512Kernel(dialect.quote), block, max_records, at_eof, dialect);
+                                 const CsvDialect& dialect, bool padded) {
+  return find_record_cut_with(Avx512Kernel(dialect.quote), block, max_records, at_eof, padded);
 }
 
 #else  // not built for AVX-512: never called
 
 bool record_cut_avx512_built() { return false; }
 
-RecordCut find_record_cut_avx512(std::string_view, std::size_t, bool, const CsvDialect&) {
+RecordCut find_record_cut_avx512(std::string_view, std::size_t, bool, const CsvDialect&, bool) {
   return {};
 }
 

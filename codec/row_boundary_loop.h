@@ -1,7 +1,13 @@
-// The scan loop of find_record_cut (row_boundary.h), shared by its kernels: row_boundary.cpp
-// (SSE2, any x86-64) and row_boundary_avx512.cpp (AVX-512 compares, carry-less multiply, POPCNT).
-// A kernel supplies the byte work; each kernel's file instantiates the loop with its own type, so
-// every instantiation is compiled with that file's instruction set only.
+// The scan loop of find_record_cut (row_boundary.h), shared by its kernels, one per kernel set
+// (simd_dispatch.h): row_boundary_portable.cpp (64-bit SWAR), row_boundary_ssse3.cpp (SSE2
+// compares) and row_boundary_avx512.cpp (AVX-512 compares, carry-less multiply, POPCNT). A kernel
+// supplies the byte work; each kernel's file instantiates the loop with its own type, so every
+// instantiation is compiled with that file's instruction set only.
+//
+// Kernels have no tail code: they always classify a whole 64-byte block. The loop masks off the
+// bytes past the end of the input, and reads them from the buffer itself when it is padded
+// (padded.h), else from a copy of the last partial block (the one tail routine, for callers that
+// pass unpadded spans).
 //
 // Internal to codec/.
 #pragma once
@@ -28,8 +34,7 @@ struct BoundaryMasks {
 //   std::size_t count(std::uint64_t x) const;      the number of bits set
 template <class Kernel>
 inline RecordCut find_record_cut_with(const Kernel& kernel, std::string_view block,
-                                      std::size_t max_records, bool at_eof,
-                                      const CsvDialect& dialect) {
+                                      std::size_t max_records, bool at_eof, bool padded) {
   RecordCut cut;
   const char* data = block.data();
   std::size_t len = block.size();
@@ -44,18 +49,20 @@ inline RecordCut find_record_cut_with(const Kernel& kernel, std::string_view blo
   std::size_t last_term = SIZE_MAX;  // offset of the last terminator byte taken
 
   char pad[64];
-  const char filler = dialect.quote == '\0' ? 'x' : '\0';
   for (std::size_t base = 0; base < len; base += 64) {
+    const std::size_t left = len - base;
     BoundaryMasks m;
     std::uint64_t valid = ~std::uint64_t{0};
-    if (len - base >= 64) {
+    if (left >= 64 || padded) {
       m = kernel.classify(data + base);
     } else {
-      const std::size_t tail = len - base;
-      std::memset(pad, filler, sizeof pad);
-      std::memcpy(pad, data + base, tail);
+      std::memset(pad, 0, sizeof pad);
+      std::memcpy(pad, data + base, left);
       m = kernel.classify(pad);
-      valid = (std::uint64_t{1} << tail) - 1;
+    }
+    if (left < 64) {
+      valid = (std::uint64_t{1} << left) - 1;
+      m.quote &= valid;  // bytes past the end are never quotes: the parity below stays exact
     }
     const std::uint64_t quoted = kernel.prefix_xor(m.quote) ^ in_quote;
     const std::uint64_t cr = m.cr & ~quoted & valid;
@@ -80,7 +87,7 @@ inline RecordCut find_record_cut_with(const Kernel& kernel, std::string_view blo
     in_quote = (quoted >> 63) != 0 ? ~std::uint64_t{0} : 0;
     prev_cr = cr >> 63;
   }
-  // Quote state at `len` (padding bytes are never quotes, so the last block's top bit holds it).
+  // Quote state at `len` (bytes past it are never quotes, so the last block's top bit holds it).
   const bool open_quote = in_quote != 0;
 
   std::size_t end = 0;
@@ -103,10 +110,16 @@ inline RecordCut find_record_cut_with(const Kernel& kernel, std::string_view blo
 
 namespace dsfill::codec::detail {
 
-// The AVX-512 kernel's entry (row_boundary_avx512.cpp); call it only when the CPU has AVX-512
-// F/BW, PCLMUL and POPCNT. record_cut_avx512_built() says whether this build has it at all.
+// The kernels' entries, one per kernel set (simd_dispatch.h's RecordCutKernel); call the SSSE3
+// and AVX-512 ones only when their set's cpu_runs() is true. *_built() says whether this build
+// has them at all (off x86 they are stubs).
+RecordCut find_record_cut_portable(std::string_view block, std::size_t max_records, bool at_eof,
+                                   const CsvDialect& dialect, bool padded);
+RecordCut find_record_cut_ssse3(std::string_view block, std::size_t max_records, bool at_eof,
+                                const CsvDialect& dialect, bool padded);
 RecordCut find_record_cut_avx512(std::string_view block, std::size_t max_records, bool at_eof,
-                                 const CsvDialect& dialect);
+                                 const CsvDialect& dialect, bool padded);
+bool record_cut_ssse3_built();
 bool record_cut_avx512_built();
 
 }  // namespace dsfill::codec::detail

@@ -1,19 +1,6 @@
 #include "codec/simd_cap.h"
 
-#include <cstdlib>
-#include <cstring>
-
 namespace dsfill::codec {
-
-SimdCap simd_cap() {
-  static const SimdCap cap = [] {
-    const char* v = std::getenv("DSFILL_SIMD");
-    if (v != nullptr && std::strcmp(v, "none") == 0) return SimdCap::kNone;
-    if (v != nullptr && std::strcmp(v, "ssse3") == 0) return SimdCap::kSsse3;
-    return SimdCap::kAvx512;
-  }();
-  return cap;
-}
 
 bool cpu_has_avx512(unsigned extras) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -26,6 +13,14 @@ bool cpu_has_avx512(unsigned extras) {
          ((extras & kPclmul) == 0 || __builtin_cpu_supports("pclmul"));
 #else
   (void)extras;
+  return false;
+#endif
+}
+
+bool cpu_has_ssse3() {
+#if defined(__x86_64__) || defined(__i386__)
+  return __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("popcnt");
+#else
   return false;
 #endif
 }

@@ -28,7 +28,9 @@ Result<bool> Chunker::fill() {
     const std::size_t kept = size_ - begin_;
     const std::size_t target = options_.batch_bytes + options_.read_size;
     const std::size_t capacity = std::max(target, 2 * kept + options_.read_size);
-    auto fresh = std::make_shared_for_overwrite<char[]>(capacity);
+    // kKernelPadding bytes more than it holds: every batch and every view handed to the boundary
+    // finder is padded (codec/padded.h).
+    auto fresh = std::make_shared_for_overwrite<char[]>(capacity + codec::kKernelPadding);
     if (kept > 0) std::memcpy(fresh.get(), segment_.get() + begin_, kept);
     segment_ = std::move(fresh);
     capacity_ = capacity;
@@ -38,6 +40,9 @@ Result<bool> Chunker::fill() {
   auto got = reader_.read(segment_.get() + size_, options_.read_size);
   if (!got) return got.error();
   size_ += *got;
+  // The padding's contents are arbitrary by contract; zeroing the bytes just past the data keeps
+  // kernels from reading memory never written (which memory checkers would report).
+  std::memset(segment_.get() + size_, 0, codec::kKernelPadding);
   if (*got == 0) eof_ = true;
   return *got != 0;
 }
@@ -57,15 +62,15 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
     if (bom_checked_ && (avail.size() >= lookahead_ || eof_)) {
       const bool limited = avail.size() >= options_.batch_bytes;
       std::string_view view = avail.substr(0, options_.batch_bytes);
-      codec::RecordCut found =
-          codec::find_record_cut(view, max_rows, eof_ && !limited, options_.dialect);
+      codec::RecordCut found = codec::find_record_cut(codec::PaddedView(view), max_rows,
+                                                      eof_ && !limited, options_.dialect);
       scanned_ += view.size();
       bool long_record = false;
       if (found.end == 0 && limited) {
         // One record is longer than batch_bytes: look as far as max_record_bytes for its end.
         view = avail.substr(0, options_.max_record_bytes);
         const bool all = view.size() == avail.size();
-        found = codec::find_record_cut(view, 1, eof_ && all, options_.dialect);
+        found = codec::find_record_cut(codec::PaddedView(view), 1, eof_ && all, options_.dialect);
         scanned_ += view.size();
         long_record = found.end == 0;
         if (found.end == 0 && !all) {

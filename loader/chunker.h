@@ -4,6 +4,8 @@
 // Batches are not copied out: each one views the read buffer (a segment of batch_bytes + one read)
 // it was cut from and shares its ownership, so a segment lives until its last batch is gone.
 // Starting a new segment copies only the bytes read but not yet cut (about two batches at most).
+// Every segment has codec::kKernelPadding readable bytes past its capacity, so every batch's
+// records are a padded buffer (codec/padded.h) for the SIMD kernels.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +17,7 @@
 
 #include "codec/csv_dialect.h"
 #include "codec/error.h"
+#include "codec/padded.h"
 #include "loader/input_reader.h"
 
 namespace dsfill::loader {
@@ -25,7 +28,8 @@ struct Batch {
   std::uint64_t physical_rows = 0;
   std::int64_t byte_begin = 0;  // file offsets [byte_begin, byte_end)
   std::int64_t byte_end = 0;
-  std::string_view records;               // the raw CSV bytes of whole records
+  // The raw CSV bytes of whole records, followed by at least codec::kKernelPadding readable bytes.
+  std::string_view records;
   std::shared_ptr<const char[]> storage;  // keeps `records` alive
 };
 
@@ -68,8 +72,9 @@ class Chunker {
   ChunkerOptions options_;
   codec::InputPosition pos_;
   std::uint64_t next_seq_ = 0;
-  // The segment being read into: bytes [begin_, size_) are read and not yet cut. A plain array,
-  // not a std::string: growing a string zero-fills the bytes that read() then overwrites.
+  // The segment being read into: bytes [begin_, size_) are read and not yet cut; it holds
+  // capacity_ + codec::kKernelPadding bytes. A plain array, not a std::string: growing a string
+  // zero-fills the bytes that read() then overwrites.
   std::shared_ptr<char[]> segment_;
   std::size_t capacity_ = 0;
   std::size_t size_ = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "codec/csv_scanner.h"
+#include "codec/simd_dispatch.h"
 #include "tests/codec/csv_test_util.h"
 
 namespace dsfill::codec {
@@ -98,6 +99,56 @@ TEST(FindRecordCut, OtherDialectQuote) {
   const RecordCut c = find_record_cut("'a\nb',\"\nc\n", SIZE_MAX, false, CsvDialect{',', '\''});
   EXPECT_EQ(c.records, 2u);
   EXPECT_EQ(c.end, 10u);
+}
+
+bool operator==(const RecordCut& a, const RecordCut& b) {
+  return a.end == b.end && a.records == b.records && a.in_quotes == b.in_quotes;
+}
+
+// Every kernel set this CPU runs, on padded and unpadded buffers, cuts where the portable set
+// cuts on an unpadded one, at every length around the 64-byte blocks. The padding holds quotes and
+// terminators, which must not count.
+TEST(FindRecordCut, EveryKernelSetPaddedOrNotCutsAsPortable) {
+  std::mt19937 rng(77);
+  const char kBytes[] = {'a', ',', '"', '\n', '\r', '\''};
+  const std::string garbage(kKernelPadding, '"');
+  int sets_run = 0;
+  for (const KernelSet* set : kernel_sets()) {
+    if (!set->cpu_runs()) continue;
+    ++sets_run;
+    for (int iter = 0; iter < 300; ++iter) {
+      std::string csv;
+      const std::size_t len = rng() % 200;
+      for (std::size_t i = 0; i < len; ++i) csv += kBytes[rng() % sizeof kBytes];
+      std::string padded = csv + garbage;
+      for (std::size_t i = csv.size(); i < padded.size(); i += 3) padded[i] = "\n\r\""[i % 3];
+      const std::string_view view(padded.data(), csv.size());
+      for (const std::size_t max : {std::size_t{1}, std::size_t{3}, SIZE_MAX}) {
+        for (const bool eof : {false, true}) {
+          for (const char quote : {'"', '\''}) {
+            const CsvDialect dialect{',', quote};
+            const RecordCut want =
+                kernel_set(KernelSetId::kPortable).find_record_cut(csv, max, eof, dialect, false);
+            EXPECT_TRUE(set->find_record_cut(csv, max, eof, dialect, false) == want)
+                << set->name << " unpadded, length " << len << ", max " << max;
+            EXPECT_TRUE(set->find_record_cut(view, max, eof, dialect, true) == want)
+                << set->name << " padded, length " << len << ", max " << max;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GE(sets_run, 1);
+}
+
+// The padded entry point runs the set in use, as the plain one does.
+TEST(FindRecordCut, PaddedEntryPointAgrees) {
+  const std::string csv = "a,\"b\nc\"\r\nd\n";
+  const std::string buffer = csv + std::string(kKernelPadding, '\n');
+  const RecordCut padded =
+      find_record_cut(PaddedView(std::string_view(buffer.data(), csv.size())), SIZE_MAX, false, {});
+  EXPECT_TRUE(padded == cut(csv));
+  EXPECT_EQ(padded.records, 2u);
 }
 
 // Physical rows the scanner sees in a whole input (terminators plus a final record).

@@ -2,14 +2,17 @@
 // exactly what the general path writes. Records shorter than the fast path's minimum input go
 // through the general path, so each record transcoded alone is the oracle for the same records
 // transcoded together.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "codec/plain_records.h"
 #include "codec/rows_json.h"
+#include "codec/simd_dispatch.h"
 
 namespace dsfill::codec {
 namespace {
@@ -146,23 +149,48 @@ std::string sparse_records(std::mt19937& rng, int count, std::size_t fields, cha
   return csv;
 }
 
-// Makes the transcoder use one fast-path kernel for the life of the object.
+// Makes the codec use one kernel set for the life of the object.
 class KernelScope {
  public:
-  explicit KernelScope(detail::PlainKernel kernel)
-      : previous_(detail::plain_kernel()), ok_(detail::use_plain_kernel(kernel)) {}
-  ~KernelScope() { detail::use_plain_kernel(previous_); }
+  explicit KernelScope(const KernelSet& set)
+      : previous_(active_kernels()), ok_(use_kernel_set(set)) {}
+  ~KernelScope() { use_kernel_set(previous_); }
   KernelScope(const KernelScope&) = delete;
   KernelScope& operator=(const KernelScope&) = delete;
   bool ok() const { return ok_; }
 
  private:
-  detail::PlainKernel previous_;
+  const KernelSet& previous_;
   bool ok_;
 };
 
+// The portable set has no transcoder fast path: under it the general path writes every record.
+const KernelSet& general_path() { return kernel_set(KernelSetId::kPortable); }
+
+// The general path's result against the result under each set in `sets` that has a fast path and
+// that this CPU runs. Fails when none of them ran: a comparison with nothing proves nothing.
+template <class Outcome>
+void expect_every_kernel_as(Outcome&& outcome, const std::string& what,
+                            std::span<const KernelSet* const> sets = kernel_sets()) {
+  ASSERT_EQ(general_path().write_plain_records, nullptr);
+  std::string oracle;
+  {
+    const KernelScope general(general_path());
+    ASSERT_TRUE(general.ok());
+    oracle = outcome();
+  }
+  int kernels = 0;
+  for (const KernelSet* set : sets) {
+    if (set->write_plain_records == nullptr) continue;
+    const KernelScope scope(*set);
+    if (!scope.ok()) continue;  // this CPU cannot run it
+    ++kernels;
+    EXPECT_EQ(outcome(), oracle) << set->name << ": " << what;
+  }
+  EXPECT_GE(kernels, 1) << "no fast-path kernel ran on this machine: " << what;
+}
+
 TEST(RowsJsonFast, EveryKernelThisCpuRunsWritesTheSameJson) {
-  using detail::PlainKernel;
   std::mt19937 rng(11);
   for (const char delim : {',', ';', '\t'}) {
     std::string mixed;  // one field count per input: a ragged row would stop the comparison
@@ -173,23 +201,8 @@ TEST(RowsJsonFast, EveryKernelThisCpuRunsWritesTheSameJson) {
     options.dialect.delimiter = delim;
     options.utf8 = Utf8Policy::kStrict;
     for (const std::string& csv : inputs) {
-      std::string oracle;
-      {
-        const KernelScope general(PlainKernel::kNone);
-        ASSERT_TRUE(general.ok());
-        oracle = one_call(csv, options);
-      }
-      int kernels = 0;
-      for (const PlainKernel kernel : {PlainKernel::kSsse3, PlainKernel::kAvx512}) {
-        const KernelScope scope(kernel);
-        if (!scope.ok()) continue;  // this CPU cannot run it
-        ++kernels;
-        EXPECT_EQ(one_call(csv, options), oracle)
-            << detail::plain_kernel_name(kernel) << ", delimiter " << static_cast<int>(delim);
-      }
-#if defined(__x86_64__)
-      EXPECT_GE(kernels, 1);  // every x86-64 CPU still made has SSSE3
-#endif
+      expect_every_kernel_as([&] { return one_call(csv, options); },
+                             "delimiter " + std::to_string(static_cast<int>(delim)));
     }
   }
 }
@@ -218,19 +231,18 @@ std::string outcome(const std::string& csv, const RowsJsonOptions& options) {
 }
 
 void expect_every_kernel_as_general(const std::string& csv, const RowsJsonOptions& options,
-                                    const std::string& what) {
-  using detail::PlainKernel;
-  std::string oracle;
-  {
-    const KernelScope general(PlainKernel::kNone);
-    ASSERT_TRUE(general.ok());
-    oracle = outcome(csv, options);
-  }
-  for (const PlainKernel kernel : {PlainKernel::kSsse3, PlainKernel::kAvx512}) {
-    const KernelScope scope(kernel);
-    if (!scope.ok()) continue;
-    EXPECT_EQ(outcome(csv, options), oracle) << detail::plain_kernel_name(kernel) << ": " << what;
-  }
+                                    const std::string& what,
+                                    std::span<const KernelSet* const> sets = kernel_sets()) {
+  expect_every_kernel_as([&] { return outcome(csv, options); }, what, sets);
+}
+
+// The helper fails rather than passing vacuously when no kernel ran (a CPU without SSSE3, or a
+// list of sets without a fast path): here only the portable set, which has none.
+TEST(RowsJsonFast, TheComparisonFailsWhenNoKernelRan) {
+  static const KernelSet* const kOnlyPortable[] = {&kernel_set(KernelSetId::kPortable)};
+  EXPECT_NONFATAL_FAILURE(
+      expect_every_kernel_as_general(std::string(200, 'a') + "\n", {}, "no kernel", kOnlyPortable),
+      "no fast-path kernel ran");
 }
 
 // Long runs of plain records, where whole 64-byte blocks of complete records are written at
