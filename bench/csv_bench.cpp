@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/csv_scanner.h"
+#include "tests/oracle/csv_scanner.h"
 #include "codec/plain_records.h"
 #include "codec/row_boundary.h"
 #include "codec/rows_json.h"
