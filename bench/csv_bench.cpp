@@ -15,7 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/csv_scanner.h"
+#include "codec/plain_records.h"
+#include "tests/oracle/csv_scanner.h"
 #include "codec/row_boundary.h"
 #include "codec/rows_json.h"
 #include "codec/simd_dispatch.h"

@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "codec/date_format.h"
-#include "codec/rows_json.h"
+#include "codec/json_text.h"
 
 namespace dsfill::codec {
 
@@ -13,13 +13,28 @@ namespace {
 // Tried in order; the first that matches every value wins. Day-first and month-first variants
 // sit side by side so that ambiguity can be told apart from a match.
 constexpr std::array<const char*, 22> kDateCandidates = {
-    "%Y-%m-%d",           "%Y-%m-%d %H:%M:%S",    "%Y-%m-%dT%H:%M:%S",  "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M",  "%Y/%m/%d",
-    "%Y/%m/%d %H:%M:%S",  "%d/%m/%Y",             "%m/%d/%Y",           "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %H:%M",     "%d/%m/%Y %H:%M:%S",    "%m/%d/%Y %H:%M:%S",  "%d.%m.%Y",
-    "%d.%m.%Y %H:%M",     "%d-%m-%Y",             "%Y%m%d",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%d-%m-%Y",
+    "%Y%m%d",
     "",  // any mix of ISO 8601 / RFC 3339 dates and date-times, fractions and zones
-    "%d.%m.%Y %H:%M:%S",  "%Y-%m-%dT%H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
 };
 
 bool has_leading_zero(std::string_view v) {
@@ -124,8 +139,9 @@ ColumnSpec infer_one(const std::string& name, const std::vector<Record>& sample,
         }
       }
       if (mirrored) {
-        notes.push_back(name + ": dates could be day-first or month-first (no day above 12 in "
-                               "the sample); kept as text, give a --columns spec to decide");
+        notes.push_back(name +
+                        ": dates could be day-first or month-first (no day above 12 in "
+                        "the sample); kept as text, give a --columns spec to decide");
         return spec;
       }
     }

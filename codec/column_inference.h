@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "codec/columns.h"
-#include "codec/csv_scanner.h"
+#include "codec/csv_records.h"
 
 namespace dsfill::codec {
 

@@ -1,10 +1,10 @@
-// The receiving side of insert-data: base64 -> gunzip (capped) -> JSON rows.
-// Used by the reference server and by tests that check what the encoder wrote.
+// The receiving side of insert-data: base64 -> gunzip (capped) -> the rows JSON text.
+// Used by the reference server and by tests that check what the encoder wrote
+// (tests/oracle/rows_json_reader.h reads the rows).
 #pragma once
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "codec/error.h"
 #include "codec/gzip.h"
@@ -17,18 +17,5 @@ namespace dsfill::codec {
 // Thread-safe; keeps one scratch buffer per thread, as large as the largest payload decoded.
 Result<void> decode_insert_data(std::string_view insert_data, bool compressed,
                                 const GunzipLimits& limits, std::string& json);
-
-// A decoded value: JSON strings as their text, numbers as their literal text, null as is_null.
-struct JsonValue {
-  std::string text;
-  bool is_string = true;
-  bool is_null = false;
-  bool operator==(const JsonValue&) const = default;
-};
-using JsonRow = std::vector<JsonValue>;
-
-// Parses a rows JSON text (an array of arrays of strings, numbers or null) with simdjson.
-// For tests and tools; the server validates rows as it streams them.
-Result<std::vector<JsonRow>> parse_rows_json(std::string_view json);
 
 }  // namespace dsfill::codec

@@ -1,8 +1,9 @@
 #include "codec/plain_records.h"
 
-#include <simdjson.h>
+#include <initializer_list>
 
 #include "codec/simd_dispatch.h"
+#include "codec/utf8.h"
 
 namespace dsfill::codec::detail {
 
@@ -18,7 +19,7 @@ bool utf8_valid_around(const char* block, const char* begin, const char* end) {
   for (int i = 0; i < 3 && from > begin && continuation(from); ++i) --from;
   const char* to = block + 64;
   for (int i = 0; i < 3 && to < end && continuation(to); ++i) ++to;
-  return simdjson::validate_utf8(from, static_cast<std::size_t>(to - from));
+  return utf8_valid(std::string_view(from, static_cast<std::size_t>(to - from)));
 }
 
 PlainRun write_plain_records(const char*& p, const char* end, char*& o, const char* lim, bool first,

@@ -3,183 +3,21 @@
 #include <algorithm>
 #include <cstring>
 
+#include "codec/csv_grammar.h"
+#include "codec/json_escape_loop.h"
+#include "codec/json_text.h"
 #include "codec/plain_records.h"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "codec/utf8.h"
 
 namespace dsfill::codec {
 namespace {
 
-// The output is written through a raw cursor (o, lim) held in locals, never in members: stores
-// through char* may alias anything, so a cursor kept in memory would be reloaded after every byte.
-struct OutSpan {
-  char* o;
-  char* lim;
-};
-
-// Grows `s` (whose bytes before `o` are written) to hold at least `k` more bytes.
-[[gnu::noinline]] OutSpan grow_out(std::string& s, char* o, std::size_t k) {
-  const std::size_t used = static_cast<std::size_t>(o - s.data());
-  s.resize(std::max(s.size() * 2, used + k + 64));
-  return {s.data() + used, s.data() + s.size()};
-}
-
-// Starts writing at s[used] with room for `hint` bytes; the caller trims at the end. A string
-// that is large enough already is not resized (so a reused buffer is not zero-filled again).
-inline OutSpan open_out(std::string& s, std::size_t used, std::size_t hint) {
-  hint = std::max<std::size_t>(hint, 64);
-  if (s.size() < used + hint) s.resize(used + hint);
-  return {s.data() + used, s.data() + s.size()};
-}
-
-// Makes room for `k` more output bytes; expects locals `out` (the string), `o` and `lim`.
-// A macro rather than a function so that o and lim never have their address taken.
-#define DSFILL_RESERVE(k)                                       \
-  do {                                                          \
-    if (static_cast<std::size_t>(lim - o) < (k)) [[unlikely]] { \
-      const OutSpan grown = grow_out(out, o, (k));              \
-      o = grown.o;                                              \
-      lim = grown.lim;                                          \
-    }                                                           \
-  } while (0)
-
-constexpr char kHex[] = "0123456789abcdef";
-
-// Writes the JSON escape of an ASCII byte that needs one (quote, backslash, control char) and
-// returns the cursor past it. REQUIRES: 6 bytes of room.
-inline char* put_escape(char* o, unsigned char c) {
-  o[0] = '\\';
-  switch (c) {
-    case '"':
-      o[1] = '"';
-      return o + 2;
-    case '\\':
-      o[1] = '\\';
-      return o + 2;
-    case '\b':
-      o[1] = 'b';
-      return o + 2;
-    case '\f':
-      o[1] = 'f';
-      return o + 2;
-    case '\n':
-      o[1] = 'n';
-      return o + 2;
-    case '\r':
-      o[1] = 'r';
-      return o + 2;
-    case '\t':
-      o[1] = 't';
-      return o + 2;
-    default:
-      o[1] = 'u';
-      o[2] = '0';
-      o[3] = '0';
-      o[4] = kHex[c >> 4];
-      o[5] = kHex[c & 0xF];
-      return o + 6;
-  }
-}
-
-// The bytes a plain run stops at: control characters, '"', '\\', every byte >= 0x80 (they need
-// escaping or UTF-8 attention), and the dialect's quote and (outside quotes) delimiter.
-class PlainClasses {
- public:
-  // Pass '"' as `delim` where the delimiter is data (inside quotes, plain JSON strings).
-  PlainClasses(char quote, char delim) {
-    for (int c = 0; c < 256; ++c) special_[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
-    special_[static_cast<unsigned char>(quote)] = true;
-    special_[static_cast<unsigned char>(delim)] = true;
-#if defined(__SSE2__)
-    q_ = _mm_set1_epi8(quote);
-    d_ = _mm_set1_epi8(delim);
-#endif
-  }
-  bool special(char c) const { return special_[static_cast<unsigned char>(c)]; }
-#if defined(__SSE2__)
-  // Returns a mask of the special bytes among the 16 at v.
-  unsigned mask(__m128i v) const {
-    // Signed compare: bytes >= 0x80 are negative, so one compare catches control and high bytes.
-    const __m128i low = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-    const __m128i json =
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-    const __m128i csv = _mm_or_si128(_mm_cmpeq_epi8(v, q_), _mm_cmpeq_epi8(v, d_));
-    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(low, _mm_or_si128(json, csv))));
-  }
-#endif
-
- private:
-  bool special_[256];
-#if defined(__SSE2__)
-  __m128i q_;
-  __m128i d_;
-#endif
-};
-
-// Copies bytes from p to o while none is special; stops at the first special byte or at end.
-// Inlined so that p, o and lim stay in registers.
-[[gnu::always_inline]] inline void copy_plain(const char*& p, const char* end, char*& o, char*& lim,
-                                              std::string& out, const PlainClasses& cls) {
-#if defined(__SSE2__)
-  while (end - p >= 16) {
-    DSFILL_RESERVE(16);
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // Store all 16 bytes first; the cursor then advances only over the plain ones.
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
-    const unsigned mask = cls.mask(v);
-    if (mask != 0) {
-      const unsigned k = static_cast<unsigned>(__builtin_ctz(mask));
-      p += k;
-      o += k;
-      return;
-    }
-    p += 16;
-    o += 16;
-  }
-#endif
-  for (;;) {
-    DSFILL_RESERVE(16);
-    for (int i = 0; i < 16; ++i) {
-      if (p == end || cls.special(*p)) return;
-      *o++ = *p++;
-    }
-  }
-}
-
-inline bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-// Returns the length of the valid UTF-8 sequence at p (2..4), or 0 if it is invalid; then
-// `bad` is the length of its maximal valid prefix (at least 1), which one U+FFFD replaces.
-// REQUIRES: p < end and *p >= 0x80.
-inline std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end,
-                                 std::size_t& bad) {
-  const std::size_t avail = static_cast<std::size_t>(end - p);
-  const unsigned char c0 = p[0];
-  bad = 1;
-  if (c0 < 0xC2) return 0;  // a continuation byte, or an overlong 2-byte lead
-  if (c0 < 0xE0) return avail >= 2 && is_cont(p[1]) ? 2 : 0;
-  if (c0 < 0xF0) {
-    const unsigned char lo = c0 == 0xE0 ? 0xA0 : 0x80;  // E0: overlong below A0
-    const unsigned char hi = c0 == 0xED ? 0x9F : 0xBF;  // ED: surrogates above 9F
-    if (avail < 2 || p[1] < lo || p[1] > hi) return 0;
-    bad = 2;
-    if (avail < 3 || !is_cont(p[2])) return 0;
-    return 3;
-  }
-  if (c0 < 0xF5) {
-    const unsigned char lo = c0 == 0xF0 ? 0x90 : 0x80;  // F0: overlong below 90
-    const unsigned char hi = c0 == 0xF4 ? 0x8F : 0xBF;  // F4: above U+10FFFF past 8F
-    if (avail < 2 || p[1] < lo || p[1] > hi) return 0;
-    bad = 2;
-    if (avail < 3 || !is_cont(p[2])) return 0;
-    bad = 3;
-    if (avail < 4 || !is_cont(p[3])) return 0;
-    return 4;
-  }
-  return 0;
-}
+using detail::copy_plain;
+using detail::grow_out;
+using detail::open_out;
+using detail::OutSpan;
+using detail::PlainClasses;
+using detail::put_json_escape;
 
 // Returns `value` made safe to quote in a message: at most ~40 bytes, valid UTF-8, no controls.
 std::string message_value(std::string_view value, InputEncoding encoding) {
@@ -226,8 +64,7 @@ struct Context {
   const char* begin;
   const char* end;
   std::int64_t base;  // file offset of begin
-  char delim;
-  char quote;
+  const CsvGrammar* grammar;
   InputEncoding encoding;
   Utf8Policy utf8;
   std::int64_t offset_of(const char* at) const { return base + (at - begin); }
@@ -269,23 +106,26 @@ struct Context {
 
 // Writes the body of the unquoted field at p (JSON-escaped); leaves p at the delimiter,
 // terminator or end after it. On failure sets `error`. Kept out of line so that its loop has
-// the registers to itself.
+// the registers to itself. The grammar decides at each byte the copy loop stops at; the bytes
+// it skips are data in kUnquoted by construction (PlainClasses stops at every CSV class).
 [[gnu::noinline]] Step write_unquoted(const char* p, char* o, char* lim, std::string& out,
                                       const Context& ctx, const PlainClasses& cls, std::int64_t row,
                                       Error& error, std::size_t field, std::size_t nkinds,
                                       const ValueKind* kinds) {
   const char* const end = ctx.end;
+  const CsvGrammar& grammar = *ctx.grammar;
   std::size_t extra = 0;
   for (;;) {
     copy_plain(p, end, o, lim, out, cls);
     if (p == end) break;
     const auto c = static_cast<unsigned char>(*p);
-    if (c == static_cast<unsigned char>(ctx.delim)) {
+    const CsvState s = grammar.next(CsvState::kUnquoted, *p);
+    if (s == CsvState::kDelimiter) {
       // Short fields make the per-field call the main cost: run straight on into the next
       // field when it is an unquoted string too.
       const std::size_t next = field + extra + 1;
       if ((next >= nkinds || kinds[next] == ValueKind::kString) &&
-          (p + 1 == end || p[1] != ctx.quote)) {
+          (p + 1 == end || grammar.next(CsvState::kDelimiter, p[1]) != CsvState::kQuoted)) {
         DSFILL_RESERVE(3);
         std::memcpy(o, "\",\"", 3);
         o += 3;
@@ -295,24 +135,26 @@ struct Context {
       }
       break;
     }
-    if (c == '\n' || c == '\r') break;
-    if (c == static_cast<unsigned char>(ctx.quote)) {
-      error = make_error(ErrorCode::kBadCsv, "bare quote in unquoted field", row, ctx.offset_of(p));
-      return {p, o, lim, false};
+    if (s != CsvState::kUnquoted) {
+      if (s == CsvState::kBareQuote) {
+        error = csv_field_error(CsvFieldEnd::kBareQuote, row, ctx.offset_of(p));
+        return {p, o, lim, false};
+      }
+      break;  // kRecordEndLf, kRecordEndCr
     }
     if (c >= 0x80) {
-      const Step s = write_high(p, o, lim, out, ctx);
-      if (!s.ok) {
-        error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(s.p));
-        return s;
+      const Step h = write_high(p, o, lim, out, ctx);
+      if (!h.ok) {
+        error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(h.p));
+        return h;
       }
-      p = s.p;
-      o = s.o;
-      lim = s.lim;
+      p = h.p;
+      o = h.o;
+      lim = h.lim;
       continue;
     }
     DSFILL_RESERVE(6);
-    o = put_escape(o, c);
+    o = put_json_escape(o, c);
     ++p;
   }
   return {p, o, lim, true, extra};
@@ -325,50 +167,53 @@ struct Context {
                                     const Context& ctx, const PlainClasses& cls, std::int64_t row,
                                     Error& error) {
   const char* const end = ctx.end;
-  const char quote = ctx.quote;
+  const CsvGrammar& grammar = *ctx.grammar;
   const char* const open = p++;
   for (;;) {
     copy_plain(p, end, o, lim, out, cls);
     if (p == end) {
-      error = make_error(ErrorCode::kBadCsv, "unterminated quoted field", row, ctx.offset_of(open));
+      error = csv_field_error(CsvFieldEnd::kUnterminated, row, ctx.offset_of(open));
       return {p, o, lim, false};
     }
     const auto c = static_cast<unsigned char>(*p);
-    if (c == static_cast<unsigned char>(quote)) {
-      if (p + 1 < end && p[1] == quote) {
+    if (grammar.next(CsvState::kQuoted, *p) == CsvState::kQuote) {
+      if (p + 1 == end) {
+        ++p;
+        break;
+      }
+      const CsvState s = grammar.next(CsvState::kQuote, p[1]);
+      if (s == CsvState::kEscapedQuote) {
         // The quote char itself may need escaping: '"', '\\', or a control char (--quote $'\t').
         DSFILL_RESERVE(6);
-        const auto q = static_cast<unsigned char>(quote);
-        if (q < 0x20 || q == '"' || q == '\\') {
-          o = put_escape(o, q);
+        if (detail::needs_json_escape(c)) {
+          o = put_json_escape(o, c);
         } else {
-          *o++ = quote;
+          *o++ = static_cast<char>(c);
         }
         p += 2;
         continue;
       }
       ++p;
+      if (s == CsvState::kAfterQuote) {
+        error = csv_field_error(CsvFieldEnd::kAfterQuote, row, ctx.offset_of(p));
+        return {p, o, lim, false};
+      }
       break;
     }
     if (c >= 0x80) {
-      const Step s = write_high(p, o, lim, out, ctx);
-      if (!s.ok) {
-        error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(s.p));
-        return s;
+      const Step h = write_high(p, o, lim, out, ctx);
+      if (!h.ok) {
+        error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(h.p));
+        return h;
       }
-      p = s.p;
-      o = s.o;
-      lim = s.lim;
+      p = h.p;
+      o = h.o;
+      lim = h.lim;
       continue;
     }
     DSFILL_RESERVE(6);
-    o = put_escape(o, c);
+    o = put_json_escape(o, c);
     ++p;
-  }
-  if (p < end && *p != ctx.delim && *p != '\n' && *p != '\r') {
-    error = make_error(ErrorCode::kBadCsv, "unexpected character after closing quote", row,
-                       ctx.offset_of(p));
-    return {p, o, lim, false};
   }
   return {p, o, lim, true};
 }
@@ -378,61 +223,28 @@ struct Context {
 [[gnu::noinline]] Step write_number(const char* p, char* o, char* lim, std::string& out,
                                     const Context& ctx, std::size_t field, std::int64_t row,
                                     std::string& scratch, Error& error) {
-  const char* const end = ctx.end;
-  const char* const field_start = p;
-  std::string_view value;
-  if (p < end && *p == ctx.quote) {
-    const char* open = p++;
-    scratch.clear();
-    for (;;) {
-      const char* run = p;
-      while (p < end && *p != ctx.quote) ++p;
-      scratch.append(run, static_cast<std::size_t>(p - run));
-      if (p == end) {
-        error =
-            make_error(ErrorCode::kBadCsv, "unterminated quoted field", row, ctx.offset_of(open));
-        return {p, o, lim, false};
-      }
-      if (p + 1 < end && p[1] == ctx.quote) {
-        scratch += ctx.quote;
-        p += 2;
-        continue;
-      }
-      ++p;
-      break;
-    }
-    if (p < end && *p != ctx.delim && *p != '\n' && *p != '\r') {
-      error = make_error(ErrorCode::kBadCsv, "unexpected character after closing quote", row,
-                         ctx.offset_of(p));
-      return {p, o, lim, false};
-    }
-    value = scratch;
-  } else {
-    while (p < end && *p != ctx.delim && *p != '\n' && *p != '\r') {
-      if (*p == ctx.quote) {
-        error =
-            make_error(ErrorCode::kBadCsv, "bare quote in unquoted field", row, ctx.offset_of(p));
-        return {p, o, lim, false};
-      }
-      ++p;
-    }
-    value = std::string_view(field_start, static_cast<std::size_t>(p - field_start));
+  const CsvField f = read_field(*ctx.grammar, p, ctx.end, scratch);
+  if (f.end == CsvFieldEnd::kBareQuote || f.end == CsvFieldEnd::kAfterQuote ||
+      f.end == CsvFieldEnd::kUnterminated) {
+    error = csv_field_error(f.end, row, ctx.offset_of(f.at));
+    return {f.at, o, lim, false};
   }
+  const std::string_view value = f.value;
   if (value.empty()) {
     DSFILL_RESERVE(4);
     std::memcpy(o, "null", 4);
-    return {p, o + 4, lim, true};
+    return {f.at, o + 4, lim, true};
   }
   if (!is_json_number(value)) {
     error = make_error(ErrorCode::kBadNumber,
                        "column " + std::to_string(field + 1) + " is numeric but holds \"" +
                            message_value(value, ctx.encoding) + "\"",
-                       row, ctx.offset_of(field_start));
-    return {p, o, lim, false};
+                       row, ctx.offset_of(p));
+    return {f.at, o, lim, false};
   }
   DSFILL_RESERVE(value.size());
   std::memcpy(o, value.data(), value.size());
-  return {p, o + value.size(), lim, true};
+  return {f.at, o + value.size(), lim, true};
 }
 
 }  // namespace
@@ -444,12 +256,12 @@ namespace {
 Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions& options,
                                  InputPosition start, std::string& out, std::size_t begin,
                                  std::size_t& length) {
-  const Context ctx{records.data(),        records.data() + records.size(),
-                    start.byte_offset,     options.dialect.delimiter,
-                    options.dialect.quote, options.encoding,
-                    options.utf8};
-  const char delim = ctx.delim;
-  const char quote = ctx.quote;
+  const CsvGrammar grammar(options.dialect);
+  const Context ctx{records.data(),    records.data() + records.size(),
+                    start.byte_offset, &grammar,
+                    options.encoding,  options.utf8};
+  const char delim = options.dialect.delimiter;
+  const char quote = options.dialect.quote;
   const char* const end = ctx.end;
   const PlainClasses unquoted(quote, delim);
   const PlainClasses quoted(quote, '"');
@@ -489,11 +301,11 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
       if (p == end) break;
     }
     // One record (or blank line) the general way; then the fast path tries again.
-    const char c0 = *p;
-    if (c0 == '\n' || c0 == '\r') {
+    const CsvState line = grammar.next(CsvState::kRecordStart, *p);
+    if (line == CsvState::kBlankLf || line == CsvState::kBlankCr) {
       // A blank line: counted as a physical row, no record.
       ++p;
-      if (c0 == '\r' && p < end && *p == '\n') ++p;
+      if (line == CsvState::kBlankCr && p < end && grammar.next(line, *p) == CsvState::kCrLf) ++p;
       ++row;
       continue;
     }
@@ -515,7 +327,7 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
       } else {
         DSFILL_RESERVE(1);
         *o++ = '"';
-        if (p < end && *p == quote) {
+        if (p < end && grammar.next(CsvState::kDelimiter, *p) == CsvState::kQuoted) {
           const Step s = write_quoted(p, o, lim, out, ctx, quoted, row, error);
           p = s.p;
           o = s.o;
@@ -536,7 +348,7 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
       }
       ++field;
       // p is at a delimiter, a terminator or the end.
-      if (p < end && *p == delim) {
+      if (p < end && grammar.next(CsvState::kUnquoted, *p) == CsvState::kDelimiter) {
         ++p;
         DSFILL_RESERVE(1);
         *o++ = ',';
@@ -547,10 +359,7 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
     if (!ok) break;
     if (expected == 0) expected = field;
     if (field != expected) {
-      error = make_error(ErrorCode::kBadCsv,
-                         "ragged row: expected " + std::to_string(expected) + " fields, found " +
-                             std::to_string(field),
-                         row, ctx.offset_of(record_start));
+      error = ragged_row_error(expected, field, row, ctx.offset_of(record_start));
       ok = false;
       break;
     }
@@ -559,8 +368,8 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
     ++stats.rows;
     ++row;
     if (p < end) {
-      const char t = *p++;
-      if (t == '\r' && p < end && *p == '\n') ++p;
+      const CsvState t = grammar.next(CsvState::kUnquoted, *p++);  // kRecordEndLf or Cr
+      if (t == CsvState::kRecordEndCr && p < end && grammar.next(t, *p) == CsvState::kCrLf) ++p;
     }
   }
   if (ok) {
@@ -587,55 +396,6 @@ Result<RowsJsonStats> append_rows_json(std::string_view records, const RowsJsonO
 Result<RowsJsonStats> write_rows_json(std::string_view records, const RowsJsonOptions& options,
                                       InputPosition start, std::string& out, std::size_t& length) {
   return write_rows(records, options, start, out, 0, length);
-}
-
-void append_json_string(std::string_view value, std::string& out) {
-  const PlainClasses cls('"', '"');
-  OutSpan span = open_out(out, out.size(), value.size() + value.size() / 8 + 2);
-  char* o = span.o;
-  char* lim = span.lim;
-  const char* p = value.data();
-  const char* const end = p + value.size();
-  *o++ = '"';
-  for (;;) {
-    copy_plain(p, end, o, lim, out, cls);
-    if (p == end) break;
-    const auto c = static_cast<unsigned char>(*p++);
-    DSFILL_RESERVE(6);
-    if (c >= 0x80) {
-      *o++ = static_cast<char>(c);  // valid UTF-8 by contract: passes through
-    } else {
-      o = put_escape(o, c);
-    }
-  }
-  DSFILL_RESERVE(1);
-  *o++ = '"';
-  out.resize(static_cast<std::size_t>(o - out.data()));
-}
-
-bool is_json_number(std::string_view value) {
-  const char* p = value.data();
-  const char* end = p + value.size();
-  const auto digit = [&](const char* at) { return at < end && *at >= '0' && *at <= '9'; };
-  if (p < end && *p == '-') ++p;
-  if (!digit(p)) return false;
-  if (*p == '0') {
-    ++p;
-  } else {
-    while (digit(p)) ++p;
-  }
-  if (p < end && *p == '.') {
-    ++p;
-    if (!digit(p)) return false;
-    while (digit(p)) ++p;
-  }
-  if (p < end && (*p == 'e' || *p == 'E')) {
-    ++p;
-    if (p < end && (*p == '+' || *p == '-')) ++p;
-    if (!digit(p)) return false;
-    while (digit(p)) ++p;
-  }
-  return p == end;
 }
 
 #undef DSFILL_RESERVE

@@ -14,6 +14,7 @@
 
 #include "codec/csv_dialect.h"
 #include "codec/error.h"
+#include "codec/json_text.h"  // the escaper and number check the transcoder writes with
 
 namespace dsfill::codec {
 
@@ -39,8 +40,8 @@ struct RowsJsonStats {
 
 // Appends to `out` the JSON array of the records in `records`, which holds whole records
 // (a final one may lack its terminator). `start` names the file position of records[0].
-// A BOM is data here: the caller skips it (the chunker does). Reads the CSV exactly as
-// CsvScanner does (same records, same CSV errors with the same row and byte).
+// A BOM is data here: the caller skips it (the chunker does). Reads the CSV by the one grammar
+// (codec/csv_grammar.h), as parse_csv does (same records, same CSV errors, same row and byte).
 // Errors name the file row and byte offset: malformed CSV, ragged rows, invalid UTF-8 under
 // kStrict, and non-numbers in kNumber columns (the message names the column index and value;
 // an empty value in a kNumber column is written as null).
@@ -53,13 +54,5 @@ Result<RowsJsonStats> append_rows_json(std::string_view records, const RowsJsonO
 // is never zero-filled again, where resizing a std::string would fill it on every call.
 Result<RowsJsonStats> write_rows_json(std::string_view records, const RowsJsonOptions& options,
                                       InputPosition start, std::string& out, std::size_t& length);
-
-// Appends `value` to `out` as a JSON string literal, quotes included (RFC 8259 escaping).
-// `value` must be valid UTF-8.
-void append_json_string(std::string_view value, std::string& out);
-
-// Returns true if `value` is a JSON number as RFC 8259 defines it (no leading '+', no leading
-// zeros, no NaN/Infinity, no surrounding spaces).
-bool is_json_number(std::string_view value);
 
 }  // namespace dsfill::codec

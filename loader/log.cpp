@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 
 #include <fmt/core.h>
+
+#include "codec/json_text.h"
 
 namespace dsfill::loader {
 
@@ -27,35 +30,9 @@ const char* level_name(LogLevel level) {
   return "info";
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
+// JSON strings go through the one escaper, with the policy for text that is not data: invalid
+// UTF-8 becomes U+FFFD, so a line always parses whatever a message or file name holds.
+void append_json_string(std::string& out, std::string_view s) { codec::append_json_text(s, out); }
 
 void append_value(std::string& out, const LogField& field, bool json) {
   std::visit(
@@ -69,6 +46,13 @@ void append_value(std::string& out, const LogField& field, bool json) {
           }
         } else if constexpr (std::is_same_v<T, bool>) {
           out += v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, double>) {
+          // JSON has no NaN or infinity: a rate over zero seconds is written as null.
+          if (json && !std::isfinite(v)) {
+            out += "null";
+          } else {
+            out += fmt::format("{}", v);
+          }
         } else {
           out += fmt::format("{}", v);
         }

@@ -8,6 +8,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "codec/utf8.h"
+
 namespace dsfill::loader {
 
 std::string LoadReport::bottleneck() const {
@@ -171,14 +173,20 @@ std::string format_summary(const LoadReport& r) {
   return out;
 }
 
+// Boost.JSON copies strings as they are, so text that is not data gets the one policy
+// (codec/json_text.h) first: invalid UTF-8 becomes U+FFFD and the summary always parses.
+namespace {
+std::string text(std::string_view s) { return codec::utf8_replacing(s); }
+}  // namespace
+
 std::string summary_json(const LoadReport& r) {
   boost::json::object o;
   o["outcome"] = outcome_name(r.outcome);
-  o["message"] = r.message;
+  o["message"] = text(r.message);
   o["target"] = r.target == Target::kNetwork ? "network"
                 : r.target == Target::kBench ? "bench"
                                              : "dry-run";
-  o["load_id"] = r.load_id;
+  o["load_id"] = text(r.load_id);
   o["rows"] = r.rows;
   o["batches"] = r.batches;
   o["bytes_in"] = r.bytes_in;
@@ -196,7 +204,7 @@ std::string summary_json(const LoadReport& r) {
   boost::json::array stages;
   for (const auto& stage : r.stages) {
     boost::json::object s;
-    s["name"] = stage.name;
+    s["name"] = text(stage.name);
     s["threads"] = stage.threads;
     s["busy_seconds"] = stage.busy_seconds;
     s["utilization"] = stage.utilization(r.wall_seconds);
@@ -213,9 +221,9 @@ std::string summary_json(const LoadReport& r) {
     o["level_batches"] = std::move(levels);
   }
   if (!r.kernels.transcoder.empty()) {
-    o["kernels"] = {{"transcoder", r.kernels.transcoder},
-                    {"boundary", r.kernels.boundary},
-                    {"base64", r.kernels.base64}};
+    o["kernels"] = {{"transcoder", text(r.kernels.transcoder)},
+                    {"boundary", text(r.kernels.boundary)},
+                    {"base64", text(r.kernels.base64)}};
   }
   o["bottleneck"] = r.bottleneck();
   o["acked_offset"] = r.acked_offset;
@@ -234,9 +242,9 @@ std::string summary_json(const LoadReport& r) {
   if (r.server_rows_before) o["server_rows_before"] = *r.server_rows_before;
   if (!r.row_check.empty()) o["row_check"] = r.row_check;
   if (r.signal != 0) o["signal"] = r.signal;
-  if (!r.checkpoint.empty()) o["checkpoint"] = r.checkpoint;
-  if (!r.checkpoint_error.empty()) o["checkpoint_error"] = r.checkpoint_error;
-  if (!r.resume_command.empty()) o["resume_command"] = r.resume_command;
+  if (!r.checkpoint.empty()) o["checkpoint"] = text(r.checkpoint);
+  if (!r.checkpoint_error.empty()) o["checkpoint_error"] = text(r.checkpoint_error);
+  if (!r.resume_command.empty()) o["resume_command"] = text(r.resume_command);
   o["resumed"] = r.resumed;
   if (r.resumed) o["resumed_from"] = r.resumed_from;
   o["rows_before"] = r.rows_before;

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "codec/column_inference.h"
-#include "codec/csv_scanner.h"
+#include "codec/csv_records.h"
 #include "loader/header_check.h"
 #include "loader/input_reader.h"
 
@@ -75,9 +75,8 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
     } else if (fields != 0 && schema.columns.size() != fields) {
       return make_error(ErrorCode::kBadCsv,
                         "the columns spec has " + std::to_string(schema.columns.size()) +
-                            " columns but the " +
-                            (options.has_header ? "header" : "first record") + " has " +
-                            std::to_string(fields) + " fields",
+                            " columns but the " + (options.has_header ? "header" : "first record") +
+                            " has " + std::to_string(fields) + " fields",
                         options.has_header ? 1 : -1);
     }
   } else if (options.has_header) {

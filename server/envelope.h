@@ -10,7 +10,7 @@
 
 namespace dsfill::server {
 
-// Appends `text` as a JSON string literal; invalid UTF-8 bytes become U+FFFD.
+// Appends `text` as a JSON string literal; invalid UTF-8 becomes U+FFFD (codec::append_json_text).
 void append_json_text(std::string_view text, std::string& out);
 
 // Returns `text` shortened to at most `max_bytes` on a UTF-8 boundary, with "..." when cut.

@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include "codec/json_text.h"
 #include "server/envelope.h"
 #include "server/request.h"
 
@@ -38,31 +39,6 @@ std::string json_quoted(std::string_view s) {
   std::string out;
   append_json_text(excerpt(s), out);
   return out;
-}
-
-// Returns true if `s` is a JSON number per RFC 8259.
-bool is_json_number_text(std::string_view s) {
-  std::size_t i = 0;
-  const auto digit = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (!digit(i)) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else {
-    while (digit(i)) ++i;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digit(i)) return false;
-    while (digit(i)) ++i;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digit(i)) return false;
-    while (digit(i)) ++i;
-  }
-  return i == s.size();
 }
 
 const char* subtype_name(Subtype s) {
@@ -289,7 +265,7 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
                                   raw.back() == '\r')) {
             raw.remove_suffix(1);
           }
-          if (!is_json_number_text(raw)) {
+          if (!codec::is_json_number(raw)) {
             return bad(where(c) + ": " + json_quoted(raw) + " is not valid JSON");
           }
           if (rule.subtype == Subtype::kDate) {

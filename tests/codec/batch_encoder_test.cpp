@@ -7,8 +7,9 @@
 #include <vector>
 
 #include "codec/base64.h"
-#include "codec/csv_scanner.h"
 #include "codec/payload_decoder.h"
+#include "tests/oracle/csv_scanner.h"
+#include "tests/oracle/rows_json_reader.h"
 
 namespace dsfill::codec {
 namespace {

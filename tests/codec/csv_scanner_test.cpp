@@ -1,4 +1,4 @@
-#include "codec/csv_scanner.h"
+#include "tests/oracle/csv_scanner.h"
 
 #include <gtest/gtest.h>
 

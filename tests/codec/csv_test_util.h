@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include "codec/csv_scanner.h"
+#include "tests/oracle/csv_scanner.h"
 
 namespace dsfill::codec::testing {
 

@@ -1,4 +1,5 @@
 #include "codec/payload_decoder.h"
+#include "tests/oracle/rows_json_reader.h"
 
 #include <gtest/gtest.h>
 

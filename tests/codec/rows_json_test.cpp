@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "codec/csv_scanner.h"
 #include "tests/codec/csv_test_util.h"
+#include "tests/oracle/csv_scanner.h"
 
 namespace dsfill::codec {
 namespace {

@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/csv_scanner.h"
 #include "codec/row_boundary.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "tests/oracle/csv_scanner.h"
 
 namespace dsfill::fuzz {
 

@@ -27,6 +27,7 @@
 #include "codec/payload_decoder.h"
 #include "codec/rows_json.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "tests/oracle/rows_json_reader.h"
 
 namespace dsfill::fuzz {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "codec/csv_scanner.h"
+#include "codec/csv_records.h"
 #include "loader/input_reader.h"
 
 namespace dsfill::loader {

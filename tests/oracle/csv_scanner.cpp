@@ -1,4 +1,4 @@
-#include "codec/csv_scanner.h"
+#include "tests/oracle/csv_scanner.h"
 
 #include <algorithm>
 #include <cstring>
@@ -220,58 +220,6 @@ Result<void> CsvScanner::finish(CsvSink& sink) {
   }
   state_ = kRecordStart;
   return {};
-}
-
-namespace {
-
-// Collects records as strings, for parse_csv.
-class RecordCollector final : public CsvSink {
- public:
-  explicit RecordCollector(std::vector<Record>& out) : out_(out) {}
-  void on_field_data(std::string_view piece) override { field_.append(piece); }
-  void on_field_end() override {
-    record_.push_back(std::move(field_));
-    field_.clear();
-  }
-  void on_record_end(std::int64_t, std::int64_t) override {
-    out_.push_back(std::move(record_));
-    record_.clear();
-  }
-
- private:
-  std::vector<Record>& out_;
-  Record record_;
-  std::string field_;
-};
-
-}  // namespace
-
-Result<std::vector<Record>> parse_csv(std::string_view input, const CsvDialect& dialect,
-                                      std::size_t max_records) {
-  std::vector<Record> records;
-  if (max_records == 0) return records;
-  const std::size_t bom = utf8_bom_length(input);
-  CsvScanner scanner(dialect, InputPosition{1, static_cast<std::int64_t>(bom)});
-  RecordCollector collector(records);
-  input.remove_prefix(bom);
-  // Feed in slices so that a small max_records stops early, and an error after the records
-  // asked for does not matter.
-  constexpr std::size_t kSlice = 64 * 1024;
-  while (!input.empty() && records.size() < max_records) {
-    const std::string_view slice = input.substr(0, kSlice);
-    input.remove_prefix(slice.size());
-    auto fed = scanner.feed(slice, collector);
-    if (!fed) {
-      if (records.size() >= max_records) break;
-      return fed.error();
-    }
-  }
-  if (records.size() < max_records) {
-    auto done = scanner.finish(collector);
-    if (!done) return done.error();
-  }
-  if (records.size() > max_records) records.resize(max_records);
-  return records;
 }
 
 }  // namespace dsfill::codec

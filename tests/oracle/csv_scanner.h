@@ -1,4 +1,8 @@
-// An incremental RFC 4180 scanner: feed it bytes in chunks of any size, it emits the same records.
+// A test oracle: an incremental RFC 4180 scanner, written apart from the production grammar
+// (codec/csv_grammar.h), that the tests and fuzz checks compare the transcoder and parse_csv
+// against. Not linked into any production target.
+//
+// Feed it bytes in chunks of any size, it emits the same records.
 //
 // The scanner never copies fields: a sink receives each field's unescaped value in pieces that
 // point into the fed chunk. Within one chunk an unquoted field is one piece and a quoted field is
@@ -14,6 +18,7 @@
 #include <vector>
 
 #include "codec/csv_dialect.h"
+#include "codec/csv_records.h"
 #include "codec/error.h"
 
 namespace dsfill::codec {
@@ -52,12 +57,5 @@ class CsvScanner {
   int state_ = 0;                   // a State of the .cpp, kept across feed() calls
   bool spent_ = false;              // set by an error: later calls fail
 };
-
-using Record = std::vector<std::string>;
-
-// Parses whole input (for tests, headers and samples): up to `max_records` records, skipping a
-// BOM. Fields are copied; not for the hot path.
-Result<std::vector<Record>> parse_csv(std::string_view input, const CsvDialect& dialect,
-                                      std::size_t max_records = SIZE_MAX);
 
 }  // namespace dsfill::codec

@@ -1,0 +1,68 @@
+#include "codec/json_text.h"
+
+#include "codec/json_escape_loop.h"
+#include "codec/utf8.h"
+
+namespace dsfill::codec {
+
+void append_json_string(std::string_view value, std::string& out) {
+  using detail::OutSpan;
+  const detail::PlainClasses cls('"', '"');
+  OutSpan span = detail::open_out(out, out.size(), value.size() + value.size() / 8 + 2);
+  char* o = span.o;
+  char* lim = span.lim;
+  const char* p = value.data();
+  const char* const end = p + value.size();
+  *o++ = '"';
+  for (;;) {
+    detail::copy_plain(p, end, o, lim, out, cls);
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p++);
+    DSFILL_RESERVE(6);
+    if (c >= 0x80) {
+      *o++ = static_cast<char>(c);  // valid UTF-8 by contract: passes through
+    } else {
+      o = detail::put_json_escape(o, c);
+    }
+  }
+  DSFILL_RESERVE(1);
+  *o++ = '"';
+  out.resize(static_cast<std::size_t>(o - out.data()));
+}
+
+void append_json_text(std::string_view text, std::string& out) {
+  if (utf8_valid(text)) {
+    append_json_string(text, out);
+  } else {
+    append_json_string(utf8_replacing(text), out);
+  }
+}
+
+bool is_json_number(std::string_view value) {
+  const char* p = value.data();
+  const char* end = p + value.size();
+  const auto digit = [&](const char* at) { return at < end && *at >= '0' && *at <= '9'; };
+  if (p < end && *p == '-') ++p;
+  if (!digit(p)) return false;
+  if (*p == '0') {
+    ++p;
+  } else {
+    while (digit(p)) ++p;
+  }
+  if (p < end && *p == '.') {
+    ++p;
+    if (!digit(p)) return false;
+    while (digit(p)) ++p;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    if (!digit(p)) return false;
+    while (digit(p)) ++p;
+  }
+  return p == end;
+}
+
+#undef DSFILL_RESERVE
+
+}  // namespace dsfill::codec
