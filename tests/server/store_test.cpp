@@ -98,6 +98,80 @@ TEST_F(StoreTest, FillIsAllOrNothingAndRecordsIdempotency) {
             std::vector<std::string>{"2"});
 }
 
+TEST_F(StoreTest, CreateConfirmsSameColumnsAndRefusesOthers) {
+  auto created = store_->create_dataset("u", "d", columns_);
+  ASSERT_TRUE(created);
+  EXPECT_TRUE(created->created);
+  ASSERT_TRUE(created->columns);
+  EXPECT_EQ(created->columns->size(), 2u);
+  auto again = store_->create_dataset("u", "d", columns_);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->created);
+  codec::Columns other = columns_;
+  other.pop_back();
+  EXPECT_EQ(store_->create_dataset("u", "d", other).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->create_dataset("u", "e", {}).error().code, ErrorCode::kBadJson);
+  // A fill with other columns is refused too, as a bad request.
+  RowBatch rows = batch({{"x", 1}});
+  FillJob job{"u", "d", &other, true, false, &rows, nullptr, nullptr};
+  EXPECT_EQ(store_->fill(job).error().code, ErrorCode::kBadArgument);
+}
+
+TEST_F(StoreTest, FillCountsCompleteShapesDescribeCatalogues) {
+  ASSERT_TRUE(store_->create_dataset("u", "d", columns_));
+  RowBatch rows = batch({{"x", 3}, {"", 1}, {"y", 2}});
+  FillJob job{"u", "d", &columns_, true, false, &rows, nullptr, nullptr};
+  EXPECT_EQ(store_->fill(job)->rows_count, 3u);
+  auto appended = store_->fill(job);
+  EXPECT_EQ(appended->rows_inserted, 3u);
+  EXPECT_EQ(appended->rows_count, 6u);
+  job.append = false;
+  EXPECT_EQ(store_->fill(job)->rows_count, 3u);
+
+  auto shape = store_->complete("u", "d");
+  ASSERT_TRUE(shape) << shape.error().message;
+  EXPECT_TRUE(shape->profiled);
+  EXPECT_EQ(shape->rows_count, 3u);
+  EXPECT_EQ(shape->load_number, 1);
+  ASSERT_EQ(shape->columns.size(), 2u);
+  EXPECT_FALSE(shape->columns[0].measure);
+  EXPECT_EQ(shape->columns[0].empty_count, 1u);
+  EXPECT_TRUE(shape->columns[1].measure);
+  EXPECT_EQ(shape->columns[1].min, 1.0);
+  EXPECT_EQ(shape->columns[1].max, 3.0);
+
+  auto info = store_->describe("u", "d");
+  ASSERT_TRUE(info);
+  EXPECT_TRUE(info->catalogued);
+  EXPECT_TRUE(info->completed);
+  EXPECT_EQ(info->row_count, 3u);
+  EXPECT_EQ(info->table_name, "ds_1");
+  EXPECT_EQ(store_->describe("u", "x").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->complete("u", "x").error().code, ErrorCode::kNotFound);
+  // The next fill starts the next load.
+  EXPECT_TRUE(store_->fill(job));
+  EXPECT_EQ(store_->complete("u", "d")->load_number, 2);
+}
+
+TEST_F(StoreTest, CheckIdempotencyKnowsKeptAnswers) {
+  ASSERT_TRUE(store_->create_dataset("u", "d", columns_));
+  IdempotencyKey key{"k", sha256("body")};
+  EXPECT_FALSE(store_->check_idempotency("u", key).value());
+  RowBatch rows = batch({{"x", 1}});
+  FillJob job{
+      "u",   "d",   &columns_, true,
+      false, &rows, &key,      [](const FillOutcome&) { return StoredAnswer{201, "kept"}; }};
+  ASSERT_TRUE(store_->fill(job));
+  auto known = store_->check_idempotency("u", key);
+  ASSERT_TRUE(known && *known);
+  EXPECT_EQ((*known)->status, 201u);
+  EXPECT_EQ((*known)->body, "kept");
+  EXPECT_EQ(store_->check_idempotency("u", IdempotencyKey{"k", sha256("x")}).error().code,
+            ErrorCode::kKeyReused);
+  EXPECT_FALSE(store_->check_idempotency("v", key).value());
+  EXPECT_TRUE(store_->uses_fingerprints());
+}
+
 TEST_F(StoreTest, TokensCompareByUser) {
   TokenTable t;
   t.add("u", "tok");
