@@ -275,41 +275,7 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
     call->scoped_key = std::move(scoped);
     call->has_key = true;
   }
-  // A store that keeps no keys needs no fingerprint (see request_fingerprint).
-  const bool fingerprint = call->has_key && store_->store().uses_fingerprints();
-
-  // Decode and validate here, on an HTTP thread; only storage goes to the store's thread.
-  std::optional<Error> rejection;
-  const Limits& limits = options_.limits;
-  if (!fill.compressed && fill.insert_data.size() > limits.max_decoded_bytes) {
-    rejection =
-        make_error(ErrorCode::kTooLarge, "insert-data: " + std::to_string(fill.insert_data.size()) +
-                                             " bytes exceeds the decoded-size limit of " +
-                                             std::to_string(limits.max_decoded_bytes));
-  }
-  auto rules = check_columns(fill.columns);
-  if (!rejection && !rules) rejection = rules.error();
-  if (!rejection) {
-    codec::GunzipLimits gunzip_limits{limits.max_decoded_bytes, limits.max_ratio};
-    if (auto r = codec::decode_insert_data(fill.insert_data, fill.compressed, gunzip_limits,
-                                           work.rows_json);
-        !r) {
-      rejection = make_error(r.error().code, r.error().describe());  // names the byte offset
-    }
-  }
-  if (fingerprint) {
-    // Refused before or while decoding, the request is its bytes.
-    call->idempotency.body_sha256 =
-        rejection ? sha256(call->request.body()) : request_fingerprint(fill, work.rows_json);
-  }
-  if (!rejection) {
-    if (auto r = validate_rows(work.rows_parser, work.rows_json, fill.columns, *rules, limits,
-                               work.rows);
-        !r) {
-      rejection = r.error();
-    }
-  }
-
+  std::optional<Error> rejection = check_fill(*call);
   if (rejection) {
     if (!call->has_key) return call->fail(*rejection);
     // A known key decides (replay or 422) even for a body that does not validate.
@@ -337,6 +303,44 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
       return fill_answer(call->fill.dataset_code, outcome);
     });
   });
+}
+
+std::optional<Error> Handler::check_fill(Call& call) {
+  // A store that keeps no keys needs no fingerprint (see request_fingerprint).
+  const bool fingerprint = call.has_key && store_->store().uses_fingerprints();
+  const FillRequest& fill = call.fill;
+  Scratch& work = call.work();
+  std::optional<Error> rejection;
+  const Limits& limits = options_.limits;
+  if (!fill.compressed && fill.insert_data.size() > limits.max_decoded_bytes) {
+    rejection =
+        make_error(ErrorCode::kTooLarge, "insert-data: " + std::to_string(fill.insert_data.size()) +
+                                             " bytes exceeds the decoded-size limit of " +
+                                             std::to_string(limits.max_decoded_bytes));
+  }
+  auto rules = check_columns(fill.columns);
+  if (!rejection && !rules) rejection = rules.error();
+  if (!rejection) {
+    codec::GunzipLimits gunzip_limits{limits.max_decoded_bytes, limits.max_ratio};
+    if (auto r = codec::decode_insert_data(fill.insert_data, fill.compressed, gunzip_limits,
+                                           work.rows_json);
+        !r) {
+      rejection = make_error(r.error().code, r.error().describe());  // names the byte offset
+    }
+  }
+  if (fingerprint) {
+    // Refused before or while decoding, the request is its bytes.
+    call.idempotency.body_sha256 =
+        rejection ? sha256(call.request.body()) : request_fingerprint(fill, work.rows_json);
+  }
+  if (!rejection) {
+    if (auto r = validate_rows(work.rows_parser, work.rows_json, fill.columns, *rules, limits,
+                               work.rows);
+        !r) {
+      rejection = r.error();
+    }
+  }
+  return rejection;
 }
 
 void Handler::handle_complete(std::shared_ptr<Call> call) {

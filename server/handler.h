@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -63,6 +64,9 @@ class Handler : public std::enable_shared_from_this<Handler> {
 
  private:
   void handle_fill(std::shared_ptr<Call> call);
+  // Decodes and validates a parsed fill on this (HTTP) thread, sets its idempotency fingerprint
+  // when the store uses one, and returns the first problem, if any.
+  std::optional<Error> check_fill(Call& call);
   void handle_complete(std::shared_ptr<Call> call);
   void handle_create(std::shared_ptr<Call> call);
   void handle_describe(std::shared_ptr<Call> call, std::string_view user, std::string_view dataset);

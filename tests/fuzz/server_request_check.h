@@ -100,7 +100,7 @@ class ServerFixture {
     return o;
   }
 
-  // Store::open insists on WAL, which ":memory:" cannot do: the database is a file on tmpfs
+  // SqliteStore::open insists on WAL, which ":memory:" cannot do: the database is a file on tmpfs
   // (fsync is free there), removed when renewed.
   void renew_store() {
     store_handler_.reset();
