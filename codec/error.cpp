@@ -14,6 +14,14 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kBadArgument: return "bad_argument";
     case ErrorCode::kIo: return "io";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kConflict: return "conflict";
+    case ErrorCode::kKeyReused: return "key_reused";
+    case ErrorCode::kStorage: return "storage";
+    case ErrorCode::kUnauthenticated: return "unauthenticated";
+    case ErrorCode::kForbidden: return "forbidden";
+    case ErrorCode::kBadMethod: return "bad_method";
+    case ErrorCode::kBusy: return "busy";
   }
   return "unknown";
 }

@@ -23,6 +23,14 @@ enum class ErrorCode {
   kBadArgument,   // a caller passed an option outside its range
   kIo,            // reading or writing a file failed
   kInternal,      // a bug: an invariant did not hold
+  kNotFound,      // the named resource (a dataset, a route) does not exist
+  kConflict,      // the resource exists in another state (other columns, a request in flight)
+  kKeyReused,     // an idempotency key was already used with another request
+  kStorage,       // the store failed to read or commit (a database error)
+  kUnauthenticated,  // no credentials, or malformed ones
+  kForbidden,        // the credentials do not allow the request
+  kBadMethod,        // the resource exists but not with that method
+  kBusy,             // too many requests at once; retry later
 };
 
 // Returns a short stable name for the code ("bad_csv", "too_large", ...).

@@ -10,6 +10,7 @@
 
 #include "codec/payload_decoder.h"
 #include "server/envelope.h"
+#include "server/http_mapping.h"
 #include "server/request.h"
 #include "server/validation.h"
 
@@ -57,7 +58,7 @@ struct Handler::Call {
     if (counted) handler->active_.fetch_sub(1);
   }
 
-  void answer(const Reply& reply) {
+  void answer(const Answer& reply) {
     net::HttpResponse response{static_cast<http::status>(reply.status), 11};
     response.set(http::field::content_type, "application/json");
     if (reply.status == 401) response.set(http::field::www_authenticate, "Bearer");
@@ -80,8 +81,12 @@ struct Handler::Call {
     responder(std::move(response));
   }
 
-  void fail(unsigned status, std::string_view message) {
-    answer(Reply{status, error_envelope(message), 0, false});
+  void fail(const Error& error) { answer(error_answer(error)); }
+
+  // Answers with `render(*result)`, or with the result's error.
+  template <class T, class Render>
+  void answer(const Result<T>& result, Render&& render) {
+    answer(result ? render(*result) : error_answer(result.error()));
   }
 
   std::shared_ptr<Handler> handler;
@@ -125,7 +130,10 @@ Sha256 request_fingerprint(const FillRequest& fill, std::string_view rows_json) 
                           fill.append ? "append" : "replace", rows_json});
 }
 
-unsigned status_for(const Error& e) { return e.code == ErrorCode::kTooLarge ? 413 : 400; }
+Error missing_authorization() {
+  return make_error(ErrorCode::kUnauthenticated,
+                    "missing or malformed Authorization header; expected `Bearer TOKEN`");
+}
 
 // Returns the Idempotency-Key without optional surrounding quotes, or false when malformed.
 bool parse_key(std::string_view value, std::string& out) {
@@ -167,15 +175,16 @@ void Handler::handle(net::HttpRequest&& request, net::Responder respond) {
 
   if (active_.fetch_add(1) >= options_.limits.max_concurrent) {
     active_.fetch_sub(1);
-    return call->fail(429, "too many concurrent requests (limit " +
-                               std::to_string(options_.limits.max_concurrent) + "); retry later");
+    return call->fail(make_error(
+        ErrorCode::kBusy, "too many concurrent requests (limit " +
+                              std::to_string(options_.limits.max_concurrent) + "); retry later"));
   }
   call->counted = true;
 
   const auto route = [&](const char* allow, http::verb want) {
     call->allow = allow;
     if (method == want) return true;
-    call->fail(405, "method not allowed; use " + std::string(allow));
+    call->fail(make_error(ErrorCode::kBadMethod, "method not allowed; use " + std::string(allow)));
     return false;
   };
   if (path == "/dataset-fill") {
@@ -190,12 +199,13 @@ void Handler::handle(net::HttpRequest&& request, net::Responder respond) {
     const std::string_view user = rest.substr(0, slash);
     const std::string_view dataset = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
     if (!is_valid_code(user) || !is_valid_code(dataset)) {
-      call->fail(404, "no such resource; expected /datasets/{user-code}/{dataset-code}");
+      call->fail(make_error(ErrorCode::kNotFound,
+                            "no such resource; expected /datasets/{user-code}/{dataset-code}"));
     } else if (route("GET", http::verb::get)) {
       handle_describe(call, user, dataset);
     }
   } else {
-    call->fail(404, "no such resource: " + excerpt(path));
+    call->fail(make_error(ErrorCode::kNotFound, "no such resource: " + excerpt(path)));
   }
 }
 
@@ -204,11 +214,12 @@ bool Handler::authorize(Call& call, std::string_view user_code) {
   auto header = call.request.find(http::field::authorization);
   std::string_view token;
   if (header == call.request.end() || !TokenTable::bearer_token(header->value(), token)) {
-    call.fail(401, "missing or malformed Authorization header; expected `Bearer TOKEN`");
+    call.fail(missing_authorization());
     return false;
   }
   if (!options_.tokens.allows(user_code, token)) {
-    call.fail(403, "the token is not valid for user-code " + std::string(user_code));
+    call.fail(make_error(ErrorCode::kForbidden,
+                         "the token is not valid for user-code " + std::string(user_code)));
     return false;
   }
   return true;
@@ -242,81 +253,37 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
   // Refuse an unauthenticated request before spending work on its body.
   if (!options_.tokens.empty() &&
       call->request.find(http::field::authorization) == call->request.end()) {
-    return call->fail(401, "missing or malformed Authorization header; expected `Bearer TOKEN`");
+    return call->fail(missing_authorization());
   }
   Scratch& work = call->work();
   auto parsed = parse_fill_request(work.body_parser, call->request.body());
-  if (!parsed) return call->fail(400, parsed.error().message);
+  if (!parsed) return call->fail(parsed.error());
   call->fill = std::move(*parsed);
   const FillRequest& fill = call->fill;
   if (!authorize(*call, fill.user_code)) return;
 
   if (auto key = call->request.find("Idempotency-Key"); key != call->request.end()) {
     if (!parse_key(key->value(), call->idempotency.key)) {
-      return call->fail(400, "Idempotency-Key must be 1-255 visible ASCII characters");
+      return call->fail(make_error(ErrorCode::kBadArgument,
+                                   "Idempotency-Key must be 1-255 visible ASCII characters"));
     }
     std::string scoped = fill.user_code + "\n" + call->idempotency.key;
     if (!claim_key(scoped)) {
-      return call->fail(409, "a request with this Idempotency-Key is still being processed");
+      return call->fail(make_error(ErrorCode::kConflict,
+                                   "a request with this Idempotency-Key is still being processed"));
     }
     call->scoped_key = std::move(scoped);
     call->has_key = true;
   }
-  // --discard keeps no keys, so it needs no fingerprint (see request_fingerprint).
-  const bool fingerprint = call->has_key && !options_.discard;
-
-  // Decode and validate here, on an HTTP thread; only storage goes to the store's thread.
-  std::optional<Reply> rejection;
-  const Limits& limits = options_.limits;
-  if (!fill.compressed && fill.insert_data.size() > limits.max_decoded_bytes) {
-    rejection = Reply{413,
-                      error_envelope("insert-data: " + std::to_string(fill.insert_data.size()) +
-                                     " bytes exceeds the decoded-size limit of " +
-                                     std::to_string(limits.max_decoded_bytes)),
-                      0, false};
-  }
-  auto rules = check_columns(fill.columns);
-  if (!rejection && !rules) rejection = Reply{400, error_envelope(rules.error().message), 0, false};
-  if (!rejection) {
-    codec::GunzipLimits gunzip_limits{limits.max_decoded_bytes, limits.max_ratio};
-    if (auto r = codec::decode_insert_data(fill.insert_data, fill.compressed, gunzip_limits,
-                                           work.rows_json);
-        !r) {
-      rejection = Reply{status_for(r.error()), error_envelope(r.error().describe()), 0, false};
-    }
-  }
-  if (fingerprint) {
-    // Refused before or while decoding, the request is its bytes.
-    call->idempotency.body_sha256 =
-        rejection ? sha256(call->request.body()) : request_fingerprint(fill, work.rows_json);
-  }
-  if (!rejection) {
-    if (auto r = validate_rows(work.rows_parser, work.rows_json, fill.columns, *rules, limits,
-                               work.rows);
-        !r) {
-      rejection = Reply{status_for(r.error()), error_envelope(r.error().message), 0, false};
-    }
-  }
-
-  if (options_.discard) {
-    if (rejection) return call->answer(*rejection);
-    std::uint64_t total = 0;
-    {
-      std::lock_guard lock(mu_);
-      std::uint64_t& count = discard_rows_[fill.user_code + "\n" + fill.dataset_code];
-      count = (fill.append ? count : 0) + work.rows.rows();
-      total = count;
-    }
-    return call->answer(
-        Reply{200, success_envelope(fill_details(fill.dataset_code, total, work.rows.rows())),
-              work.rows.rows(), false});
-  }
+  std::optional<Error> rejection = check_fill(*call);
   if (rejection) {
-    if (!call->has_key) return call->answer(*rejection);
+    if (!call->has_key) return call->fail(*rejection);
     // A known key decides (replay or 422) even for a body that does not validate.
-    return store_->post([call, rejection = std::move(*rejection)](Store& store) mutable {
-      call->answer(
-          store.check_idempotency(call->fill.user_code, call->idempotency, std::move(rejection)));
+    return store_->post([call, rejection = std::move(*rejection)](Store& store) {
+      auto known = store.check_idempotency(call->fill.user_code, call->idempotency);
+      call->answer(known, [&](const std::optional<StoredAnswer>& kept) {
+        return kept ? replay_answer(*kept) : error_answer(rejection);
+      });
     });
   }
   const bool auto_create = options_.auto_create;
@@ -329,61 +296,83 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
     job.auto_create = auto_create;
     job.rows = &call->scratch->rows;
     job.idempotency = call->has_key ? &call->idempotency : nullptr;
-    call->answer(store.fill(job));
+    job.answer_to_keep = [&](const FillOutcome& outcome) {
+      return answer_to_keep(call->fill.dataset_code, outcome);
+    };
+    call->answer(store.fill(job), [&](const FillOutcome& outcome) {
+      return fill_answer(call->fill.dataset_code, outcome);
+    });
   });
+}
+
+std::optional<Error> Handler::check_fill(Call& call) {
+  // A store that keeps no keys needs no fingerprint (see request_fingerprint).
+  const bool fingerprint = call.has_key && store_->store().uses_fingerprints();
+  const FillRequest& fill = call.fill;
+  Scratch& work = call.work();
+  std::optional<Error> rejection;
+  const Limits& limits = options_.limits;
+  if (!fill.compressed && fill.insert_data.size() > limits.max_decoded_bytes) {
+    rejection =
+        make_error(ErrorCode::kTooLarge, "insert-data: " + std::to_string(fill.insert_data.size()) +
+                                             " bytes exceeds the decoded-size limit of " +
+                                             std::to_string(limits.max_decoded_bytes));
+  }
+  auto rules = check_columns(fill.columns);
+  if (!rejection && !rules) rejection = rules.error();
+  if (!rejection) {
+    codec::GunzipLimits gunzip_limits{limits.max_decoded_bytes, limits.max_ratio};
+    if (auto r = codec::decode_insert_data(fill.insert_data, fill.compressed, gunzip_limits,
+                                           work.rows_json);
+        !r) {
+      rejection = make_error(r.error().code, r.error().describe());  // names the byte offset
+    }
+  }
+  if (fingerprint) {
+    // Refused before or while decoding, the request is its bytes.
+    call.idempotency.body_sha256 =
+        rejection ? sha256(call.request.body()) : request_fingerprint(fill, work.rows_json);
+  }
+  if (!rejection) {
+    if (auto r = validate_rows(work.rows_parser, work.rows_json, fill.columns, *rules, limits,
+                               work.rows);
+        !r) {
+      rejection = r.error();
+    }
+  }
+  return rejection;
 }
 
 void Handler::handle_complete(std::shared_ptr<Call> call) {
   auto parsed = parse_dataset_request(call->work().body_parser, call->request.body(), false);
-  if (!parsed) return call->fail(400, parsed.error().message);
+  if (!parsed) return call->fail(parsed.error());
   if (!authorize(*call, parsed->user_code)) return;
-  if (options_.discard) {
-    std::uint64_t total = 0;
-    {
-      std::lock_guard lock(mu_);
-      total = discard_rows_[parsed->user_code + "\n" + parsed->dataset_code];
-    }
-    std::string details = R"({"dataset-code":)";
-    append_json_text(parsed->dataset_code, details);
-    details += R"(,"rows-count":)" + std::to_string(total) + "}";
-    return call->answer(Reply{200, success_envelope(details), total, false});
-  }
   store_->post([call, request = std::move(*parsed)](Store& store) {
-    call->answer(store.complete(request.user_code, request.dataset_code));
+    call->answer(
+        store.complete(request.user_code, request.dataset_code),
+        [&](const DatasetShape& shape) { return shape_answer(request.dataset_code, shape); });
   });
 }
 
 void Handler::handle_create(std::shared_ptr<Call> call) {
   auto parsed = parse_dataset_request(call->work().body_parser, call->request.body(), true);
-  if (!parsed) return call->fail(400, parsed.error().message);
+  if (!parsed) return call->fail(parsed.error());
   if (!authorize(*call, parsed->user_code)) return;
-  if (auto rules = check_columns(parsed->columns); !rules) {
-    return call->fail(400, rules.error().message);
-  }
-  if (options_.discard) {
-    return call->answer(Reply{201, success_envelope("{}"), 0, false});
-  }
+  if (auto rules = check_columns(parsed->columns); !rules) return call->fail(rules.error());
   store_->post([call, request = std::move(*parsed)](Store& store) {
-    call->answer(store.create_dataset(request.user_code, request.dataset_code, request.columns));
+    call->answer(store.create_dataset(request.user_code, request.dataset_code, request.columns),
+                 [&](const CreateOutcome& outcome) {
+                   return create_answer(request.user_code, request.dataset_code, outcome);
+                 });
   });
 }
 
 void Handler::handle_describe(std::shared_ptr<Call> call, std::string_view user,
                               std::string_view dataset) {
   if (!authorize(*call, user)) return;
-  if (options_.discard) {
-    std::uint64_t total = 0;
-    {
-      std::lock_guard lock(mu_);
-      auto it = discard_rows_.find(std::string(user) + "\n" + std::string(dataset));
-      if (it == discard_rows_.end()) return call->fail(404, "unknown dataset (discard mode)");
-      total = it->second;
-    }
-    return call->answer(Reply{
-        200, success_envelope(R"({"rows-count":)" + std::to_string(total) + "}"), total, false});
-  }
   store_->post([call, user = std::string(user), dataset = std::string(dataset)](Store& store) {
-    call->answer(store.describe(user, dataset));
+    call->answer(store.describe(user, dataset),
+                 [&](const DatasetInfo& info) { return describe_answer(user, dataset, info); });
   });
 }
 

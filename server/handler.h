@@ -1,25 +1,23 @@
 // The dataset-fill request handler: routing, auth, limits, idempotency bookkeeping, decoding and
-// validation (on the HTTP threads), storage (posted to the StoreWorker), and one log line per
-// request.
+// validation (on the HTTP threads), storage (posted to the StoreWorker, whichever Store it runs),
+// and one log line per request. Every answer comes from server/http_mapping.h.
 //
 // Routes:
 //   POST /dataset-fill                 fill a dataset (see request.h, validation.h, store.h)
 //   POST /dataset-complete             mark the load complete, return the dataset's shape
 //   POST /datasets                     create a dataset with its columns
 //   GET  /datasets/{user}/{dataset}    columns, row count, state
-// Status codes: 200/201 success; 400 invalid request; 401 missing or malformed Authorization;
-// 403 wrong token for the user-code; 404 unknown route or dataset; 405 wrong method;
-// 409 same Idempotency-Key still in flight (or dataset exists with other columns);
-// 413 a size, ratio or row-count limit; 422 Idempotency-Key reused with another body;
-// 429 too many concurrent requests (Retry-After: 1); 500 storage failure.
+// Status codes (the table: server/http_mapping.h): 200/201 success; 400 invalid request;
+// 401 missing or malformed Authorization; 403 wrong token for the user-code; 404 unknown route
+// or dataset; 405 wrong method; 409 same Idempotency-Key still in flight (or dataset exists with
+// other columns); 413 a size, ratio or row-count limit; 422 Idempotency-Key reused with another
+// body; 429 too many concurrent requests (Retry-After: 1); 500 storage failure.
 //
 // Idempotency-Key (fills only, scoped by user-code): 1-255 visible ASCII characters, optionally
 // in double quotes. The key, the body's SHA-256 and the response are stored with the rows; a
 // repeat with the same body replays the stored response (header Idempotent-Replayed: true).
-//
-// --discard: everything is decoded and validated, nothing is stored; row counts are kept in
-// memory per dataset, no dataset must exist, and Idempotency-Key only guards against concurrent
-// repeats (409).
+// An Idempotency-Key is also claimed while its request is in flight: a concurrent repeat gets
+// 409, whatever the store (the only protection DiscardStore gives).
 #pragma once
 
 #include <atomic>
@@ -27,9 +25,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -43,7 +41,6 @@ namespace dsfill::server {
 struct HandlerOptions {
   Limits limits;
   bool auto_create = false;
-  bool discard = false;
   TokenTable tokens;  // empty: no authentication
   // Receives one line per request (method, path, status, rows, milliseconds); null: stderr.
   std::function<void(std::string_view line)> log;
@@ -51,7 +48,7 @@ struct HandlerOptions {
 
 class Handler : public std::enable_shared_from_this<Handler> {
  public:
-  // REQUIRES: `store` outlives the handler's last answer unless options.discard (then null).
+  // REQUIRES: `store` is not null and outlives the handler's last answer.
   Handler(HandlerOptions options, StoreWorker* store);
   ~Handler();
 
@@ -67,6 +64,9 @@ class Handler : public std::enable_shared_from_this<Handler> {
 
  private:
   void handle_fill(std::shared_ptr<Call> call);
+  // Decodes and validates a parsed fill on this (HTTP) thread, sets its idempotency fingerprint
+  // when the store uses one, and returns the first problem, if any.
+  std::optional<Error> check_fill(Call& call);
   void handle_complete(std::shared_ptr<Call> call);
   void handle_create(std::shared_ptr<Call> call);
   void handle_describe(std::shared_ptr<Call> call, std::string_view user, std::string_view dataset);
@@ -80,9 +80,8 @@ class Handler : public std::enable_shared_from_this<Handler> {
   HandlerOptions options_;
   StoreWorker* store_;
   std::atomic<unsigned> active_{0};
-  std::mutex mu_;  // guards in_flight_keys_ and discard_rows_
+  std::mutex mu_;  // guards in_flight_keys_
   std::unordered_set<std::string> in_flight_keys_;
-  std::unordered_map<std::string, std::uint64_t> discard_rows_;
   std::mutex scratch_mu_;  // guards idle_scratch_
   std::vector<std::unique_ptr<Scratch>> idle_scratch_;
 };

@@ -3,10 +3,12 @@
 #include <charconv>
 
 #include "net/http_server.h"
+#include "server/discard_store.h"
 #include "server/envelope.h"
 #include "server/handler.h"
+#include "server/http_mapping.h"
 #include "server/request.h"
-#include "server/store.h"
+#include "server/sqlite_store.h"
 
 namespace dsfill::server {
 
@@ -29,32 +31,46 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view list
   return std::make_pair(std::string(host), static_cast<std::uint16_t>(port));
 }
 
+namespace {
+
+// Returns the store the options ask for, with the thread it runs on: the one place that reads
+// --discard. DiscardStore ignores the datasets to create, as it keeps no catalog.
+Result<std::unique_ptr<StoreWorker>> open_store(const ServeOptions& options) {
+  if (options.discard) {
+    return std::make_unique<StoreWorker>(std::make_unique<DiscardStore>(),
+                                         StoreWorker::Threading::kCallersThread);
+  }
+  if (options.db_path.empty()) {
+    return make_error(ErrorCode::kBadArgument, "a database path is required (or --discard)");
+  }
+  auto store = SqliteStore::open(options.db_path);
+  if (!store) return store.error();
+  for (const ServeOptions::Create& c : options.create) {
+    if (!is_valid_code(c.user_code) || !is_valid_code(c.dataset_code)) {
+      return make_error(ErrorCode::kBadArgument,
+                        "--create expects USER/DATASET with 1-128 characters from "
+                        "A-Z a-z 0-9 . _ ~ - each");
+    }
+    if (auto r = (*store)->create_dataset(c.user_code, c.dataset_code, c.columns); !r) {
+      // Names the failure as the HTTP answer would (the JSON envelope), as it always has.
+      return make_error(ErrorCode::kBadArgument, "cannot create " + c.user_code + "/" +
+                                                     c.dataset_code + ": " +
+                                                     error_answer(r.error()).body);
+    }
+  }
+  return std::make_unique<StoreWorker>(std::move(*store));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<DatasetServer>> DatasetServer::start(ServeOptions options) {
   std::unique_ptr<DatasetServer> server(new DatasetServer());
-  if (!options.discard) {
-    if (options.db_path.empty()) {
-      return make_error(ErrorCode::kBadArgument, "a database path is required (or --discard)");
-    }
-    auto store = Store::open(options.db_path);
-    if (!store) return store.error();
-    for (const ServeOptions::Create& c : options.create) {
-      if (!is_valid_code(c.user_code) || !is_valid_code(c.dataset_code)) {
-        return make_error(ErrorCode::kBadArgument,
-                          "--create expects USER/DATASET with 1-128 characters from "
-                          "A-Z a-z 0-9 . _ ~ - each");
-      }
-      Reply r = (*store)->create_dataset(c.user_code, c.dataset_code, c.columns);
-      if (r.status != 200 && r.status != 201) {
-        return make_error(ErrorCode::kBadArgument,
-                          "cannot create " + c.user_code + "/" + c.dataset_code + ": " + r.body);
-      }
-    }
-    server->worker_ = std::make_unique<StoreWorker>(std::move(*store));
-  }
+  auto worker = open_store(options);
+  if (!worker) return worker.error();
+  server->worker_ = std::move(*worker);
   HandlerOptions handler_options;
   handler_options.limits = options.limits;
   handler_options.auto_create = options.auto_create;
-  handler_options.discard = options.discard;
   handler_options.tokens = std::move(options.tokens);
   handler_options.log = options.log;
   server->handler_ = std::make_shared<Handler>(std::move(handler_options), server->worker_.get());

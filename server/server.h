@@ -1,6 +1,6 @@
-// The reference dataset-fill server assembled: SQLite store + its worker thread, the handler,
-// and the HTTP server. Used by `dsfill serve`, by the tests (in-process, port 0) and by the
-// benchmark.
+// The reference dataset-fill server assembled: the store (SqliteStore on its worker thread, or
+// DiscardStore with --discard), the handler, and the HTTP server. Used by `dsfill serve`, by the
+// tests (in-process, port 0) and by the benchmark.
 #pragma once
 
 #include <cstdint>

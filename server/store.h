@@ -1,24 +1,14 @@
-// The SQLite store of the reference server.
+// The storage surface of the reference server: what a request asks of the store and what the
+// store answers, as domain values. Errors are values (Result<T>) with codes from codec/error.h:
+//   kNotFound   unknown dataset           kConflict  dataset exists with other columns
+//   kBadJson    columns invalid           kBadArgument  columns differ from the dataset's
+//   kKeyReused  Idempotency-Key used with another request
+//   kStorage    the database failed
+// The store knows nothing of HTTP: server/http_mapping.h turns these values into answers.
 //
-// Layout (inspect with `sqlite3 PATH`):
-//   datasets(id, user_code, dataset_code, table_name, columns_json, row_count, completed,
-//            load_number, created_at, updated_at)        -- the catalog, UNIQUE(user_code,
-//            dataset_code)
-//   ds_<id>                                             -- one table per dataset, one SQL column
-//   per
-//                                                          declared column, named after it
-//   idempotency(user_code, key, body_sha256, status, response, created_at)
-// So `sqlite3 dsfill.db 'select * from ds_1'` shows the rows under the dataset's column names.
-// Table names are generated (ds_<id>); column names come from validated column specs (no
-// control characters, unique ignoring case) and are written as quoted identifiers with '"'
-// doubled; values always go through bound parameters. Dataset columns have no declared type, so
-// SQLite stores each value as bound: TEXT as sent, INTEGER/REAL for JSON numbers in numeric
-// columns, NULL for null.
-//
-// Durability: WAL, synchronous=FULL; a fill's rows, its catalog update and its idempotency record
-// commit in one transaction, and the caller answers only after fill() returned.
-//
-// Threads: a Store is used by one thread at a time (the StoreWorker's).
+// Two stores implement it, chosen once when the server starts (server/server.cpp):
+// SqliteStore (server/sqlite_store.h) keeps everything; DiscardStore (server/discard_store.h)
+// keeps only row counts, for client benchmarks (`dsfill serve --discard`).
 #pragma once
 
 #include <array>
@@ -32,30 +22,33 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
+#include <vector>
 
 #include "codec/columns.h"
 #include "codec/error.h"
 #include "server/validation.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace dsfill::server {
-
-// An HTTP answer produced by the store (the envelope JSON body and its status).
-struct Reply {
-  unsigned status = 200;
-  std::string body;
-  std::uint64_t rows = 0;  // rows inserted (fills) or counted, for the log line
-  bool replayed = false;   // an idempotent replay of a stored response
-};
 
 using Sha256 = std::array<unsigned char, 32>;
 
 struct IdempotencyKey {
   std::string key;
   Sha256 body_sha256{};
+};
+
+// The answer given to a request with an Idempotency-Key, kept verbatim with the key so that a
+// repeat gets the same bytes. The edge writes it; the store only keeps and returns it.
+struct StoredAnswer {
+  unsigned status = 0;
+  std::string body;
+};
+
+// The result of a fill: what was stored, or the answer kept for its Idempotency-Key.
+struct FillOutcome {
+  std::uint64_t rows_inserted = 0;
+  std::uint64_t rows_count = 0;        // the dataset's rows after the fill
+  std::optional<StoredAnswer> replay;  // set: a repeat of a stored request, nothing inserted
 };
 
 struct FillJob {
@@ -66,8 +59,37 @@ struct FillJob {
   bool auto_create = false;
   const RowBatch* rows = nullptr;
   const IdempotencyKey* idempotency = nullptr;  // null without an Idempotency-Key header
+  // Returns the answer to keep with the key; called inside the fill's transaction, only when
+  // `idempotency` is set.
+  std::function<StoredAnswer(const FillOutcome&)> answer_to_keep;
 };
 
+// The result of creating a dataset.
+struct CreateOutcome {
+  bool created = false;  // false: it existed with the same columns
+  // The dataset's columns as stored; nullopt when the store keeps no catalog (DiscardStore).
+  std::optional<codec::Columns> columns;
+};
+
+// The per-column part of a dataset's shape.
+struct ColumnShape {
+  std::string name;
+  bool measure = false;
+  std::uint64_t empty_count = 0;  // values that are null or ""
+  std::optional<double> min;      // measures only; nullopt when every value is empty
+  std::optional<double> max;
+};
+
+// The shape of a completed load (POST /dataset-complete).
+struct DatasetShape {
+  std::uint64_t rows_count = 0;
+  // false: the store keeps only the row count (DiscardStore); the fields below are unset.
+  bool profiled = true;
+  std::int64_t load_number = 1;
+  std::vector<ColumnShape> columns;
+};
+
+// A dataset's catalog entry (GET /datasets/{user}/{dataset}).
 struct DatasetInfo {
   std::int64_t id = 0;
   std::string table_name;
@@ -75,69 +97,63 @@ struct DatasetInfo {
   std::uint64_t row_count = 0;
   bool completed = false;
   std::int64_t load_number = 1;
+  // false: the store keeps only the row count (DiscardStore); the other fields are unset.
+  bool catalogued = true;
 };
 
-// Not thread-safe: use a Store from one thread at a time (a StoreWorker's thread); its SQLite
-// connection is opened without a mutex of its own.
+// One call per request, so the virtual calls cost nothing next to the work they do.
 class Store {
  public:
-  // Opens (creating if needed) the database at `path` and its catalog tables.
-  static Result<std::unique_ptr<Store>> open(const std::string& path);
-  ~Store();
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
 
-  // Creates a dataset: 201, or 200 when it exists with the same columns, 409 with others,
-  // 400 for invalid columns.
-  Reply create_dataset(std::string_view user, std::string_view dataset,
-                       const codec::Columns& columns);
+  // Creates a dataset, or confirms one with the same columns. Errors: kBadJson invalid
+  // columns, kConflict other columns, kStorage.
+  virtual Result<CreateOutcome> create_dataset(std::string_view user, std::string_view dataset,
+                                               const codec::Columns& columns) = 0;
 
-  // Stores one validated fill in one transaction (see the file comment): 200, 404 unknown
-  // dataset (without auto_create), 400 columns differ, 422 idempotency key reused with another
-  // body, or the replayed stored response.
-  Reply fill(const FillJob& job);
+  // Stores one validated fill, all or nothing, before returning. Errors: kNotFound unknown
+  // dataset (without auto_create), kBadArgument columns differ from the dataset's, kKeyReused,
+  // kStorage.
+  virtual Result<FillOutcome> fill(const FillJob& job) = 0;
 
-  // Answers a request that failed validation but carries an Idempotency-Key: a replay or 422
-  // when the key is known, else `rejection` unchanged.
-  Reply check_idempotency(std::string_view user, const IdempotencyKey& key, Reply rejection);
+  // Looks up the key of a request that failed validation: the stored answer when the key is
+  // known with the same fingerprint, nullopt when unknown. Errors: kKeyReused, kStorage.
+  virtual Result<std::optional<StoredAnswer>> check_idempotency(std::string_view user,
+                                                                const IdempotencyKey& key) = 0;
 
-  // Marks the dataset's load complete and returns its shape: rows-count and per column
-  // empty-count (null or "") and, for measures, min and max.
-  Reply complete(std::string_view user, std::string_view dataset);
+  // Marks the dataset's load complete and returns its shape. Errors: kNotFound, kStorage.
+  virtual Result<DatasetShape> complete(std::string_view user, std::string_view dataset) = 0;
 
-  // Returns the dataset's columns, row count and state (GET /datasets/{user}/{dataset}).
-  Reply describe(std::string_view user, std::string_view dataset);
+  // Returns the dataset's catalog entry. Errors: kNotFound, kStorage.
+  virtual Result<DatasetInfo> describe(std::string_view user, std::string_view dataset) = 0;
 
-  // Returns the catalog entry, or nullopt for an unknown dataset.
-  Result<std::optional<DatasetInfo>> find(std::string_view user, std::string_view dataset);
-
- private:
-  explicit Store(sqlite3* db) : db_(db) {}
-  Result<void> exec(const char* sql);
-  Result<DatasetInfo> insert_dataset(std::string_view user, std::string_view dataset,
-                                     const codec::Columns& columns);
-  Result<sqlite3_stmt*> insert_statement(const DatasetInfo& info);
-  Reply fill_in_transaction(const FillJob& job);
-  Reply internal_error(const std::string& what);
-
-  sqlite3* db_;
-  std::unordered_map<std::int64_t, sqlite3_stmt*> insert_statements_;
+  // Returns true if fill() and check_idempotency() compare request fingerprints (the store
+  // keeps idempotency records); false lets callers skip hashing requests.
+  virtual bool uses_fingerprints() const = 0;
 };
 
-// Owns the Store and the one thread that uses it; other threads post jobs to it.
+// Runs store calls: on one thread of its own (a store used by one thread at a time, such as
+// SqliteStore), or right away on the caller's thread (a store safe to share, such as
+// DiscardStore, whose answers then never queue behind one thread).
 class StoreWorker {
  public:
-  explicit StoreWorker(std::unique_ptr<Store> store);
+  enum class Threading { kOwnThread, kCallersThread };
+
+  explicit StoreWorker(std::unique_ptr<Store> store, Threading threading = Threading::kOwnThread);
   ~StoreWorker();  // runs the jobs already posted, then joins
   StoreWorker(const StoreWorker&) = delete;
   StoreWorker& operator=(const StoreWorker&) = delete;
 
-  // Runs `job` on the worker thread, after the jobs posted before it.
+  // Runs `job` on the worker thread after the jobs posted before it (kOwnThread), or now.
   void post(std::function<void(Store&)> job);
+
+  // Returns the store, for its constant properties (calls go through post()).
+  const Store& store() const { return *store_; }
 
  private:
   void run();
   std::unique_ptr<Store> store_;
+  bool own_thread_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void(Store&)>> jobs_;

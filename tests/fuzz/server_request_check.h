@@ -36,8 +36,10 @@
 
 #include "net/http_server.h"
 #include "server/auth.h"
+#include "server/discard_store.h"
 #include "server/handler.h"
 #include "server/limits.h"
+#include "server/sqlite_store.h"
 #include "server/store.h"
 #include "tests/fuzz/fuzz_input.h"
 
@@ -82,28 +84,29 @@ class ServerFixture {
 
  private:
   ServerFixture() {
-    discard_ = std::make_shared<server::Handler>(options(true), nullptr);
+    discard_store_ = std::make_unique<server::StoreWorker>(
+        std::make_unique<server::DiscardStore>(), server::StoreWorker::Threading::kCallersThread);
+    discard_ = std::make_shared<server::Handler>(options(true), discard_store_.get());
     server::HandlerOptions with_tokens = options(true);
     with_tokens.tokens.add(kFuzzUser, kFuzzToken);
-    discard_auth_ = std::make_shared<server::Handler>(std::move(with_tokens), nullptr);
+    discard_auth_ = std::make_shared<server::Handler>(std::move(with_tokens), discard_store_.get());
   }
 
   static server::HandlerOptions options(bool discard) {
     server::HandlerOptions o;
     o.limits = fuzz_server_limits();
-    o.discard = discard;
     o.auto_create = !discard;
     o.log = [](std::string_view) {};
     return o;
   }
 
-  // Store::open insists on WAL, which ":memory:" cannot do: the database is a file on tmpfs
+  // SqliteStore::open insists on WAL, which ":memory:" cannot do: the database is a file on tmpfs
   // (fsync is free there), removed when renewed.
   void renew_store() {
     store_handler_.reset();
     worker_.reset();  // runs what was posted, joins
     remove_db();
-    auto store = server::Store::open(db_path_);
+    auto store = server::SqliteStore::open(db_path_);
     FUZZ_CHECK(store.has_value(), "cannot open the store: " + describe(store.error()));
     worker_ = std::make_unique<server::StoreWorker>(std::move(*store));
     store_handler_ = std::make_shared<server::Handler>(options(false), worker_.get());
@@ -129,6 +132,7 @@ class ServerFixture {
   }
 
   std::string db_path_ = temp_db_path();
+  std::unique_ptr<server::StoreWorker> discard_store_;  // declared first: outlives its handlers
   std::shared_ptr<server::Handler> discard_;
   std::shared_ptr<server::Handler> discard_auth_;
   std::unique_ptr<server::StoreWorker> worker_;

@@ -7,6 +7,7 @@
 #include <future>
 
 #include "server/handler.h"
+#include "server/sqlite_store.h"
 #include "tests/server/test_support.h"
 
 namespace dsfill::server {
@@ -21,10 +22,11 @@ class HandlerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::temp_dir("handler");
-    auto store = Store::open(dir_ + "/h.db");
+    auto store = SqliteStore::open(dir_ + "/h.db");
     ASSERT_TRUE(store);
     auto columns = codec::parse_columns_json(kColumns);
-    ASSERT_EQ((*store)->create_dataset("u", "d", *columns).status, 201u);
+    auto created = (*store)->create_dataset("u", "d", *columns);
+    ASSERT_TRUE(created && created->created);
     worker_ = std::make_unique<StoreWorker>(std::move(*store));
     // Hold the store's thread until release_ is set.
     worker_->post([f = release_.get_future().share()](Store&) { f.wait(); });

@@ -1,5 +1,5 @@
 // Store tests: catalog, quoting of odd column names, transactions and idempotency records.
-#include "server/store.h"
+#include "server/sqlite_store.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@ class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::temp_dir("store");
-    auto s = Store::open(dir_ + "/s.db");
+    auto s = SqliteStore::open(dir_ + "/s.db");
     ASSERT_TRUE(s) << s.error().describe();
     store_ = std::move(*s);
     auto c = codec::parse_columns_json(
@@ -48,16 +48,18 @@ class StoreTest : public ::testing::Test {
   std::string db() const { return dir_ + "/s.db"; }
 
   std::string dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<SqliteStore> store_;
   codec::Columns columns_;
 };
 
 TEST_F(StoreTest, OddColumnNamesAreQuotedIdentifiers) {
-  ASSERT_EQ(store_->create_dataset("u", "d", columns_).status, 201u);
+  ASSERT_TRUE(store_->create_dataset("u", "d", columns_).value().created);
   RowBatch rows = batch({{"x", 1}, {"y", 2}});
-  FillJob job{"u", "d", &columns_, true, false, &rows, nullptr};
-  auto reply = store_->fill(job);
-  ASSERT_EQ(reply.status, 200u) << reply.body;
+  FillJob job{"u", "d", &columns_, true, false, &rows, nullptr, nullptr};
+  auto outcome = store_->fill(job);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(outcome->rows_inserted, 2u);
+  EXPECT_EQ(outcome->rows_count, 2u);
   EXPECT_EQ(testing::query(db(), R"(SELECT "we""ird; DROP TABLE datasets;--", Amount FROM ds_1)"),
             (std::vector<std::string>{"x|1", "y|2"}));
   EXPECT_EQ(testing::query(db(), "SELECT count(*) FROM datasets"), std::vector<std::string>{"1"});
@@ -65,29 +67,109 @@ TEST_F(StoreTest, OddColumnNamesAreQuotedIdentifiers) {
 }
 
 TEST_F(StoreTest, FillIsAllOrNothingAndRecordsIdempotency) {
-  ASSERT_EQ(store_->create_dataset("u", "d", columns_).status, 201u);
+  ASSERT_TRUE(store_->create_dataset("u", "d", columns_).value().created);
   RowBatch rows = batch({{"x", 1}});
   IdempotencyKey key{"k", sha256("body")};
-  FillJob job{"u", "d", &columns_, true, false, &rows, &key};
-  ASSERT_EQ(store_->fill(job).status, 200u);
-  // Same key, same hash: replay, no insert.
+  const auto keep = [](const FillOutcome& o) {
+    return StoredAnswer{200, "kept " + std::to_string(o.rows_count)};
+  };
+  FillJob job{"u", "d", &columns_, true, false, &rows, &key, keep};
+  ASSERT_TRUE(store_->fill(job));
+  // Same key, same hash: replay of the kept answer, no insert.
   auto replay = store_->fill(job);
-  EXPECT_TRUE(replay.replayed);
+  ASSERT_TRUE(replay && replay->replay);
+  EXPECT_EQ(replay->replay->status, 200u);
+  EXPECT_EQ(replay->replay->body, "kept 1");
+  EXPECT_EQ(replay->rows_inserted, 0u);
   EXPECT_EQ(testing::query(db(), "SELECT count(*) FROM ds_1"), std::vector<std::string>{"1"});
-  // Same key, other hash: 422.
+  // Same key, other hash: kKeyReused.
   IdempotencyKey other{"k", sha256("other")};
   job.idempotency = &other;
-  EXPECT_EQ(store_->fill(job).status, 422u);
+  EXPECT_EQ(store_->fill(job).error().code, ErrorCode::kKeyReused);
   // Another user may use the same key.
-  ASSERT_EQ(store_->create_dataset("v", "d", columns_).status, 201u);
-  FillJob job_v{"v", "d", &columns_, true, false, &rows, &other};
-  EXPECT_EQ(store_->fill(job_v).status, 200u);
-  // Unknown dataset: 404, nothing stored, no idempotency record.
+  ASSERT_TRUE(store_->create_dataset("v", "d", columns_).value().created);
+  FillJob job_v{"v", "d", &columns_, true, false, &rows, &other, keep};
+  EXPECT_TRUE(store_->fill(job_v));
+  // Unknown dataset: kNotFound, nothing stored, no idempotency record.
   IdempotencyKey fresh{"fresh", sha256("x")};
-  FillJob unknown{"u", "nope", &columns_, true, false, &rows, &fresh};
-  EXPECT_EQ(store_->fill(unknown).status, 404u);
+  FillJob unknown{"u", "nope", &columns_, true, false, &rows, &fresh, keep};
+  EXPECT_EQ(store_->fill(unknown).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(testing::query(db(), "SELECT count(*) FROM idempotency"),
             std::vector<std::string>{"2"});
+}
+
+TEST_F(StoreTest, CreateConfirmsSameColumnsAndRefusesOthers) {
+  auto created = store_->create_dataset("u", "d", columns_);
+  ASSERT_TRUE(created);
+  EXPECT_TRUE(created->created);
+  ASSERT_TRUE(created->columns);
+  EXPECT_EQ(created->columns->size(), 2u);
+  auto again = store_->create_dataset("u", "d", columns_);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->created);
+  codec::Columns other = columns_;
+  other.pop_back();
+  EXPECT_EQ(store_->create_dataset("u", "d", other).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->create_dataset("u", "e", {}).error().code, ErrorCode::kBadJson);
+  // A fill with other columns is refused too, as a bad request.
+  RowBatch rows = batch({{"x", 1}});
+  FillJob job{"u", "d", &other, true, false, &rows, nullptr, nullptr};
+  EXPECT_EQ(store_->fill(job).error().code, ErrorCode::kBadArgument);
+}
+
+TEST_F(StoreTest, FillCountsCompleteShapesDescribeCatalogues) {
+  ASSERT_TRUE(store_->create_dataset("u", "d", columns_));
+  RowBatch rows = batch({{"x", 3}, {"", 1}, {"y", 2}});
+  FillJob job{"u", "d", &columns_, true, false, &rows, nullptr, nullptr};
+  EXPECT_EQ(store_->fill(job)->rows_count, 3u);
+  auto appended = store_->fill(job);
+  EXPECT_EQ(appended->rows_inserted, 3u);
+  EXPECT_EQ(appended->rows_count, 6u);
+  job.append = false;
+  EXPECT_EQ(store_->fill(job)->rows_count, 3u);
+
+  auto shape = store_->complete("u", "d");
+  ASSERT_TRUE(shape) << shape.error().message;
+  EXPECT_TRUE(shape->profiled);
+  EXPECT_EQ(shape->rows_count, 3u);
+  EXPECT_EQ(shape->load_number, 1);
+  ASSERT_EQ(shape->columns.size(), 2u);
+  EXPECT_FALSE(shape->columns[0].measure);
+  EXPECT_EQ(shape->columns[0].empty_count, 1u);
+  EXPECT_TRUE(shape->columns[1].measure);
+  EXPECT_EQ(shape->columns[1].min, 1.0);
+  EXPECT_EQ(shape->columns[1].max, 3.0);
+
+  auto info = store_->describe("u", "d");
+  ASSERT_TRUE(info);
+  EXPECT_TRUE(info->catalogued);
+  EXPECT_TRUE(info->completed);
+  EXPECT_EQ(info->row_count, 3u);
+  EXPECT_EQ(info->table_name, "ds_1");
+  EXPECT_EQ(store_->describe("u", "x").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->complete("u", "x").error().code, ErrorCode::kNotFound);
+  // The next fill starts the next load.
+  EXPECT_TRUE(store_->fill(job));
+  EXPECT_EQ(store_->complete("u", "d")->load_number, 2);
+}
+
+TEST_F(StoreTest, CheckIdempotencyKnowsKeptAnswers) {
+  ASSERT_TRUE(store_->create_dataset("u", "d", columns_));
+  IdempotencyKey key{"k", sha256("body")};
+  EXPECT_FALSE(store_->check_idempotency("u", key).value());
+  RowBatch rows = batch({{"x", 1}});
+  FillJob job{
+      "u",   "d",   &columns_, true,
+      false, &rows, &key,      [](const FillOutcome&) { return StoredAnswer{201, "kept"}; }};
+  ASSERT_TRUE(store_->fill(job));
+  auto known = store_->check_idempotency("u", key);
+  ASSERT_TRUE(known && *known);
+  EXPECT_EQ((*known)->status, 201u);
+  EXPECT_EQ((*known)->body, "kept");
+  EXPECT_EQ(store_->check_idempotency("u", IdempotencyKey{"k", sha256("x")}).error().code,
+            ErrorCode::kKeyReused);
+  EXPECT_FALSE(store_->check_idempotency("v", key).value());
+  EXPECT_TRUE(store_->uses_fingerprints());
 }
 
 TEST_F(StoreTest, TokensCompareByUser) {
