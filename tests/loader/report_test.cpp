@@ -5,7 +5,6 @@
 
 #include "loader/ack_tracker.h"
 #include "loader/load_id.h"
-#include "net/url.h"
 
 namespace dsfill::loader {
 namespace {
@@ -129,30 +128,6 @@ TEST(LoadId, KeysAreStableAndDistinct) {
   EXPECT_NE(k, idempotency_key("abc", 0, 101));
   EXPECT_NE(k, idempotency_key("abd", 0, 100));
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
-TEST(Url, ParsesWhatTheClientNeeds) {
-  std::string error;
-  auto u = net::parse_url("https://app.graphite-note.com/api/", error);
-  ASSERT_TRUE(u) << error;
-  EXPECT_TRUE(u->tls);
-  EXPECT_EQ(u->host, "app.graphite-note.com");
-  EXPECT_EQ(u->port, "443");
-  EXPECT_EQ(u->target("dataset-fill"), "/api/dataset-fill");
-  EXPECT_EQ(u->host_header(), "app.graphite-note.com");
-  auto l = net::parse_url("http://127.0.0.1:8080", error);
-  ASSERT_TRUE(l) << error;
-  EXPECT_FALSE(l->tls);
-  EXPECT_EQ(l->target("dataset-complete"), "/dataset-complete");
-  EXPECT_EQ(l->host_header(), "127.0.0.1:8080");
-  auto v6 = net::parse_url("http://[::1]:9000/x", error);
-  ASSERT_TRUE(v6) << error;
-  EXPECT_EQ(v6->host, "::1");
-  EXPECT_EQ(v6->host_header(), "[::1]:9000");
-  EXPECT_FALSE(net::parse_url("ftp://host/", error));
-  EXPECT_NE(error.find("http or https"), std::string::npos);
-  EXPECT_FALSE(net::parse_url("http://u:p@host/", error));
-  EXPECT_FALSE(net::parse_url("not a url", error));
 }
 
 }  // namespace
