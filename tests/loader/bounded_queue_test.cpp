@@ -99,6 +99,7 @@ TEST(BoundedQueue, ManyProducersManyConsumersLoseNothing) {
   BoundedQueue<int> q(3);
   constexpr int kPerProducer = 2000;
   std::vector<std::thread> producers;
+  producers.reserve(3);
   for (int p = 0; p < 3; ++p) {
     producers.emplace_back([&, p] {
       for (int i = 0; i < kPerProducer; ++i) q.push(p * kPerProducer + i);
@@ -107,6 +108,7 @@ TEST(BoundedQueue, ManyProducersManyConsumersLoseNothing) {
   std::atomic<long long> sum{0};
   std::atomic<int> count{0};
   std::vector<std::thread> consumers;
+  consumers.reserve(2);
   for (int c = 0; c < 2; ++c) {
     consumers.emplace_back([&] {
       while (auto v = q.pop()) {
@@ -118,7 +120,7 @@ TEST(BoundedQueue, ManyProducersManyConsumersLoseNothing) {
   for (auto& t : producers) t.join();
   q.close();
   for (auto& t : consumers) t.join();
-  const long long n = 3 * kPerProducer;
+  const long long n = 3LL * kPerProducer;
   EXPECT_EQ(count, n);
   EXPECT_EQ(sum, n * (n - 1) / 2);
 }
