@@ -67,9 +67,10 @@ std::string expand_env(std::string_view text, const EnvLookup& env, const std::s
     const std::string name(text.substr(i + 2, close - i - 2));
     bool valid = !name.empty();
     for (std::size_t k = 0; valid && k < name.size(); ++k) valid = is_name_char(name[k], k == 0);
-    if (!valid) throw UsageError(where + ": '${" + name + "}' is not a variable name");
+    if (!valid) throw UsageError(fmt::format("{}: '${{{}}}' is not a variable name", where, name));
     const auto value = env(name);
-    if (!value) throw UsageError(where + ": the environment variable " + name + " is not set");
+    if (!value)
+      throw UsageError(fmt::format("{}: the environment variable {} is not set", where, name));
     out += *value;
     i = close;
   }

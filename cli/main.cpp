@@ -12,8 +12,11 @@
 #include "codec/error.h"
 #include "loader/heap_tuning.h"
 
-int main(int argc, char** argv) {
-  using namespace dsfill::cli;
+namespace dsfill::cli {
+namespace {
+
+// Runs the command line; the subcommands' errors become exit codes here.
+int run(int argc, char** argv) {
   dsfill::loader::keep_freed_blocks_warm();
   CLI::App app{
       "dsfill loads big CSV files into datasets through the POST /dataset-fill API, in bounded\n"
@@ -53,11 +56,27 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::fprintf(stderr, "dsfill: %s\n", e.what());
     return kExitUsage;
-  } catch (const dsfill::ErrorException& e) {
+  } catch (const ErrorException& e) {
     std::fprintf(stderr, "dsfill: %s\n", e.what());
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dsfill: internal error: %s\n", e.what());
     return kExitInternal;
   }
+}
+
+}  // namespace
+}  // namespace dsfill::cli
+
+// Turns anything that escapes run() (a bad option table, no memory) into an internal error
+// instead of std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return dsfill::cli::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dsfill: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fputs("dsfill: internal error: unknown exception\n", stderr);
+  }
+  return dsfill::cli::kExitInternal;
 }

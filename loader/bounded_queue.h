@@ -5,7 +5,6 @@
 // later pushes fail, pops drain what is left and then return nullopt.
 #pragma once
 
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -33,27 +32,10 @@ class BoundedQueue {
     return true;
   }
 
-  // Appends `item` only if there is room now. Returns false if full or closed.
-  bool try_push(T item) {
-    std::lock_guard lock(mutex_);
-    if (closed_ || items_.size() >= capacity_) return false;
-    items_.push_back(std::move(item));
-    not_empty_.notify_one();
-    return true;
-  }
-
   // Removes the oldest item, waiting for one. Returns nullopt once closed and drained.
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
-    return take(lock);
-  }
-
-  // Like pop(), but gives up after `timeout` (nullopt; check closed() to tell the cases apart).
-  template <class Rep, class Period>
-  std::optional<T> pop_for(std::chrono::duration<Rep, Period> timeout) {
-    std::unique_lock lock(mutex_);
-    not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
     return take(lock);
   }
 

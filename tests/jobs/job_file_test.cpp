@@ -1,7 +1,5 @@
 // Job files: TOML values become option values, ${VAR} expands, the command line wins, unknown
 // keys and a `token` key are refused by name.
-#include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,7 +11,6 @@
 
 #include "cli/input_flags.h"
 #include "cli/job_file.h"
-#include "cli/lock_file.h"
 
 namespace dsfill::cli {
 namespace {
@@ -145,31 +142,6 @@ TEST_F(ApplyJob, UnknownKeysAndInvalidValuesNameTheKey) {
               apply_job_file(*cmd, "/nonexistent/job.toml", fake_env({}));
             }).find("/nonexistent/job.toml"),
             std::string::npos);
-}
-
-TEST(LockFile, SecondHolderIsRefusedWithTheFirstPid) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("dsfill-lock-" + std::to_string(::getpid())))
-          .string();
-  long holder = -1;
-  auto first = LockFile::try_acquire(path, holder);
-  ASSERT_TRUE(first.has_value());
-  // flock locks belong to open file descriptions, so a second process must see it held.
-  const pid_t child = ::fork();
-  if (child == 0) {
-    long pid = 0;
-    auto second = LockFile::try_acquire(path, pid);
-    ::_exit(second ? 10 : (pid == static_cast<long>(::getppid()) ? 0 : 11));
-  }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  first.reset();  // released: a new holder gets it
-  auto again = LockFile::try_acquire(path, holder);
-  EXPECT_TRUE(again.has_value());
-  again.reset();
-  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "loader/bounded_queue.h"
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -9,16 +10,40 @@
 namespace dsfill::loader {
 namespace {
 
-TEST(BoundedQueue, FifoAndCapacity) {
-  BoundedQueue<int> q(2);
-  EXPECT_TRUE(q.try_push(1));
-  EXPECT_TRUE(q.try_push(2));
-  EXPECT_FALSE(q.try_push(3));
-  EXPECT_EQ(q.size(), 2u);
+TEST(BoundedQueue, PopsInPushOrder) {
+  BoundedQueue<int> q(3);
+  q.push(1);
+  q.push(2);
+  q.push(3);
+  EXPECT_EQ(q.size(), 3u);
   EXPECT_EQ(q.pop(), 1);
   EXPECT_EQ(q.pop(), 2);
-  EXPECT_EQ(q.pop_for(std::chrono::milliseconds(1)), std::nullopt);
+  EXPECT_EQ(q.pop(), 3);
+  EXPECT_EQ(q.size(), 0u);
   EXPECT_FALSE(q.closed());
+}
+
+TEST(BoundedQueue, CapacityZeroActsAsOne) {
+  const BoundedQueue<int> q(0);
+  EXPECT_EQ(q.capacity(), 1u);
+}
+
+TEST(BoundedQueue, PushWaitsWhileFull) {
+  BoundedQueue<int> q(2);
+  q.push(1);
+  q.push(2);
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    q.push(3);
+    pushed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(pushed.load());  // two items in a queue of two: no room
+  EXPECT_EQ(q.size(), 2u);
+  EXPECT_EQ(q.pop(), 1);
+  producer.join();
+  EXPECT_TRUE(pushed.load());
+  EXPECT_EQ(q.size(), 2u);
 }
 
 TEST(BoundedQueue, CloseDrainsThenEnds) {
@@ -74,6 +99,7 @@ TEST(BoundedQueue, ManyProducersManyConsumersLoseNothing) {
   BoundedQueue<int> q(3);
   constexpr int kPerProducer = 2000;
   std::vector<std::thread> producers;
+  producers.reserve(3);
   for (int p = 0; p < 3; ++p) {
     producers.emplace_back([&, p] {
       for (int i = 0; i < kPerProducer; ++i) q.push(p * kPerProducer + i);
@@ -82,6 +108,7 @@ TEST(BoundedQueue, ManyProducersManyConsumersLoseNothing) {
   std::atomic<long long> sum{0};
   std::atomic<int> count{0};
   std::vector<std::thread> consumers;
+  consumers.reserve(2);
   for (int c = 0; c < 2; ++c) {
     consumers.emplace_back([&] {
       while (auto v = q.pop()) {
@@ -93,7 +120,7 @@ TEST(BoundedQueue, ManyProducersManyConsumersLoseNothing) {
   for (auto& t : producers) t.join();
   q.close();
   for (auto& t : consumers) t.join();
-  const long long n = 3 * kPerProducer;
+  const long long n = 3LL * kPerProducer;
   EXPECT_EQ(count, n);
   EXPECT_EQ(sum, n * (n - 1) / 2);
 }

@@ -3,10 +3,6 @@
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
-#include "loader/ack_tracker.h"
-#include "loader/load_id.h"
-#include "net/url.h"
-
 namespace dsfill::loader {
 namespace {
 
@@ -105,54 +101,6 @@ TEST(Report, JsonSummaryCarriesTheFigures) {
   EXPECT_EQ(o.at("bottleneck").as_string(), "encoder");
   EXPECT_EQ(o.at("stages").as_array().size(), 3u);
   EXPECT_EQ(o.at("server_rows_count").to_number<std::int64_t>(), 1000);
-}
-
-TEST(AckTracker, PrefixGrowsOnlyWhenContiguous) {
-  AckTracker t(10, 2);
-  EXPECT_FALSE(t.ack(1, 200, 20));
-  EXPECT_EQ(t.offset(), 10);
-  EXPECT_EQ(t.pending(), 1u);
-  EXPECT_TRUE(t.ack(0, 100, 11));
-  EXPECT_EQ(t.offset(), 200);
-  EXPECT_EQ(t.row(), 20);
-  EXPECT_EQ(t.next_seq(), 2u);
-  EXPECT_FALSE(t.ack(3, 400, 40));
-  EXPECT_TRUE(t.ack(2, 300, 30));
-  EXPECT_EQ(t.offset(), 400);
-  EXPECT_EQ(t.pending(), 0u);
-}
-
-TEST(LoadId, KeysAreStableAndDistinct) {
-  const std::string k = idempotency_key("abc", 0, 100);
-  EXPECT_EQ(k.size(), 32u);
-  EXPECT_EQ(k, idempotency_key("abc", 0, 100));
-  EXPECT_NE(k, idempotency_key("abc", 0, 101));
-  EXPECT_NE(k, idempotency_key("abd", 0, 100));
-  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
-TEST(Url, ParsesWhatTheClientNeeds) {
-  std::string error;
-  auto u = net::parse_url("https://app.graphite-note.com/api/", error);
-  ASSERT_TRUE(u) << error;
-  EXPECT_TRUE(u->tls);
-  EXPECT_EQ(u->host, "app.graphite-note.com");
-  EXPECT_EQ(u->port, "443");
-  EXPECT_EQ(u->target("dataset-fill"), "/api/dataset-fill");
-  EXPECT_EQ(u->host_header(), "app.graphite-note.com");
-  auto l = net::parse_url("http://127.0.0.1:8080", error);
-  ASSERT_TRUE(l) << error;
-  EXPECT_FALSE(l->tls);
-  EXPECT_EQ(l->target("dataset-complete"), "/dataset-complete");
-  EXPECT_EQ(l->host_header(), "127.0.0.1:8080");
-  auto v6 = net::parse_url("http://[::1]:9000/x", error);
-  ASSERT_TRUE(v6) << error;
-  EXPECT_EQ(v6->host, "::1");
-  EXPECT_EQ(v6->host_header(), "[::1]:9000");
-  EXPECT_FALSE(net::parse_url("ftp://host/", error));
-  EXPECT_NE(error.find("http or https"), std::string::npos);
-  EXPECT_FALSE(net::parse_url("http://u:p@host/", error));
-  EXPECT_FALSE(net::parse_url("not a url", error));
 }
 
 }  // namespace

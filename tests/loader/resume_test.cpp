@@ -1,5 +1,5 @@
-// Checkpoint and resume: the checkpoint file, the sequence-ordered window, file order with one
-// connection, and resumes that cut the same batches with the same Idempotency-Keys and bodies.
+// Checkpoint and resume: the checkpoint file, file order with one connection, and resumes that cut
+// the same batches with the same Idempotency-Keys and bodies.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,7 +15,6 @@
 #include "loader/checkpoint.h"
 #include "loader/load_id.h"
 #include "loader/pipeline.h"
-#include "loader/seq_window.h"
 #include "tests/loader/e2e_support.h"
 #include "tests/loader/stub_server.h"
 
@@ -53,47 +52,6 @@ std::vector<std::string> fill_bodies(const std::vector<Seen>& seen) {
     if (s.target.find("dataset-fill") != std::string::npos) bodies.push_back(s.body);
   }
   return bodies;
-}
-
-TEST(SeqWindow, AdmitsOnlySeqsWithinCapacityOfTheReleased) {
-  loader::SeqWindow window(2);
-  EXPECT_TRUE(window.enter(0));
-  EXPECT_TRUE(window.enter(1));
-  std::atomic<bool> entered{false};
-  std::thread late([&] { entered = window.enter(3); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_FALSE(entered.load());  // 3 >= 0 released + 2
-  window.release();              // 3 >= 1 + 2: still waits
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_FALSE(entered.load());
-  window.release();  // 3 < 2 + 2
-  late.join();
-  EXPECT_TRUE(entered.load());
-}
-
-TEST(SeqWindow, EnterCountsTheBatchesStillInTheWindow) {
-  loader::SeqWindow window(4);
-  std::size_t held = 99;
-  EXPECT_TRUE(window.enter(0, &held));
-  EXPECT_EQ(held, 0u);
-  EXPECT_TRUE(window.enter(2, &held));  // out of order is fine
-  EXPECT_EQ(held, 1u);
-  EXPECT_TRUE(window.enter(1, &held));
-  EXPECT_EQ(held, 2u);
-  window.release();
-  window.release();
-  EXPECT_TRUE(window.enter(3, &held));
-  EXPECT_EQ(held, 1u);
-}
-
-TEST(SeqWindow, CloseWakesWaitersAndRefusesLaterEntries) {
-  loader::SeqWindow window(1);
-  std::atomic<int> result{-1};
-  std::thread waiter([&] { result = window.enter(5) ? 1 : 0; });
-  window.close();
-  waiter.join();
-  EXPECT_EQ(result.load(), 0);
-  EXPECT_FALSE(window.enter(0));
 }
 
 Checkpoint sample_checkpoint() {
