@@ -9,7 +9,7 @@
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/input_flags.h"
-#include "codec/error.h"
+#include "base/error.h"
 #include "loader/heap_tuning.h"
 
 namespace dsfill::cli {

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec/error.h"
+#include "base/error.h"
 
 namespace dsfill::codec {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/error.h"
+#include "base/error.h"
 #include "codec/rows_json.h"
 
 namespace dsfill::codec {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "codec/csv_dialect.h"
-#include "codec/error.h"
+#include "base/error.h"
 
 namespace dsfill::codec {
 

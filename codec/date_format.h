@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/error.h"
+#include "base/error.h"
 
 namespace dsfill::codec {
 

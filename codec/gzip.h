@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec/error.h"
+#include "base/error.h"
 
 struct libdeflate_compressor;
 struct libdeflate_decompressor;

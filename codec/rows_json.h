@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "codec/csv_dialect.h"
-#include "codec/error.h"
+#include "base/error.h"
 #include "codec/json_text.h"  // the escaper and number check the transcoder writes with
 
 namespace dsfill::codec {

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "codec/error.h"
+#include "base/error.h"
 #include "net/http_client.h"
 
 namespace dsfill::loader {

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec/error.h"
+#include "base/error.h"
 #include "loader/load_options.h"
 
 namespace dsfill::loader {

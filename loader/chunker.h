@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "codec/csv_dialect.h"
-#include "codec/error.h"
+#include "base/error.h"
 #include "codec/padded.h"
 #include "loader/input_reader.h"
 

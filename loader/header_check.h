@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "codec/columns.h"
-#include "codec/error.h"
+#include "base/error.h"
 
 namespace dsfill::loader {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "codec/error.h"
+#include "base/error.h"
 
 namespace dsfill::loader {
 

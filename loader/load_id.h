@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec/error.h"
+#include "base/error.h"
 #include "loader/load_options.h"
 
 namespace dsfill::loader {

@@ -7,7 +7,7 @@
 #include <memory>
 #include <optional>
 
-#include "codec/error.h"
+#include "base/error.h"
 #include "codec/request_body.h"
 #include "loader/chunker.h"
 #include "loader/input_reader.h"

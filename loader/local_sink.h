@@ -11,7 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "codec/error.h"
+#include "base/error.h"
 #include "loader/send_order.h"
 #include "loader/sink.h"
 

@@ -74,13 +74,13 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
   c.start_offset = batches.offset();
   c.start_row = plan.start_row;
   if (o.complete) c.complete_body = codec::make_complete_body(o.user_code, o.dataset_code);
-  std::string error;
-  auto url = net::parse_url(o.url, error);
-  if (!url) return make_error(ErrorCode::kBadArgument, error);
+  auto url = net::parse_url(o.url);
+  if (!url) return url.error();
   c.url = *url;
   if (c.url.tls) {
-    tls = net::make_tls_context(o.cacert, error);
-    if (!tls) return make_error(ErrorCode::kBadArgument, error);
+    auto context = net::make_tls_context(o.cacert);
+    if (!context) return context.error();
+    tls = std::move(*context);
     c.tls = tls.get();
   }
   return c;

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "codec/error.h"
+#include "base/error.h"
 #include "codec/request_body.h"
 #include "loader/ack_tracker.h"
 #include "loader/checkpoint.h"

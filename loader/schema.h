@@ -8,7 +8,7 @@
 
 #include "codec/column_inference.h"
 #include "codec/columns.h"
-#include "codec/error.h"
+#include "base/error.h"
 #include "codec/rows_json.h"
 #include "loader/chunker.h"
 

@@ -25,7 +25,7 @@
 #include <string_view>
 
 #include "codec/csv_dialect.h"
-#include "codec/error.h"
+#include "base/error.h"
 #include "loader/input_reader.h"
 
 namespace dsfill::loader {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "codec/batch_encoder.h"
-#include "codec/error.h"
+#include "base/error.h"
 #include "loader/bounded_queue.h"
 #include "loader/chunker.h"
 #include "loader/level_controller.h"

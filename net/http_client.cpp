@@ -15,7 +15,7 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using boost::system::error_code;
 
-std::shared_ptr<ssl::context> make_tls_context(const std::string& cacert, std::string& error) {
+Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& cacert) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
@@ -25,14 +25,14 @@ std::shared_ptr<ssl::context> make_tls_context(const std::string& cacert, std::s
   if (!cacert.empty()) {
     ctx->load_verify_file(cacert, ec);
     if (ec) {
-      error = "cannot load CA certificates from " + cacert + ": " + ec.message();
-      return nullptr;
+      return make_error(ErrorCode::kBadArgument,
+                        "cannot load CA certificates from " + cacert + ": " + ec.message());
     }
   } else {
     ctx->set_default_verify_paths(ec);
     if (ec) {
-      error = "cannot load the system CA store: " + ec.message();
-      return nullptr;
+      return make_error(ErrorCode::kBadArgument,
+                        "cannot load the system CA store: " + ec.message());
     }
   }
   return ctx;

@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "base/error.h"
 #include "net/capped_body.h"
 #include "net/url.h"
 
@@ -31,10 +32,9 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<CappedBody>;
 
 // Returns a client TLS context: TLS 1.2 or newer, peer verification on, trusting the PEM file
-// `cacert` when given, else the system's default store. Returns nullptr and sets `error` if the
-// file is unusable.
-std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& cacert,
-                                                            std::string& error);
+// `cacert` when given, else the system's default store. Fails with kBadArgument when the file
+// (or the store) is unusable.
+Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const std::string& cacert);
 
 struct ConnectionOptions {
   Url url;

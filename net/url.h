@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.h"
+
 namespace dsfill::net {
 
 struct Url {
@@ -20,8 +22,8 @@ struct Url {
   std::string host_header() const;
 };
 
-// Parses an absolute http or https URL. Returns nullopt and sets `error` (naming the URL and the
-// reason: other scheme, no host, user info, query or fragment) when it is not one.
-std::optional<Url> parse_url(std::string_view text, std::string& error);
+// Parses an absolute http or https URL. Fails with kBadArgument, naming the URL and the reason
+// (other scheme, no host, user info, query or fragment), when it is not one.
+Result<Url> parse_url(std::string_view text);
 
 }  // namespace dsfill::net

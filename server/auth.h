@@ -12,7 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "codec/error.h"
+#include "base/error.h"
 #include "server/store.h"
 
 namespace dsfill::server {

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec/error.h"
+#include "base/error.h"
 #include "server/store.h"
 
 namespace dsfill::server {

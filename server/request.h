@@ -17,7 +17,7 @@
 #include <simdjson.h>
 #include "codec/columns.h"
 
-#include "codec/error.h"
+#include "base/error.h"
 
 namespace dsfill::server {
 

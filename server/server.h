@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "codec/columns.h"
-#include "codec/error.h"
+#include "base/error.h"
 #include "server/auth.h"
 #include "server/limits.h"
 

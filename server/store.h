@@ -1,5 +1,5 @@
 // The storage surface of the reference server: what a request asks of the store and what the
-// store answers, as domain values. Errors are values (Result<T>) with codes from codec/error.h:
+// store answers, as domain values. Errors are values (Result<T>) with codes from base/error.h:
 //   kNotFound   unknown dataset           kConflict  dataset exists with other columns
 //   kBadJson    columns invalid           kBadArgument  columns differ from the dataset's
 //   kKeyReused  Idempotency-Key used with another request
@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "codec/columns.h"
-#include "codec/error.h"
+#include "base/error.h"
 #include "server/validation.h"
 
 namespace dsfill::server {

@@ -23,7 +23,7 @@
 
 #include "codec/columns.h"
 #include "codec/date_format.h"
-#include "codec/error.h"
+#include "base/error.h"
 #include "server/limits.h"
 
 namespace dsfill::server {

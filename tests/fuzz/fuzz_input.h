@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "codec/csv_dialect.h"
-#include "codec/error.h"
+#include "base/error.h"
 
 namespace dsfill::fuzz {
 

@@ -8,17 +8,17 @@ namespace dsfill::net {
 namespace {
 
 Url parse_ok(std::string_view text) {
-  std::string error;
-  auto url = parse_url(text, error);
-  EXPECT_TRUE(url.has_value()) << text << ": " << error;
-  return url.value_or(Url{});
+  auto url = parse_url(text);
+  EXPECT_TRUE(url.has_value()) << text << ": " << (url ? "" : url.error().message);
+  return url ? *url : Url{};
 }
 
 std::string refusal(std::string_view text) {
-  std::string error;
-  auto url = parse_url(text, error);
+  auto url = parse_url(text);
   EXPECT_FALSE(url.has_value()) << text;
-  return error;
+  if (url) return "";
+  EXPECT_EQ(url.error().code, ErrorCode::kBadArgument);
+  return url.error().message;
 }
 
 TEST(Url, HttpsGetsPort443AndTls) {

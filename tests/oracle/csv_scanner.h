@@ -19,7 +19,7 @@
 
 #include "codec/csv_dialect.h"
 #include "codec/csv_records.h"
-#include "codec/error.h"
+#include "base/error.h"
 
 namespace dsfill::codec {
 

@@ -1,4 +1,5 @@
-// Error values shared by codec, loader, server and cli.
+// Error values shared by every layer (codec, net, loader, server, cli): base/ depends on nothing
+// of ours, so each layer can return them.
 //
 // Hot loops return plain enums; everything above them returns Result<T>, which carries either a
 // value or an Error naming what went wrong and, where it applies, the row and byte offset.
