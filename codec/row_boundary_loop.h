@@ -32,6 +32,18 @@ struct BoundaryMasks {
 //   BoundaryMasks classify(const char* p) const;   reads p[0..63]
 //   std::uint64_t prefix_xor(std::uint64_t x) const;  bit i = XOR of bits 0..i of x
 //   std::size_t count(std::uint64_t x) const;      the number of bits set
+// Returns x with bit i set to the XOR of bits 0..i, by shifts: for kernels without a carry-less
+// multiply (the AVX-512 one uses PCLMULQDQ).
+inline std::uint64_t prefix_xor_by_shifts(std::uint64_t x) {
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+
 template <class Kernel>
 inline RecordCut find_record_cut_with(const Kernel& kernel, std::string_view block,
                                       std::size_t max_records, bool at_eof, bool padded) {

@@ -44,15 +44,7 @@ class PortableKernel {
     return m;
   }
 
-  std::uint64_t prefix_xor(std::uint64_t x) const {
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    return x;
-  }
+  std::uint64_t prefix_xor(std::uint64_t x) const { return prefix_xor_by_shifts(x); }
 
   // Most blocks hold zero or one terminator; skip the popcount then (without POPCNT it is a
   // library call).

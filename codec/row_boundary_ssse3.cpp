@@ -38,15 +38,7 @@ class Sse2Kernel {
     return m;
   }
 
-  std::uint64_t prefix_xor(std::uint64_t x) const {
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    return x;
-  }
+  std::uint64_t prefix_xor(std::uint64_t x) const { return prefix_xor_by_shifts(x); }
 
   std::size_t count(std::uint64_t x) const {
     return static_cast<std::size_t>(__builtin_popcountll(x));

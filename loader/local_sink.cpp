@@ -33,12 +33,8 @@ void LocalSink::submit(EncodedBatch batch) {
         return;
       }
     }
-    state_.rows += b.rows;
-    state_.batches += 1;
-    state_.bytes_in += static_cast<std::uint64_t>(b.byte_end - b.byte_begin);
-    state_.json_bytes += b.json_bytes;
-    const bool advanced = order_.acknowledge(
-        b.seq, b.byte_end, b.first_row + static_cast<std::int64_t>(b.physical_rows), b.rows, false);
+    state_.count_done(b);
+    const bool advanced = order_.acknowledge(b.seq, b.byte_end, b.next_row(), b.rows, false);
     if (callbacks_.release_slot) callbacks_.release_slot();
     if (advanced && callbacks_.on_prefix_advance) callbacks_.on_prefix_advance();
   }
@@ -51,11 +47,7 @@ void LocalSink::input_done(std::uint64_t batches) {
 }
 
 void LocalSink::stop(Outcome outcome, std::string message, int signal) {
-  if (state_.outcome == Outcome::kOk) {
-    state_.outcome = outcome;
-    state_.message = std::move(message);
-    state_.signal = signal;
-  }
+  state_.record_stop(outcome, std::move(message), signal);
   if (!stopping_) {
     stopping_ = true;
     for (std::uint64_t seq : order_.take_all()) {

@@ -96,11 +96,7 @@ void HttpSender::input_done(std::uint64_t batches) {
 }
 
 void HttpSender::stop(Outcome outcome, std::string message, int signal) {
-  if (state_.outcome == Outcome::kOk) {
-    state_.outcome = outcome;
-    state_.message = std::move(message);
-    state_.signal = signal;
-  }
+  state_.record_stop(outcome, std::move(message), signal);
   if (!stopping_) {
     stopping_ = true;
     for (std::uint64_t seq : order_.take_all()) drop(batches_.at(seq));
@@ -219,33 +215,26 @@ Result<ApiAnswer> HttpSender::accepted_answer(const Flight& flight,
 
 void HttpSender::acknowledge(const FlightPtr& flight, const ApiAnswer& answer) {
   const EncodedBatch& b = flight->batch;
-  state_.rows += b.rows;
-  state_.batches += 1;
-  state_.bytes_in += static_cast<std::uint64_t>(b.byte_end - b.byte_begin);
-  state_.json_bytes += b.json_bytes;
-  {
-    state_.bytes_sent += flight->request.body().size();
-    if (answer.rows_count) {
-      state_.server_rows_count = answer.rows_count;
-      state_.server_rows_count_max =
-          std::max(state_.server_rows_count_max.value_or(0), *answer.rows_count);
-    }
-    if (answer.rows_inserted) {
-      state_.server_rows_inserted = state_.server_rows_inserted.value_or(0) +
-                                    static_cast<std::uint64_t>(*answer.rows_inserted);
-      if (answer.rows_count) {
-        // The first of this run's requests to commit saw the dataset as it was before the run;
-        // later ones see it with some of this run's rows too: the least is the count before.
-        const std::int64_t before = *answer.rows_count - *answer.rows_inserted;
-        state_.server_rows_before = std::min(state_.server_rows_before.value_or(before), before);
-      }
-    } else {
-      state_.rows_inserted_missing = true;
-    }
+  state_.count_done(b);
+  state_.bytes_sent += flight->request.body().size();
+  if (answer.rows_count) {
+    state_.server_rows_count = answer.rows_count;
+    state_.server_rows_count_max =
+        std::max(state_.server_rows_count_max.value_or(0), *answer.rows_count);
   }
-  const bool advanced = order_.acknowledge(b.seq, b.byte_end,
-                                           b.first_row + static_cast<std::int64_t>(b.physical_rows),
-                                           b.rows, !b.append);
+  if (answer.rows_inserted) {
+    state_.server_rows_inserted = state_.server_rows_inserted.value_or(0) +
+                                  static_cast<std::uint64_t>(*answer.rows_inserted);
+    if (answer.rows_count) {
+      // The first of this run's requests to commit saw the dataset as it was before the run;
+      // later ones see it with some of this run's rows too: the least is the count before.
+      const std::int64_t before = *answer.rows_count - *answer.rows_inserted;
+      state_.server_rows_before = std::min(state_.server_rows_before.value_or(before), before);
+    }
+  } else {
+    state_.rows_inserted_missing = true;
+  }
+  const bool advanced = order_.acknowledge(b.seq, b.byte_end, b.next_row(), b.rows, !b.append);
   // Free the body now: the window slot is what bounds memory.
   batches_.erase(b.seq);
   if (callbacks_.release_slot) callbacks_.release_slot();

@@ -27,6 +27,9 @@ struct EncodedBatch {
   bool append = true;
   std::string idempotency_key;
   std::string body;
+
+  // The physical row after the batch: where the acknowledged prefix stands once it is stored.
+  std::int64_t next_row() const { return first_row + static_cast<std::int64_t>(physical_rows); }
 };
 
 // What a sink has done so far (read by the progress line and the summary).
@@ -49,6 +52,21 @@ struct SinkState {
   std::string message;
   int signal = 0;
   double busy_seconds = 0;  // integral of in-flight requests over time, divided by K
+
+  // Counts `b` as done: stored by the server, written, or discarded.
+  void count_done(const EncodedBatch& b) {
+    rows += b.rows;
+    batches += 1;
+    bytes_in += static_cast<std::uint64_t>(b.byte_end - b.byte_begin);
+    json_bytes += b.json_bytes;
+  }
+  // Records why the sink stops; the first stop's outcome wins.
+  void record_stop(Outcome why, std::string text, int signo) {
+    if (outcome != Outcome::kOk) return;
+    outcome = why;
+    message = std::move(text);
+    signal = signo;
+  }
 };
 
 // What the pipeline asks of its sink's lifecycle, as named callbacks (each may be empty).

@@ -18,29 +18,11 @@
 
 #include "loader/load_options.h"
 #include "server/server.h"
+#include "tests/loader/temp_dir.h"
 
 namespace dsfill::testing {
 
 using Rows = std::vector<std::vector<std::string>>;
-
-// A temporary directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "dsfill-loader-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-inline void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
 
 inline std::string csv_quote(const std::string& field) {
   if (field.find_first_of(",\"\r\n") == std::string::npos) return field;

@@ -1,32 +1,15 @@
 // The resume plan, decided from the options and the checkpoint file alone: no server.
 #include "loader/resume_plan.h"
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-
 #include <gtest/gtest.h>
+
+#include "tests/loader/temp_dir.h"
 
 namespace dsfill::loader {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "dsfill-plan-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+using dsfill::testing::TempDir;
+using dsfill::testing::write_file;
 
 struct PlanFixture : ::testing::Test {
   void SetUp() override {
