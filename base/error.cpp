@@ -4,24 +4,42 @@ namespace dsfill {
 
 const char* error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kBadCsv: return "bad_csv";
-    case ErrorCode::kBadEncoding: return "bad_encoding";
-    case ErrorCode::kBadNumber: return "bad_number";
-    case ErrorCode::kBadGzip: return "bad_gzip";
-    case ErrorCode::kBadBase64: return "bad_base64";
-    case ErrorCode::kBadJson: return "bad_json";
-    case ErrorCode::kTooLarge: return "too_large";
-    case ErrorCode::kBadArgument: return "bad_argument";
-    case ErrorCode::kIo: return "io";
-    case ErrorCode::kInternal: return "internal";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kConflict: return "conflict";
-    case ErrorCode::kKeyReused: return "key_reused";
-    case ErrorCode::kStorage: return "storage";
-    case ErrorCode::kUnauthenticated: return "unauthenticated";
-    case ErrorCode::kForbidden: return "forbidden";
-    case ErrorCode::kBadMethod: return "bad_method";
-    case ErrorCode::kBusy: return "busy";
+    case ErrorCode::kBadCsv:
+      return "bad_csv";
+    case ErrorCode::kBadEncoding:
+      return "bad_encoding";
+    case ErrorCode::kBadNumber:
+      return "bad_number";
+    case ErrorCode::kBadGzip:
+      return "bad_gzip";
+    case ErrorCode::kBadBase64:
+      return "bad_base64";
+    case ErrorCode::kBadJson:
+      return "bad_json";
+    case ErrorCode::kTooLarge:
+      return "too_large";
+    case ErrorCode::kBadArgument:
+      return "bad_argument";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kInternal:
+      return "internal";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kConflict:
+      return "conflict";
+    case ErrorCode::kKeyReused:
+      return "key_reused";
+    case ErrorCode::kStorage:
+      return "storage";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
+    case ErrorCode::kForbidden:
+      return "forbidden";
+    case ErrorCode::kBadMethod:
+      return "bad_method";
+    case ErrorCode::kBusy:
+      return "busy";
   }
   return "unknown";
 }

@@ -14,20 +14,20 @@
 namespace dsfill {
 
 enum class ErrorCode {
-  kBadCsv,        // malformed CSV: unterminated quote, bare quote, ragged row
-  kBadEncoding,   // invalid UTF-8 (or undecodable input encoding)
-  kBadNumber,     // a value in a numeric column is not a number
-  kBadGzip,       // corrupt, truncated or trailing-garbage gzip data
-  kBadBase64,     // characters or padding outside RFC 4648
-  kBadJson,       // JSON that does not parse or has the wrong shape
-  kTooLarge,      // a size or ratio limit was exceeded
-  kBadArgument,   // a caller passed an option outside its range
-  kIo,            // reading or writing a file failed
-  kInternal,      // a bug: an invariant did not hold
-  kNotFound,      // the named resource (a dataset, a route) does not exist
-  kConflict,      // the resource exists in another state (other columns, a request in flight)
-  kKeyReused,     // an idempotency key was already used with another request
-  kStorage,       // the store failed to read or commit (a database error)
+  kBadCsv,           // malformed CSV: unterminated quote, bare quote, ragged row
+  kBadEncoding,      // invalid UTF-8 (or undecodable input encoding)
+  kBadNumber,        // a value in a numeric column is not a number
+  kBadGzip,          // corrupt, truncated or trailing-garbage gzip data
+  kBadBase64,        // characters or padding outside RFC 4648
+  kBadJson,          // JSON that does not parse or has the wrong shape
+  kTooLarge,         // a size or ratio limit was exceeded
+  kBadArgument,      // a caller passed an option outside its range
+  kIo,               // reading or writing a file failed
+  kInternal,         // a bug: an invariant did not hold
+  kNotFound,         // the named resource (a dataset, a route) does not exist
+  kConflict,         // the resource exists in another state (other columns, a request in flight)
+  kKeyReused,        // an idempotency key was already used with another request
+  kStorage,          // the store failed to read or commit (a database error)
   kUnauthenticated,  // no credentials, or malformed ones
   kForbidden,        // the credentials do not allow the request
   kBadMethod,        // the resource exists but not with that method

@@ -16,10 +16,10 @@
 #include <vector>
 
 #include "codec/plain_records.h"
-#include "tests/oracle/csv_scanner.h"
 #include "codec/row_boundary.h"
 #include "codec/rows_json.h"
 #include "codec/simd_dispatch.h"
+#include "tests/oracle/csv_scanner.h"
 
 namespace dsfill::codec {
 namespace {

@@ -4,13 +4,13 @@
 namespace dsfill::cli {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitInternal = 1;      // a bug or an unexpected failure
-inline constexpr int kExitUsage = 2;         // bad flags or arguments (CLI11 parse errors too)
-inline constexpr int kExitBadInput = 3;      // malformed CSV, bad encoding, unreadable file
-inline constexpr int kExitRejected = 4;      // the server rejected a batch (4xx)
-inline constexpr int kExitNetwork = 5;       // gave up on the network (state saved, safe to resume)
-inline constexpr int kExitCountMismatch = 6; // the server's row count differs from the rows sent
-inline constexpr int kExitLocked = 7;        // another run holds the job's lock
+inline constexpr int kExitInternal = 1;  // a bug or an unexpected failure
+inline constexpr int kExitUsage = 2;     // bad flags or arguments (CLI11 parse errors too)
+inline constexpr int kExitBadInput = 3;  // malformed CSV, bad encoding, unreadable file
+inline constexpr int kExitRejected = 4;  // the server rejected a batch (4xx)
+inline constexpr int kExitNetwork = 5;   // gave up on the network (state saved, safe to resume)
+inline constexpr int kExitCountMismatch = 6;  // the server's row count differs from the rows sent
+inline constexpr int kExitLocked = 7;         // another run holds the job's lock
 inline constexpr int kExitSigint = 130;
 inline constexpr int kExitSigterm = 143;
 

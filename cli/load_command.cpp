@@ -154,9 +154,9 @@ std::vector<std::pair<std::string, std::string>> parse_headers(const std::vector
       // The value may be a secret: name only the header's name part, and only when it is one.
       throw UsageError(
           "--header must be NAME:VALUE with a NAME of letters, digits and !#$%&'*+-.^_`|~ (got " +
-          (colon == std::string::npos ? std::string("no ':'")
-                                      : "the name '" +
-                                            (net::is_field_value(name) ? name : "?") + "'") +
+          (colon == std::string::npos
+               ? std::string("no ':'")
+               : "the name '" + (net::is_field_value(name) ? name : "?") + "'") +
           ")");
     }
     std::string value = trim(h.substr(colon + 1));

@@ -6,10 +6,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/error.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/input_flags.h"
-#include "base/error.h"
 #include "loader/heap_tuning.h"
 
 namespace dsfill::cli {

@@ -1,7 +1,8 @@
 // The CSV dialect dsfill reads, and the corner cases it decides.
 //
 // Dialect (RFC 4180 as real files are):
-// - Fields are separated by `delimiter` (`,` `;` tab `|` ...); records end with LF, CRLF or a bare CR.
+// - Fields are separated by `delimiter` (`,` `;` tab `|` ...); records end with LF, CRLF or a bare
+// CR.
 // - A field that starts with `quote` is quoted: it ends at the next lone quote, and a doubled quote
 //   inside it stands for one quote. Delimiters, CR and LF inside a quoted field are data.
 // - A UTF-8 byte order mark at the very start of the input is dropped (see utf8_bom_length()).
@@ -10,7 +11,8 @@
 //   skipped; they still count as physical records for row numbers, so errors point at the file.
 // - Errors (never guessed around, each naming row and byte offset):
 //   * a quote inside an unquoted field (`a"b`)                   -> "bare quote in unquoted field"
-//   * anything but a delimiter or terminator after a closing quote (`"a"b`) -> "unexpected character
+//   * anything but a delimiter or terminator after a closing quote (`"a"b`) -> "unexpected
+//   character
 //     after closing quote"
 //   * a quoted field still open at the end of the input         -> "unterminated quoted field"
 //   * a record whose field count differs from the first record's (the header's) -> "ragged row"

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/csv_dialect.h"
 #include "base/error.h"
+#include "codec/csv_dialect.h"
 
 namespace dsfill::codec {
 

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "codec/csv_dialect.h"
 #include "base/error.h"
+#include "codec/csv_dialect.h"
 #include "codec/json_text.h"  // the escaper and number check the transcoder writes with
 
 namespace dsfill::codec {

@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include "codec/csv_dialect.h"
 #include "base/error.h"
+#include "codec/csv_dialect.h"
 #include "codec/padded.h"
 #include "loader/input_reader.h"
 

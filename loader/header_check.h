@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "codec/columns.h"
 #include "base/error.h"
+#include "codec/columns.h"
 
 namespace dsfill::loader {
 

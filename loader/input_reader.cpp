@@ -27,10 +27,11 @@ Result<InputReader> InputReader::open(const std::string& path, std::int64_t star
       std::string sink(1 << 16, '\0');
       std::int64_t left = start_offset;
       while (left > 0) {
-        auto n = reader.read(sink.data(), static_cast<std::size_t>(
-                                              std::min<std::int64_t>(left, sink.size())));
+        auto n = reader.read(sink.data(),
+                             static_cast<std::size_t>(std::min<std::int64_t>(left, sink.size())));
         if (!n) return n.error();
-        if (*n == 0) return make_error(ErrorCode::kIo, "standard input ended before the resume offset");
+        if (*n == 0)
+          return make_error(ErrorCode::kIo, "standard input ended before the resume offset");
         left -= static_cast<std::int64_t>(*n);
       }
       return reader;

@@ -39,7 +39,7 @@ struct LoadOptions {
 
   Target target = Target::kNetwork;
   std::string output;  // Target::kFile: the file the bodies go to ("-": standard output)
-  std::string url;  // the API base, e.g. https://app.graphite-note.com/api
+  std::string url;     // the API base, e.g. https://app.graphite-note.com/api
   std::string user_code;
   std::string dataset_code;
   bool replace = false;  // the first request truncates (append: false)

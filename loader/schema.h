@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "codec/column_inference.h"
 #include "codec/columns.h"
-#include "base/error.h"
 #include "codec/rows_json.h"
 #include "loader/chunker.h"
 

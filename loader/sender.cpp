@@ -223,8 +223,8 @@ void HttpSender::acknowledge(const FlightPtr& flight, const ApiAnswer& answer) {
         std::max(state_.server_rows_count_max.value_or(0), *answer.rows_count);
   }
   if (answer.rows_inserted) {
-    state_.server_rows_inserted = state_.server_rows_inserted.value_or(0) +
-                                  static_cast<std::uint64_t>(*answer.rows_inserted);
+    state_.server_rows_inserted =
+        state_.server_rows_inserted.value_or(0) + static_cast<std::uint64_t>(*answer.rows_inserted);
     if (answer.rows_count) {
       // The first of this run's requests to commit saw the dataset as it was before the run;
       // later ones see it with some of this run's rows too: the least is the count before.

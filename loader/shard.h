@@ -24,8 +24,8 @@
 #include <string>
 #include <string_view>
 
-#include "codec/csv_dialect.h"
 #include "base/error.h"
+#include "codec/csv_dialect.h"
 #include "loader/input_reader.h"
 
 namespace dsfill::loader {

@@ -7,13 +7,13 @@
 #include <optional>
 #include <string>
 
-#include "codec/batch_encoder.h"
 #include "base/error.h"
+#include "codec/batch_encoder.h"
 #include "loader/bounded_queue.h"
 #include "loader/chunker.h"
 #include "loader/level_controller.h"
-#include "loader/sink.h"
 #include "loader/seq_window.h"
+#include "loader/sink.h"
 
 namespace dsfill::loader {
 

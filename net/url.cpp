@@ -37,10 +37,8 @@ Result<Url> parse_url(std::string_view text) {
   } else if (scheme != boost::urls::scheme::http) {
     return bad_url(text, "the scheme must be http or https");
   }
-  if (u.has_userinfo())
-    return bad_url(text, "user info is not supported (use DSFILL_TOKEN)");
-  if (u.has_query() || u.has_fragment())
-    return bad_url(text, "no query or fragment allowed");
+  if (u.has_userinfo()) return bad_url(text, "user info is not supported (use DSFILL_TOKEN)");
+  if (u.has_query() || u.has_fragment()) return bad_url(text, "no query or fragment allowed");
   url.host = u.encoded_host_address().decode();
   if (url.host.empty()) return bad_url(text, "no host");
   if (url.host.size() > 2 && url.host.front() == '[')

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "codec/columns.h"
 #include "base/error.h"
+#include "codec/columns.h"
 #include "server/auth.h"
 #include "server/limits.h"
 

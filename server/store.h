@@ -24,8 +24,8 @@
 #include <thread>
 #include <vector>
 
-#include "codec/columns.h"
 #include "base/error.h"
+#include "codec/columns.h"
 #include "server/validation.h"
 
 namespace dsfill::server {

@@ -21,9 +21,9 @@
 
 #include <simdjson.h>
 
+#include "base/error.h"
 #include "codec/columns.h"
 #include "codec/date_format.h"
-#include "base/error.h"
 #include "server/limits.h"
 
 namespace dsfill::server {

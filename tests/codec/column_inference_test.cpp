@@ -55,7 +55,8 @@ TEST(ColumnInference, IsoDatesAndDateTimes) {
   EXPECT_EQ(c.format, "%Y-%m-%d %H:%M:%S");
   c = infer_single({"2010-12-01T08:26:00+01:00", "2011-01-31T23:59:59Z"}, out);
   EXPECT_EQ(c.format, "%Y-%m-%dT%H:%M:%S%z");
-  c = infer_single({"2010-12-01 08:26:00", "2010-12-01T08:26:00Z", "2010-12-01 08:26:00+01:00"}, out);
+  c = infer_single({"2010-12-01 08:26:00", "2010-12-01T08:26:00Z", "2010-12-01 08:26:00+01:00"},
+                   out);
   EXPECT_EQ(c.subtype, "date");
   EXPECT_EQ(c.format, "");
   c = infer_single({"2010-12-01 08:26", "2010-12-09 09:01"}, out);

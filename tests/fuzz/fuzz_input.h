@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "codec/csv_dialect.h"
 #include "base/error.h"
+#include "codec/csv_dialect.h"
 
 namespace dsfill::fuzz {
 

@@ -129,7 +129,8 @@ TEST_F(Cli, TokensWithControlCharactersAreRefusedAndNothingIsSent) {
   StubServer stub([](int, const Seen&) { return reply(200, ok_envelope()); });
   const std::string args =
       "load " + csv_ + " --url " + stub.url() + " --user-code u1 --dataset-code d1";
-  const ProcessRun env = dsfill(dir_, args, "DSFILL_TOKEN=\"$(printf 'SECRETx\\r\\nX-Injected: yes')\"");
+  const ProcessRun env =
+      dsfill(dir_, args, "DSFILL_TOKEN=\"$(printf 'SECRETx\\r\\nX-Injected: yes')\"");
   EXPECT_EQ(env.exit_code, 2) << env.out << env.err;
   EXPECT_NE(env.err.find("DSFILL_TOKEN holds a control character"), std::string::npos) << env.err;
   write_file(dir_.file("two-lines"), "SECRETx\nX-Injected: yes\n");
@@ -137,7 +138,8 @@ TEST_F(Cli, TokensWithControlCharactersAreRefusedAndNothingIsSent) {
   EXPECT_EQ(file.exit_code, 2) << file.out << file.err;
   write_file(dir_.file("nul"), std::string("SECRETx\0y", 9));
   EXPECT_EQ(dsfill(dir_, args + " --token-file " + dir_.file("nul")).exit_code, 2);
-  const ProcessRun header = dsfill(dir_, args + " -H \"$(printf 'X-Trace: a\\r\\nX-Injected: yes')\"");
+  const ProcessRun header =
+      dsfill(dir_, args + " -H \"$(printf 'X-Trace: a\\r\\nX-Injected: yes')\"");
   EXPECT_EQ(header.exit_code, 2) << header.out << header.err;
   EXPECT_TRUE(stub.seen().empty());
   for (const ProcessRun* r : {&env, &file, &header}) {
@@ -163,9 +165,9 @@ TEST_F(Cli, AReorderedExportIsRefusedUnderAnInferredSpec) {
   StubServer stub([](int, const Seen&) { return reply(200, ok_envelope()); });
   for (const std::string file : {"theirs.csv", "other.csv"}) {
     for (const std::string& mode : {std::string(" --dry-run"), " --url " + stub.url()}) {
-      const ProcessRun r = dsfill(dir_, "load " + dir_.file(file) + " --columns " +
-                                            dir_.file("spec.json") +
-                                            " --user-code u1 --dataset-code d1" + mode);
+      const ProcessRun r =
+          dsfill(dir_, "load " + dir_.file(file) + " --columns " + dir_.file("spec.json") +
+                           " --user-code u1 --dataset-code d1" + mode);
       EXPECT_EQ(r.exit_code, 2) << file << mode << r.out << r.err;
       EXPECT_NE(r.err.find("spec: transaction_id,date,customer"), std::string::npos) << r.err;
     }

@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.h"
 #include "codec/csv_dialect.h"
 #include "codec/csv_records.h"
-#include "base/error.h"
 
 namespace dsfill::codec {
 
