@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "codec/utf8.h"
+
 namespace dsfill::loader {
 
 namespace {
@@ -15,58 +17,29 @@ namespace http = boost::beast::http;
 
 constexpr std::size_t kMaxText = 160;  // of the excerpt; the status and type take the rest
 
-// Returns the length of the valid UTF-8 sequence at s[i], or 0 when it is invalid or cut.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  unsigned min = 0;
-  unsigned cp = 0;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2, cp = c & 0x1F, min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3, cp = c & 0x0F, min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4, cp = c & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto d = static_cast<unsigned char>(s[i + k]);
-    if ((d & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-// Returns `text` as one printable line of at most kMaxText bytes: runs of whitespace and
-// control characters become one space, invalid UTF-8 becomes '?', and a cut ends in "...".
-std::string one_line(std::string_view text) {
+// Returns `raw` as one printable line of at most kMaxText bytes: runs of whitespace and control
+// characters become one space, invalid UTF-8 becomes U+FFFD, and a cut ends in "...".
+std::string one_line(std::string_view raw) {
+  // The line is short: what lies past 4 KiB cannot reach it.
+  const std::string text = codec::utf8_replacing(raw.substr(0, 4096));
+  const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = begin + text.size();
   std::string out;
   bool space = false;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7F || c == ' ') {
+  for (const unsigned char* p = begin; p < end;) {
+    if (*p <= ' ' || *p == 0x7F) {
       space = !out.empty();
-      ++i;
+      ++p;
       continue;
     }
-    const std::size_t n = utf8_sequence(text, i);
-    const std::size_t width = n == 0 ? 1 : n;
-    if (out.size() + (space ? 1 : 0) + width > kMaxText) {
-      out += "...";
-      return out;
-    }
+    std::size_t bad = 0;
+    const std::size_t n =
+        *p < 0x80 ? 1 : std::max<std::size_t>(1, codec::utf8_sequence(p, end, bad));
+    if (out.size() + (space ? 1 : 0) + n > kMaxText) return out + "...";
     if (space) out += ' ';
     space = false;
-    if (n == 0) {
-      out += '?';
-    } else {
-      out.append(text.substr(i, n));
-    }
-    i += width;
+    out.append(reinterpret_cast<const char*>(p), n);
+    p += n;
   }
   return out;
 }

@@ -110,6 +110,20 @@ TEST_F(Answers, StatusErrorInA200IsNotStored) {
   EXPECT_NE(report.message.find(R"(data.status is "error")"), std::string::npos) << report.message;
 }
 
+TEST_F(Answers, AnAnswersTextReachesTheMessageAsOnePrintableLine) {
+  StubServer stub([](int, const Seen&) {
+    StubResponse r = reply(400, "bad \xff value\r\nX-Evil: \x1b[2J" + std::string(5000, 'x'));
+    r.set(boost::beast::http::field::content_type, "text/plain");
+    return r;
+  });
+  const auto report = loader::run_load(options(stub));
+  EXPECT_EQ(report.outcome, Outcome::kRejected);
+  EXPECT_NE(report.message.find("HTTP 400 (text/plain): bad \xEF\xBF\xBD value"), std::string::npos)
+      << report.message;
+  EXPECT_EQ(report.message.find_first_of("\r\n\x1b"), std::string::npos) << report.message;
+  EXPECT_LT(report.message.size(), 400u) << report.message;
+}
+
 TEST_F(Answers, WrongRowsInsertedIsNotStored) {
   StubServer stub([](int, const Seen& s) { return reply(200, ok_body(0, rows_in(s) - 1)); });
   const auto report = loader::run_load(options(stub));
