@@ -104,6 +104,30 @@ struct Context {
   return {p, o, lim, true};
 }
 
+// Runs write_high at p and moves p, o and lim past what it wrote. Returns false, with p at the
+// bad byte and `error` naming it, for invalid UTF-8.
+inline bool copy_high(const char*& p, char*& o, char*& lim, std::string& out, const Context& ctx,
+                      std::int64_t row, Error& error) {
+  const Step h = write_high(p, o, lim, out, ctx);
+  p = h.p;
+  o = h.o;
+  lim = h.lim;
+  if (!h.ok) error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(p));
+  return h.ok;
+}
+
+// Writes the data byte at p that the copy loop stopped at: a run of high bytes (copy_high), or
+// an ASCII byte that JSON escapes. Returns false as copy_high does.
+inline bool copy_stop_byte(const char*& p, char*& o, char*& lim, std::string& out,
+                           const Context& ctx, std::int64_t row, Error& error) {
+  const auto c = static_cast<unsigned char>(*p);
+  if (c >= 0x80) return copy_high(p, o, lim, out, ctx, row, error);
+  DSFILL_RESERVE(6);
+  o = put_json_escape(o, c);
+  ++p;
+  return true;
+}
+
 // Writes the body of the unquoted field at p (JSON-escaped); leaves p at the delimiter,
 // terminator or end after it. On failure sets `error`. Kept out of line so that its loop has
 // the registers to itself. The grammar decides at each byte the copy loop stops at; the bytes
@@ -118,7 +142,6 @@ struct Context {
   for (;;) {
     copy_plain(p, end, o, lim, out, cls);
     if (p == end) break;
-    const auto c = static_cast<unsigned char>(*p);
     const CsvState s = grammar.next(CsvState::kUnquoted, *p);
     if (s == CsvState::kDelimiter) {
       // Short fields make the per-field call the main cost: run straight on into the next
@@ -142,20 +165,7 @@ struct Context {
       }
       break;  // kRecordEndLf, kRecordEndCr
     }
-    if (c >= 0x80) {
-      const Step h = write_high(p, o, lim, out, ctx);
-      if (!h.ok) {
-        error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(h.p));
-        return h;
-      }
-      p = h.p;
-      o = h.o;
-      lim = h.lim;
-      continue;
-    }
-    DSFILL_RESERVE(6);
-    o = put_json_escape(o, c);
-    ++p;
+    if (!copy_stop_byte(p, o, lim, out, ctx, row, error)) return {p, o, lim, false};
   }
   return {p, o, lim, true, extra};
 }
@@ -200,20 +210,7 @@ struct Context {
       }
       break;
     }
-    if (c >= 0x80) {
-      const Step h = write_high(p, o, lim, out, ctx);
-      if (!h.ok) {
-        error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(h.p));
-        return h;
-      }
-      p = h.p;
-      o = h.o;
-      lim = h.lim;
-      continue;
-    }
-    DSFILL_RESERVE(6);
-    o = put_json_escape(o, c);
-    ++p;
+    if (!copy_stop_byte(p, o, lim, out, ctx, row, error)) return {p, o, lim, false};
   }
   return {p, o, lim, true};
 }

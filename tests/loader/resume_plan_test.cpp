@@ -1,6 +1,8 @@
 // The resume plan, decided from the options and the checkpoint file alone: no server.
 #include "loader/resume_plan.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "tests/loader/temp_dir.h"
@@ -22,6 +24,19 @@ struct PlanFixture : ::testing::Test {
     o.checkpoint = dir.file("ckpt");
     body.prefix = "{";
   }
+  // Plans a fresh load and records it with its first batch (bytes 4-`end`, `rows` rows)
+  // acknowledged, or with nothing acknowledged when `end` is 0. Returns the fresh plan.
+  Plan record(std::int64_t end, std::uint64_t rows, bool finished = false) {
+    auto fresh = plan_load(o, body, 4, 2);
+    EXPECT_TRUE(fresh);
+    if (!fresh) return Plan{};
+    CheckpointKeeper keeper(o.checkpoint, fresh->checkpoint, o.replace);
+    AckTracker acks(4, 2);
+    if (end > 0) acks.ack(0, end, 2 + static_cast<std::int64_t>(rows), rows);
+    EXPECT_TRUE(keeper.write_now(acks, finished));
+    return *fresh;
+  }
+
   TempDir dir;
   std::string csv;
   LoadOptions o;
@@ -47,12 +62,7 @@ TEST_F(PlanFixture, ResumeWithoutACheckpointIsAUsageError) {
 }
 
 TEST_F(PlanFixture, AResumeContinuesAtTheRecordedOffsetWithTheRecordedLoadId) {
-  auto fresh = plan_load(o, body, 4, 2);
-  ASSERT_TRUE(fresh);
-  CheckpointKeeper keeper(o.checkpoint, fresh->checkpoint, false);
-  AckTracker acks(4, 2);
-  acks.ack(0, 8, 3, 1);
-  ASSERT_TRUE(keeper.write_now(acks, false));
+  const Plan fresh = record(8, 1);
 
   // A fresh run would abandon the unfinished load: refused.
   auto again = plan_load(o, body, 4, 2);
@@ -65,14 +75,11 @@ TEST_F(PlanFixture, AResumeContinuesAtTheRecordedOffsetWithTheRecordedLoadId) {
   EXPECT_TRUE(resumed->resumed);
   EXPECT_EQ(resumed->start_offset, 8);
   EXPECT_EQ(resumed->start_row, 3);
-  EXPECT_EQ(resumed->checkpoint.load_id, fresh->checkpoint.load_id);
+  EXPECT_EQ(resumed->checkpoint.load_id, fresh.checkpoint.load_id);
 }
 
 TEST_F(PlanFixture, AResumeOfAChangedFileIsRefused) {
-  auto fresh = plan_load(o, body, 4, 2);
-  ASSERT_TRUE(fresh);
-  CheckpointKeeper keeper(o.checkpoint, fresh->checkpoint, false);
-  ASSERT_TRUE(keeper.write_now(AckTracker(4, 2), false));
+  record(0, 0);
   write_file(csv, "a,b\n1,2\n3,4\n5,6\n");
   o.resume = true;
   auto plan = plan_load(o, body, 4, 2);
@@ -82,30 +89,22 @@ TEST_F(PlanFixture, AResumeOfAChangedFileIsRefused) {
 
 TEST_F(PlanFixture, AReplaceThatDiedBeforeItsTruncationTruncatesAgain) {
   o.replace = true;
-  auto fresh = plan_load(o, body, 4, 2);
-  ASSERT_TRUE(fresh);
-  EXPECT_TRUE(fresh->replace);
-  CheckpointKeeper keeper(o.checkpoint, fresh->checkpoint, true);
-  ASSERT_TRUE(keeper.write_now(AckTracker(4, 2), false));
+  EXPECT_TRUE(record(0, 0).replace);
   o.resume = true;
   auto before = plan_load(o, body, 4, 2);
   ASSERT_TRUE(before);
   EXPECT_TRUE(before->replace);  // nothing acknowledged: the truncation is still to come
-  AckTracker acks(4, 2);
-  acks.ack(0, 8, 3, 1);
-  ASSERT_TRUE(keeper.write_now(acks, false));
+  o.resume = false;
+  std::filesystem::remove(o.checkpoint);
+  record(8, 1);
+  o.resume = true;
   auto after = plan_load(o, body, 4, 2);
   ASSERT_TRUE(after);
   EXPECT_FALSE(after->replace);  // truncated already: the rest appends
 }
 
 TEST_F(PlanFixture, AFinishedLoadResumesToNothing) {
-  auto fresh = plan_load(o, body, 4, 2);
-  ASSERT_TRUE(fresh);
-  CheckpointKeeper keeper(o.checkpoint, fresh->checkpoint, false);
-  AckTracker acks(4, 2);
-  acks.ack(0, 12, 4, 2);
-  ASSERT_TRUE(keeper.write_now(acks, true));
+  record(12, 2, true);
   o.resume = true;
   auto plan = plan_load(o, body, 4, 2);
   ASSERT_TRUE(plan);
