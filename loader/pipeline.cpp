@@ -64,26 +64,26 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
                             "' holds a character HTTP does not allow: refused");
     }
   }
-  SenderConfig c;
-  c.connections = o.connections;
-  c.timeout = o.timeout;
-  c.retry = o.retry;
-  c.token = o.token;
-  c.headers = o.headers;
-  c.replace = plan.replace;
-  c.start_offset = batches.offset();
-  c.start_row = plan.start_row;
-  if (o.complete) c.complete_body = codec::make_complete_body(o.user_code, o.dataset_code);
   auto url = net::parse_url(o.url);
   if (!url) return url.error();
-  c.url = *url;
-  if (c.url.tls) {
+  if (url->tls) {
     auto context = net::make_tls_context(o.cacert);
     if (!context) return context.error();
     tls = std::move(*context);
-    c.tls = tls.get();
   }
-  return c;
+  return SenderConfig{.url = *url,
+                      .tls = tls.get(),
+                      .connections = o.connections,
+                      .timeout = o.timeout,
+                      .retry = o.retry,
+                      .token = o.token,
+                      .headers = o.headers,
+                      .complete_body = o.complete
+                                           ? codec::make_complete_body(o.user_code, o.dataset_code)
+                                           : std::string(),
+                      .replace = plan.replace,
+                      .start_offset = batches.offset(),
+                      .start_row = plan.start_row};
 }
 
 // The sink of `o.target` and what it owns (a TLS context, an output file).
