@@ -19,7 +19,7 @@ namespace dsfill::codec {
 inline std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end,
                                  std::size_t& bad) {
   const auto is_cont = [](unsigned char c) { return (c & 0xC0) == 0x80; };
-  const std::size_t avail = static_cast<std::size_t>(end - p);
+  const auto avail = static_cast<std::size_t>(end - p);
   const unsigned char c0 = p[0];
   bad = 1;
   if (c0 < 0xC2) return 0;  // a continuation byte, or an overlong 2-byte lead

@@ -107,7 +107,7 @@ Result<ApiAnswer> read_success_envelope(const net::Response& response) {
   }
   if (status->as_string() != "success") {
     return make_error(ErrorCode::kBadJson,
-                      "data.status is \"" + one_line(status->as_string()) + "\", not \"success\"");
+                      R"(data.status is ")" + one_line(status->as_string()) + R"(", not "success")");
   }
   ApiAnswer answer;
   const auto* details = data->if_contains("details");

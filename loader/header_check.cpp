@@ -31,6 +31,7 @@ std::string listed(const std::vector<std::string>& names) {
 std::vector<std::string> missing(const std::vector<std::string>& from,
                                  const std::vector<std::string>& in) {
   std::vector<std::string> pool;
+  pool.reserve(in.size());
   for (const auto& n : in) pool.push_back(normalized(n));
   std::vector<std::string> out;
   for (const auto& n : from) {

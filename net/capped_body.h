@@ -24,7 +24,8 @@ struct CappedBody {
   // The bytes kept; generous, so an API answer is never cut (its envelope is a few hundred bytes).
   static constexpr std::size_t kKeepBytes = std::size_t{16} << 20;
 
-  struct value_type {
+  // Beast's Body concept names these two members: value_type and reader.
+  struct value_type {  // NOLINT(readability-identifier-naming)
     std::string text;        // the first kKeepBytes bytes of the body
     std::uint64_t size = 0;  // the body's whole size, dropped bytes included
     // Returns true when bytes were dropped: `text` is not the whole body.
@@ -33,7 +34,7 @@ struct CappedBody {
 
   static std::uint64_t size(const value_type& body) { return body.text.size(); }
 
-  class reader {
+  class reader {  // NOLINT(readability-identifier-naming)
    public:
     template <bool isRequest, class Fields>
     reader(boost::beast::http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
