@@ -40,7 +40,7 @@ class LocalSink final : public BatchSink {
   SinkCallbacks callbacks_;
   Writer write_;
   SendOrder order_;
-  std::map<std::uint64_t, EncodedBatch> early_;  // arrived before an earlier seq (writes only)
+  std::map<std::uint64_t, EncodedBatch> early_;  // submitted, not yet done (bodies kept to write)
   SinkState state_;
   std::optional<std::uint64_t> total_batches_;
   bool stopping_ = false;
