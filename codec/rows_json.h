@@ -14,28 +14,89 @@
 
 #include "base/error.h"
 #include "codec/csv_dialect.h"
+#include "codec/date_format.h"
 #include "codec/json_text.h"  // the escaper and number check the transcoder writes with
 
 namespace dsfill::codec {
 
 enum class InputEncoding : std::uint8_t { kUtf8, kLatin1 };
 enum class Utf8Policy : std::uint8_t { kStrict, kReplace };  // kReplace: invalid bytes -> U+FFFD
-enum class ValueKind : std::uint8_t { kString, kNumber };
+// kDate: a string checked against the column's DateFormat (RowsJsonOptions::dates).
+enum class ValueKind : std::uint8_t { kString, kNumber, kDate };
+
+// Cells that mean "no value": written as JSON null in any column.
+struct NullRules {
+  std::vector<std::string> markers;  // exact, case-sensitive (--null-value NULL --null-value '\N')
+  bool empty_as_null = false;        // empty text cells too (empty number and date cells always)
+  bool operator==(const NullRules&) const = default;
+};
+
+// How numbers in kNumber columns are written in the file.
+struct NumberRules {
+  bool decimal_comma = false;      // "3,14" is 3.14 (a '.' is then not a decimal point)
+  char thousands_separator = '\0';  // e.g. ',' for "1,234.5": groups of three digits
+  bool operator==(const NumberRules&) const = default;
+};
+
+// The field a column takes when the header lacks it: the column is null in every row.
+inline constexpr std::uint32_t kNoField = UINT32_MAX;
 
 struct RowsJsonOptions {
   CsvDialect dialect;
   InputEncoding encoding = InputEncoding::kUtf8;
   Utf8Policy utf8 = Utf8Policy::kStrict;
-  // One entry per column; empty means every value is a string.
+  // One entry per output column; empty means every value is a string.
   std::vector<ValueKind> kinds;
+  // One entry per output column, used where kinds[j] is kDate; missing entries are ISO 8601.
+  std::vector<DateFormat> dates;
+  // Output column j takes the record's field source[j] (0-based; kNoField: null). Empty: the
+  // identity (column j is field j), the fast path's case.
+  std::vector<std::uint32_t> source;
   // Fields every record must have; 0 means "as many as the first record of this call".
   std::size_t expected_fields = 0;
+  NullRules nulls;
+  NumberRules numbers;
+  // Longest value accepted (bytes after unescaping), as the reference server's default limit.
+  std::size_t max_value_bytes = std::size_t{1} << 20;
+  // true: a bad record is left out of the JSON and described in RowsJsonStats::rejects, and the
+  // rest of the records are written; false: the first bad record fails the call.
+  bool keep_going = false;
+};
+
+// Why a record was left out (a short stable name for each: reject_reason_name).
+enum class RejectReason : std::uint8_t {
+  kRaggedRow,          // a field count other than the header's
+  kBareQuote,          // a quote inside an unquoted field
+  kAfterQuote,         // something other than a delimiter or terminator after a closing quote
+  kUnterminatedQuote,  // a quoted field still open at the end of the input
+  kInvalidUtf8,        // invalid UTF-8 under Utf8Policy::kStrict
+  kNotANumber,         // a kNumber column's value is not a number
+  kNumberOutOfRange,   // a number beyond double's range (1e999), which the server refuses
+  kBadDate,            // a kDate column's value does not match the column's format
+  kValueTooLong,       // a value longer than max_value_bytes
+  kRefusedByServer,    // (the loader's: a row the server answered 400/422 for)
+};
+inline constexpr int kRejectReasonCount = 10;
+
+// Returns "ragged_row", "bare_quote", ... for `reason`.
+const char* reject_reason_name(RejectReason reason);
+
+// One record left out under keep_going.
+struct RowReject {
+  std::int64_t row = 0;          // the file row of the record's first byte
+  std::int64_t byte_offset = 0;  // the file offset of the record's first byte
+  std::string record;            // the record's bytes as they are in the input, terminator included
+  std::size_t field = 0;         // the 1-based field of the file's record at fault; 0: the record
+  std::string value;             // that field's value, cut to 200 bytes (valid UTF-8); may be empty
+  RejectReason reason = RejectReason::kRaggedRow;
+  std::string message;  // the same words the error would have had without keep_going
 };
 
 struct RowsJsonStats {
   std::uint64_t rows = 0;           // records written (blank lines are skipped)
   std::uint64_t physical_rows = 0;  // terminators consumed, blank lines included
   std::size_t fields_per_row = 0;
+  std::vector<RowReject> rejects;  // keep_going: the records left out, in file order
 };
 
 // Appends to `out` the JSON array of the records in `records`, which holds whole records
