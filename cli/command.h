@@ -18,5 +18,6 @@ void add_serve_command(CLI::App& app, CommandAction& action);
 void add_load_command(CLI::App& app, CommandAction& action);
 void add_bench_command(CLI::App& app, CommandAction& action);
 void add_infer_command(CLI::App& app, CommandAction& action);
+void add_check_command(CLI::App& app, CommandAction& action);
 
 }  // namespace dsfill::cli

@@ -79,6 +79,7 @@ void add_infer_command(CLI::App& app, CommandAction& action) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
       ->capture_default_str();
   add_dialect_flags(*cmd, flags->in);
+  add_value_flags(*cmd, flags->in);
   cmd->callback([flags, &action] { action = [flags] { return run_infer(*flags); }; });
 }
 

@@ -43,14 +43,66 @@ void add_dialect_flags(CLI::App& cmd, InputFlags& flags) {
       ->capture_default_str();
 }
 
+void add_column_match_flags(CLI::App& cmd, InputFlags& flags) {
+  cmd.add_option("--missing-columns", flags.missing_columns,
+                 "A --columns column the header lacks: error (exit 2, nothing sent) or null "
+                 "(the column is null in every row)")
+      ->check(CLI::IsMember({"error", "null"}))
+      ->capture_default_str();
+  cmd.add_option("--extra-columns", flags.extra_columns,
+                 "Header fields --columns lacks: error (exit 2, nothing sent) or ignore (left out)")
+      ->check(CLI::IsMember({"error", "ignore"}))
+      ->capture_default_str();
+}
+
+void add_value_flags(CLI::App& cmd, InputFlags& flags) {
+  cmd.add_option("--null-value", flags.null_values,
+                 "A cell that means no value, sent as null in any column (exact, case-sensitive); "
+                 "repeat it for several: --null-value NULL --null-value '\\N'. infer treats them "
+                 "as empty");
+  cmd.add_flag("--empty-as-null", flags.empty_as_null,
+               "Empty text cells are null too (empty numeric and date cells always are)");
+  cmd.add_flag("--decimal-comma", flags.decimal_comma,
+               "Numbers in numeric columns use a decimal comma, as European exports write them: "
+               "\"3,14\" is sent as 3.14 (a '.' is then refused unless it is the "
+               "--thousands-separator)");
+  cmd.add_option("--thousands-separator", flags.thousands_separator,
+                 "A character that groups digits by three in numeric columns, as in 1,234.5 "
+                 "(',', '.', ' ' or \"'\"); it is dropped before sending");
+}
+
+void add_bad_row_flags(CLI::App& cmd, InputFlags& flags) {
+  cmd.add_option("--max-bad-rows", flags.max_bad_rows,
+                 "Bad rows (ragged, bad quotes, invalid UTF-8, values their column refuses) that "
+                 "may be left out before the load stops with exit 3; 0: the first stops it")
+      ->capture_default_str();
+  cmd.add_option("--max-bad-ratio", flags.max_bad_ratio,
+                 "Bad rows that may be left out as a share of the rows read so far (0.01: 1%); "
+                 "the larger of this and --max-bad-rows applies")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd.add_option("--rejects", flags.rejects,
+                 "Write the rows left out to FILE, byte for byte after the header, so it can be "
+                 "fixed and loaded with the same flags; why each was refused goes to "
+                 "FILE.errors.jsonl");
+}
+
+loader::BadRowLimits bad_row_limits(const InputFlags& flags) {
+  return {.max_rows = flags.max_bad_rows, .max_ratio = flags.max_bad_ratio};
+}
+
 void add_input_flags(CLI::App& cmd, InputFlags& flags, LevelDefault level_default) {
   add_dialect_flags(cmd, flags);
+  add_column_match_flags(cmd, flags);
+  add_value_flags(cmd, flags);
+  add_bad_row_flags(cmd, flags);
   flags.auto_level = level_default == LevelDefault::kAuto;
   cmd.add_option("--columns", flags.columns_path,
                  "Columns spec file (JSON array of {name, alias, type, subtype[, format]}); "
-                 "default: one dimension/text column per header name. With a header, its names "
-                 "must be the spec's names in the spec's order (ignoring case and surrounding "
-                 "spaces), else nothing is sent (exit 2)")
+                 "default: one dimension/text column per header name. With a header, fields are "
+                 "matched to the spec's columns by name (exactly, else ignoring case and "
+                 "surrounding spaces) whatever their order; see --missing-columns and "
+                 "--extra-columns. With --no-header, by position")
       ->check(CLI::ExistingFile);
   cmd.add_option("--batch-rows", flags.batch_rows, "Rows per request, at most")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}))
@@ -163,6 +215,31 @@ loader::SchemaOptions schema_options(const InputFlags& flags) {
       flags.invalid_utf8 == "replace" ? codec::Utf8Policy::kReplace : codec::Utf8Policy::kStrict;
   if (!flags.columns_path.empty())
     options.columns = loader::load_columns_file(flags.columns_path).value();
+  options.match.missing_as_null = flags.missing_columns == "null";
+  options.match.ignore_extra = flags.extra_columns == "ignore";
+  options.rows.nulls.markers = flags.null_values;
+  options.rows.nulls.empty_as_null = flags.empty_as_null;
+  options.rows.numbers.decimal_comma = flags.decimal_comma;
+  if (!flags.thousands_separator.empty()) {
+    const std::string& t = flags.thousands_separator;
+    if (t.size() != 1 || std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-' ||
+        t[0] == '+' || t[0] == 'e' || t[0] == 'E' || static_cast<unsigned char>(t[0]) >= 0x80 ||
+        static_cast<unsigned char>(t[0]) < 0x20) {
+      throw UsageError(
+          "--thousands-separator takes one ASCII character that is not a digit, "
+          "sign or exponent, got '" +
+          t + "'");
+    }
+    if (t[0] == ',' && flags.decimal_comma) {
+      throw UsageError("--thousands-separator ',' and --decimal-comma cannot both be given");
+    }
+    options.rows.numbers.thousands_separator = t[0];
+  }
+  if (flags.thousands_separator == "." && !flags.decimal_comma) {
+    throw UsageError(
+        "--thousands-separator '.' needs --decimal-comma (else '.' is the decimal "
+        "point)");
+  }
   return options;
 }
 
@@ -178,6 +255,13 @@ loader::LoadOptions input_load_options(const std::string& input, const InputFlag
   o.compress = !flags.no_compress;
   o.encoders =
       encoders > 0 ? encoders : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.bad_rows = bad_row_limits(flags);
+  o.rejects_path = flags.rejects;
+  if (!o.rejects_path.empty() && !o.bad_rows.any()) {
+    throw UsageError(
+        "--rejects needs --max-bad-rows or --max-bad-ratio: without them the first "
+        "bad row stops the load, and nothing is left out");
+  }
   return o;
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -33,6 +34,17 @@ struct InputFlags {
   bool auto_level = false;  // --level auto: adapt while loading (level is the starting point)
   std::string codec = "libdeflate";
   bool no_compress = false;
+  // Columns by name and values (add_value_flags).
+  std::string missing_columns = "error";
+  std::string extra_columns = "error";
+  std::vector<std::string> null_values;
+  bool empty_as_null = false;
+  bool decimal_comma = false;
+  std::string thousands_separator;
+  // Bad rows (add_bad_row_flags).
+  std::uint64_t max_bad_rows = 0;
+  double max_bad_ratio = 0;
+  std::string rejects;
 };
 
 // Returns the deflate backend --codec names. Throws UsageError (ISA-L missing from this build).
@@ -41,11 +53,23 @@ codec::GzipBackend gzip_backend(const InputFlags& flags);
 // Defines the dialect flags only: --delimiter, --quote, --no-header, --encoding, --invalid-utf8.
 void add_dialect_flags(CLI::App& cmd, InputFlags& flags);
 
+// Defines how header names meet --columns: --missing-columns, --extra-columns.
+void add_column_match_flags(CLI::App& cmd, InputFlags& flags);
+
+// Defines the value flags: --null-value, --empty-as-null, --decimal-comma, --thousands-separator.
+void add_value_flags(CLI::App& cmd, InputFlags& flags);
+
+// Defines --max-bad-rows, --max-bad-ratio and --rejects.
+void add_bad_row_flags(CLI::App& cmd, InputFlags& flags);
+
+// Returns the limits and rejects file the bad-row flags describe.
+loader::BadRowLimits bad_row_limits(const InputFlags& flags);
+
 // What --level is when not given: a fixed level (encode: nothing to adapt to), or auto (load
 // and bench: the pipeline finds the level that suits the link and the machine).
 enum class LevelDefault { kFixed, kAuto };
 
-// Defines the dialect flags and the columns, batching and compression flags on `cmd`.
+// Defines the dialect, value and bad-row flags and the columns, batching and compression flags.
 void add_input_flags(CLI::App& cmd, InputFlags& flags, LevelDefault level = LevelDefault::kFixed);
 
 // Returns the chunker options the flags describe. Throws UsageError on bad values.

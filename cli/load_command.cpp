@@ -1,6 +1,7 @@
 // `dsfill load`: streams a CSV file (or standard input) into a dataset through POST /dataset-fill.
 // Parses the flags into loader::LoadOptions, runs the pipeline, prints the summary and turns the
 // outcome into the documented exit code.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -48,6 +49,8 @@ struct LoadFlags {
   std::string progress = "auto";
   std::string summary_json;
   bool dry_run = false;
+  bool validate_first = false;
+  bool no_validate_first = false;
   InputFlags in;
   // Scheduled and scaled-out loads (docs/scheduling.md, docs/scale-out.md).
   std::string job;
@@ -232,6 +235,16 @@ loader::LoadOptions load_options(const LoadFlags& f) {
     o.auto_resume = f.auto_resume;
     o.resume_command = resume_command_line();
   }
+  // Replace truncates: a file that would fail halfway must never empty a dataset, so a replace
+  // load of a regular file checks it all first. Standard input cannot be read twice.
+  struct stat st {};
+  const bool regular = f.input != "-" && ::stat(f.input.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  o.validate_first = !f.no_validate_first && (f.validate_first || (o.replace && regular));
+  if (f.validate_first && !regular) {
+    throw UsageError(
+        "--validate-first needs a regular file: standard input or a pipe cannot be "
+        "read twice");
+  }
   o.progress = f.progress == "always"  ? loader::ProgressMode::kAlways
                : f.progress == "never" ? loader::ProgressMode::kNever
                                        : loader::ProgressMode::kAuto;
@@ -395,6 +408,13 @@ void add_load_command(CLI::App& app, CommandAction& action) {
       ->capture_default_str();
   cmd->add_option("--summary-json", f->summary_json, "Also write the summary as JSON to this file");
   cmd->add_flag("--dry-run", f->dry_run, "Read, encode and count; send nothing");
+  auto* validate = cmd->add_flag(
+      "--validate-first", f->validate_first,
+      "Read and check the whole file before the first request (within --max-bad-rows), so a "
+      "file that would fail sends nothing. On by default for --mode replace on a regular file");
+  cmd->add_flag("--no-validate-first", f->no_validate_first,
+                "Do not check the whole file first, even in --mode replace")
+      ->excludes(validate);
   add_input_flags(*cmd, f->in, LevelDefault::kAuto);
   cmd->add_option("--job", f->job,
                   "TOML job file giving any of these options (keys: the long flags without "

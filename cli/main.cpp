@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
   add_load_command(app, action);
   add_bench_command(app, action);
   add_infer_command(app, action);
+  add_check_command(app, action);
 
   try {
     app.parse(argc, argv);

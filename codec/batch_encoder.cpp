@@ -24,6 +24,11 @@ Result<BatchStats> BatchEncoder::encode(std::string_view records, InputPosition 
   stats.physical_rows = rows->physical_rows;
   stats.csv_bytes = records.size();
   stats.json_bytes = json.size();
+  stats.rejects = std::move(rows->rejects);
+  if (check_only_) {
+    body.clear();
+    return stats;
+  }
 
   const std::string& prefix = body_.prefix;
   const std::string& suffix = append ? body_.suffix_append : body_.suffix_replace;

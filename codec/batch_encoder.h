@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "codec/gzip.h"
 #include "codec/request_body.h"
@@ -20,6 +21,7 @@ struct BatchStats {
   std::size_t json_bytes = 0;
   std::size_t gzip_bytes = 0;  // 0 when uncompressed
   std::size_t body_bytes = 0;
+  std::vector<RowReject> rejects;  // RowsJsonOptions::keep_going: the records left out
 };
 
 // Owns the compressor and scratch buffers reused across batches: one per encoder thread.
@@ -33,6 +35,9 @@ class BatchEncoder {
   // Changes the gzip level for later batches (--level auto); allocates only on a level's first use.
   void set_level(int level) { gzip_.set_level(level); }
   int level() const { return gzip_.level(); }
+  // Checks only (`dsfill check`, --validate-first): encode() transcodes, to find every problem,
+  // and leaves `body` empty; nothing is compressed.
+  void set_check_only(bool check_only) { check_only_ = check_only; }
 
   // Replaces `body` with the request body for `records` (whole records, see append_rows_json).
   // `append` selects the append suffix (false: the truncating first request of replace mode).
@@ -50,6 +55,7 @@ class BatchEncoder {
   std::string json_;  // reused per batch; only its first json_size_ bytes are this batch's
   std::size_t json_size_ = 0;
   std::string gz_;  // reused per batch
+  bool check_only_ = false;
 };
 
 }  // namespace dsfill::codec

@@ -33,7 +33,7 @@ struct NullRules {
 
 // How numbers in kNumber columns are written in the file.
 struct NumberRules {
-  bool decimal_comma = false;      // "3,14" is 3.14 (a '.' is then not a decimal point)
+  bool decimal_comma = false;       // "3,14" is 3.14 (a '.' is then not a decimal point)
   char thousands_separator = '\0';  // e.g. ',' for "1,234.5": groups of three digits
   bool operator==(const NumberRules&) const = default;
 };
@@ -90,6 +90,7 @@ struct RowReject {
   std::string value;             // that field's value, cut to 200 bytes (valid UTF-8); may be empty
   RejectReason reason = RejectReason::kRaggedRow;
   std::string message;  // the same words the error would have had without keep_going
+  std::string column;   // the field's header name: filled in by the loader, which knows it
 };
 
 struct RowsJsonStats {

@@ -106,8 +106,8 @@ Result<ApiAnswer> read_success_envelope(const net::Response& response) {
     return make_error(ErrorCode::kBadJson, "the answer has no data.status");
   }
   if (status->as_string() != "success") {
-    return make_error(ErrorCode::kBadJson,
-                      R"(data.status is ")" + one_line(status->as_string()) + R"(", not "success")");
+    return make_error(ErrorCode::kBadJson, R"(data.status is ")" + one_line(status->as_string()) +
+                                               R"(", not "success")");
   }
   ApiAnswer answer;
   const auto* details = data->if_contains("details");

@@ -54,7 +54,26 @@ Result<bool> fsync_path(const std::filesystem::path& dir, int flags) {
 
 }  // namespace
 
-Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha256) {
+std::string body_rules(const codec::RowsJsonOptions& rows) {
+  std::string out = "source=";
+  for (std::size_t i = 0; i < rows.source.size(); ++i) {
+    out +=
+        (i == 0 ? "" : ",") +
+        (rows.source[i] == codec::kNoField ? std::string("null") : std::to_string(rows.source[i]));
+  }
+  out += ";null=";
+  for (std::size_t i = 0; i < rows.nulls.markers.size(); ++i) {
+    out += (i == 0 ? "" : "|") + rows.nulls.markers[i];
+  }
+  out += ";empty_as_null=" + std::to_string(static_cast<int>(rows.nulls.empty_as_null)) +
+         ";decimal_comma=" + std::to_string(static_cast<int>(rows.numbers.decimal_comma)) +
+         ";thousands=" + std::to_string(static_cast<int>(rows.numbers.thousands_separator)) +
+         ";keep_going=" + std::to_string(static_cast<int>(rows.keep_going));
+  return out;
+}
+
+Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha256,
+                                   const codec::RowsJsonOptions& schema_rows) {
   if (o.input == "-") {
     return make_error(ErrorCode::kBadArgument,
                       "standard input cannot be resumed: --checkpoint needs a FILE");
@@ -94,6 +113,8 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
                ",utf8=" + std::to_string(static_cast<int>(rows.utf8));
   id.shard = std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count);
   id.columns_sha256 = std::move(columns_sha256);
+  id.rules = body_rules(schema_rows);
+  id.rejects_path = o.rejects_path;
   return id;
 }
 
@@ -124,6 +145,8 @@ std::string identity_mismatch(const LoadIdentity& a, const LoadIdentity& b) {
   check("dialect", a.dialect, b.dialect);
   check("shard", a.shard, b.shard);
   check("columns (sha256 of the request envelope)", a.columns_sha256, b.columns_sha256);
+  check("column mapping and value rules", a.rules, b.rules);
+  check("rejects file", a.rejects_path, b.rejects_path);
   return out;
 }
 
@@ -144,6 +167,18 @@ std::string checkpoint_json(const Checkpoint& c) {
   id["dialect"] = c.identity.dialect;
   id["shard"] = c.identity.shard;
   id["columns_sha256"] = c.identity.columns_sha256;
+  id["rules"] = c.identity.rules;
+  id["rejects_path"] = c.identity.rejects_path;
+  boost::json::object rejects;
+  rejects["rows"] = c.rejects.rows;
+  boost::json::object by_reason;
+  for (int i = 0; i < codec::kRejectReasonCount; ++i) {
+    const auto n = c.rejects.by_reason[static_cast<std::size_t>(i)];
+    if (n != 0) by_reason[codec::reject_reason_name(static_cast<codec::RejectReason>(i))] = n;
+  }
+  rejects["by_reason"] = std::move(by_reason);
+  rejects["file_bytes"] = c.rejects.file_bytes;
+  rejects["errors_bytes"] = c.rejects.errors_bytes;
   boost::json::object o;
   o["version"] = c.version;
   o["load_id"] = c.load_id;
@@ -154,6 +189,7 @@ std::string checkpoint_json(const Checkpoint& c) {
   o["truncated"] = c.truncated;
   o["finished"] = c.finished;
   o["identity"] = std::move(id);
+  o["rejects"] = std::move(rejects);
   return boost::json::serialize(o) + "\n";
 }
 
@@ -222,8 +258,32 @@ Result<Checkpoint> parse_checkpoint(std::string_view json) {
     c.identity.dialect = str(id, "dialect");
     c.identity.shard = str(id, "shard");
     c.identity.columns_sha256 = str(id, "columns_sha256");
+    // Optional: checkpoints from before the value rules and rejects existed lack them.
+    if (const auto* rules = id.if_contains("rules"); rules != nullptr && rules->is_string()) {
+      c.identity.rules = std::string(rules->as_string());
+    } else {
+      c.identity.rules = body_rules({});
+    }
+    if (const auto* r = id.if_contains("rejects_path"); r != nullptr && r->is_string()) {
+      c.identity.rejects_path = std::string(r->as_string());
+    }
   } else if (missing.empty()) {
     missing = "identity";
+  }
+  if (const auto* rv = o.if_contains("rejects"); rv != nullptr && rv->is_object()) {
+    const auto& r = rv->as_object();
+    c.rejects.rows = static_cast<std::uint64_t>(num(r, "rows"));
+    c.rejects.file_bytes = static_cast<std::uint64_t>(num(r, "file_bytes"));
+    c.rejects.errors_bytes = static_cast<std::uint64_t>(num(r, "errors_bytes"));
+    if (const auto* b = r.if_contains("by_reason"); b != nullptr && b->is_object()) {
+      for (int i = 0; i < codec::kRejectReasonCount; ++i) {
+        const char* name = codec::reject_reason_name(static_cast<codec::RejectReason>(i));
+        if (b->as_object().contains(name)) {
+          c.rejects.by_reason[static_cast<std::size_t>(i)] =
+              static_cast<std::uint64_t>(num(b->as_object(), name));
+        }
+      }
+    }
   }
   if (!missing.empty()) {
     return make_error(ErrorCode::kBadArgument,

@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "loader/load_options.h"
+#include "loader/reject_log.h"
 
 namespace dsfill::loader {
 
@@ -37,6 +38,11 @@ struct LoadIdentity {
   std::string shard;    // "I/N"
   // SHA-256 (hex) of the body template (user and dataset codes, columns spec, compression).
   std::string columns_sha256;
+  // What else shapes the bodies: the header-to-column mapping and the null and number rules
+  // (e.g. "source=2,0,1;null=NULL|\\N;empty_as_null=0;decimal_comma=0;thousands=0").
+  // Absent in checkpoints written before these rules existed: "".
+  std::string rules;
+  std::string rejects_path;  // --rejects FILE; "" without one
 };
 
 struct Checkpoint {
@@ -50,12 +56,18 @@ struct Checkpoint {
   // Replace mode: the truncating first batch is acknowledged, so the rest is appended.
   bool truncated = false;
   bool finished = false;  // every batch acknowledged (and the dataset completed, if asked)
+  // The rejects of the acknowledged prefix, over all runs, and the rejects files' lengths.
+  RejectTally rejects;
 };
 
-// Returns the identity of the load `options` describes, with `columns_sha256` given by the
-// caller (it depends on the schema read from the file). Fails with kBadArgument for standard
-// input (it cannot be resumed) and kIo when the file cannot be read.
-Result<LoadIdentity> identify_load(const LoadOptions& options, std::string columns_sha256);
+// Returns the identity of the load `options` describes, with `columns_sha256` and the rows
+// options `rows` given by the caller (they depend on the schema read from the file). Fails with
+// kBadArgument for standard input (it cannot be resumed) and kIo when the file cannot be read.
+Result<LoadIdentity> identify_load(const LoadOptions& options, std::string columns_sha256,
+                                   const codec::RowsJsonOptions& rows);
+
+// Returns the text LoadIdentity::rules records for `rows`.
+std::string body_rules(const codec::RowsJsonOptions& rows);
 
 // Returns "" when `now` may resume `recorded`, else a message naming each field that differs
 // with both values (e.g. "size: the checkpoint has 1200, the file has 1300").

@@ -55,9 +55,12 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
     return flattened(schema.error(), usage ? ErrorCode::kBadArgument : ErrorCode::kBadCsv, name);
   }
   in->schema = std::move(*schema);
+  // Bad records are left out and counted only where some may be; otherwise the first one stops.
+  in->schema.rows.keep_going = o.bad_rows.any() || o.target == Target::kCheck;
   in->body = codec::make_body_template(o.user_code, o.dataset_code, in->schema.columns, o.compress);
   const std::int64_t data_start = in->head_->offset();
-  auto plan = plan_load(o, in->body, data_start, in->schema.header.empty() ? 1 : 2);
+  auto plan =
+      plan_load(o, in->body, in->schema.rows, data_start, in->schema.header.empty() ? 1 : 2);
   if (!plan) {
     const bool io = plan.error().code == ErrorCode::kIo;
     return flattened(plan.error(), io ? ErrorCode::kIo : ErrorCode::kBadArgument);

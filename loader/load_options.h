@@ -11,6 +11,7 @@
 #include "codec/gzip.h"
 #include "codec/kernels.h"
 #include "loader/chunker.h"
+#include "loader/reject_log.h"
 #include "loader/schema.h"
 #include "loader/shard.h"
 #include "net/retry_policy.h"
@@ -22,6 +23,7 @@ enum class Target : std::uint8_t {
   kDryRun,   // read, encode and count; send nothing
   kBench,    // the same as kDryRun, reported as a benchmark
   kFile,     // write every request body to `output`, one per line, in file order (encode)
+  kCheck,    // read and check every value, compress and send nothing (check, --validate-first)
 };
 
 enum class ProgressMode : std::uint8_t { kAuto, kAlways, kNever };
@@ -68,6 +70,15 @@ struct LoadOptions {
   // The command that resumes this load, for the summary (the CLI fills it in); empty: a
   // generic hint is printed.
   std::string resume_command;
+
+  // Bad rows: how many may be left out (0: none, the first stops the load) and where they go
+  // (--rejects FILE; see reject_log.h). The encoders' keep_going follows bad_rows.any().
+  BadRowLimits bad_rows;
+  std::string rejects_path;
+  // --validate-first: read and check the whole file before the first request (see pipeline.h).
+  bool validate_first = false;
+  // Target::kCheck (`dsfill check`): the problems listed, at most this many (the rest counted).
+  std::size_t max_errors = 100;
 
   ProgressMode progress = ProgressMode::kAuto;
   bool handle_signals = true;  // SIGINT/SIGTERM stop reading and let in-flight requests finish
@@ -140,6 +151,14 @@ struct LoadReport {
   bool already_finished = false;  // --resume of a finished load: nothing was sent
   std::uint64_t rows_before = 0;  // rows acknowledged by earlier runs of this load
   std::string checkpoint_error;   // the checkpoint could not be written (the load went on)
+
+  // Bad rows left out: counts by reason over all runs of the load, the rejects file ("" without
+  // one), and the first few (Target::kCheck: the first max_errors), in file order.
+  RejectTally rejects;
+  std::string rejects_path;
+  std::vector<codec::RowReject> reject_examples;
+  // --validate-first: how long the validation pass took (0 when there was none).
+  double validate_seconds = 0;
 
   // Returns the stage with the highest utilization ("" when none ran).
   std::string bottleneck() const;

@@ -86,21 +86,41 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
                       .start_row = plan.start_row};
 }
 
-// The sink of `o.target` and what it owns (a TLS context, an output file).
+// The sink of `o.target` and what it owns (a TLS context, an output file, the encoder of the
+// parts of refused batches).
 struct SinkParts {
   std::unique_ptr<BatchSink> sink;
   std::shared_ptr<asio::ssl::context> tls;
+  std::unique_ptr<codec::BatchEncoder> part_encoder;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
 };
 
-// Returns the sink for `o.target`: the HTTP sender, a file of bodies, or discard.
-Result<SinkParts> make_sink(const LoadOptions& o, LoadInput& in, asio::io_context& io,
-                            SinkCallbacks callbacks) {
+// Returns the sink for `o.target`: the HTTP sender, a file of bodies, or discard. With
+// `refused`, the sender splits batches the server refuses for a row and hands it the rows.
+Result<SinkParts> make_sink(
+    const LoadOptions& o, LoadInput& in, asio::io_context& io, SinkCallbacks callbacks,
+    std::function<bool(std::uint64_t, std::vector<codec::RowReject>)> refused) {
   SinkParts parts;
   Chunker& batches = in.batches();
   if (o.target == Target::kNetwork) {
     auto config = sender_config(o, in.plan, batches, parts.tls);
     if (!config) return config.error();
+    if (refused) {
+      parts.part_encoder = std::make_unique<codec::BatchEncoder>(
+          in.body, in.schema.rows, o.compress ? o.level : 0, o.gzip_backend);
+      codec::BatchEncoder& encoder = *parts.part_encoder;
+      config->encode_part = [&encoder](std::string_view csv, codec::InputPosition start,
+                                       bool append) -> Result<PartBody> {
+        PartBody part;
+        auto stats = encoder.encode(csv, start, append, part.body);
+        if (!stats) return stats.error();
+        part.rows = stats->rows;  // its own rejects were counted with the batch: not again
+        return part;
+      };
+      config->on_refused = std::move(refused);
+      config->load_id = in.plan.checkpoint.load_id;
+      config->dialect = o.chunker.dialect;
+    }
     parts.sink = std::make_unique<HttpSender>(io, std::move(*config), std::move(callbacks));
     return parts;
   }
@@ -137,6 +157,15 @@ void make_levels(const LoadOptions& o, std::size_t window, std::optional<LevelCo
               static_cast<int>(window), network ? std::max(1, o.connections) : 0);
 }
 
+// Returns the names that fields of the file's records have: the header's, else the columns'.
+std::vector<std::string> field_names(const Schema& schema) {
+  if (!schema.header.empty()) return schema.header;
+  std::vector<std::string> names;
+  names.reserve(schema.columns.size());
+  for (const auto& c : schema.columns) names.push_back(c.name);
+  return names;
+}
+
 // Returns the earliest failing stage (the reader or an encoder), or nullptr when every batch
 // was handed over; `delivered` receives the batches the encoders handed over.
 const StageResult* first_failure(const StageResult& read, const std::vector<StageResult>& encoded,
@@ -155,11 +184,18 @@ const StageResult* first_failure(const StageResult& read, const std::vector<Stag
 LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchSink& sink,
                          const StageResult& read, const std::vector<StageResult>& encoded,
                          const std::optional<LevelController>& levels, CheckpointKeeper& keeper,
-                         Clock::time_point started) {
+                         RejectLog& rejects, Clock::time_point started) {
   const SinkState& s = sink.state();
   LoadReport r;
   r.outcome = s.outcome;
   r.message = s.message;
+  if (auto w = rejects.write_through(sink.acks().next_seq()); !w && r.outcome == Outcome::kOk) {
+    r.outcome = Outcome::kBadInput;
+    r.message = w.error().describe();
+  }
+  r.rejects = rejects.tally();
+  r.rejects_path = rejects.path();
+  r.reject_examples = rejects.examples();
   r.signal = s.signal;
   r.target = o.target;
   r.load_id = in.plan.checkpoint.load_id;
@@ -190,6 +226,11 @@ LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchS
   r.rows_before = in.plan.checkpoint.rows_acked;
   r.resumed = in.plan.resumed;
   r.resumed_from = in.plan.resumed ? in.plan.start_offset : 0;
+  if (o.target == Target::kCheck && r.outcome == Outcome::kOk && r.rejects.rows > 0) {
+    r.outcome = Outcome::kBadInput;
+    r.message = std::to_string(r.rejects.rows) + " bad row" + (r.rejects.rows == 1 ? "" : "s") +
+                " (" + reject_counts_text(r.rejects) + ")";
+  }
   check_rows(o, r);
   if (keeper.active()) {
     const bool finished = r.outcome == Outcome::kOk || r.outcome == Outcome::kCountMismatch;
@@ -204,10 +245,51 @@ LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchS
   return r;
 }
 
+// --validate-first: checks the whole input as `o` would load it, sending nothing. Returns the
+// report to give instead of loading (bad input, or more bad rows than allowed), or nullopt to
+// go on; `seconds` receives how long the pass took.
+std::optional<LoadReport> validate_first(const LoadOptions& o, double& seconds) {
+  LoadOptions check = o;
+  check.target = Target::kCheck;
+  check.checkpoint.clear();
+  check.resume = check.auto_resume = false;
+  check.rejects_path.clear();
+  check.validate_first = false;
+  LoadReport v = run_load(check);
+  seconds = v.wall_seconds;
+  const std::uint64_t records = v.rows + v.rejects.rows;
+  if (v.outcome == Outcome::kBadInput && v.rejects.rows > 0 &&
+      v.rejects.rows <= o.bad_rows.allowed(records)) {
+    return std::nullopt;  // within the limit: the load leaves them out
+  }
+  if (v.outcome == Outcome::kOk) return std::nullopt;
+  v.target = o.target;
+  if (v.outcome == Outcome::kBadInput) {
+    std::string why = v.message;
+    if (v.rejects.rows > 0) {
+      why += o.bad_rows.any() ? ", more than the limit allows"
+                              : " and --max-bad-rows is 0 (it lets up to N be left out)";
+      if (!v.reject_examples.empty()) {
+        const codec::RowReject& first = v.reject_examples.front();
+        why += "; the first: " + std::string(o.input == "-" ? "standard input" : o.input) + ": " +
+               first.message + " (row " + std::to_string(first.row) + ", byte " +
+               std::to_string(first.byte_offset) + ")";
+      }
+    }
+    v.message = "--validate-first: nothing was sent: " + why;
+  }
+  v.validate_seconds = seconds;
+  return v;
+}
+
 }  // namespace
 
 LoadReport run_load(const LoadOptions& options) {
   const auto started = Clock::now();
+  double validate_seconds = 0;
+  if (options.validate_first && options.target == Target::kNetwork && !options.resume) {
+    if (auto stop = validate_first(options, validate_seconds)) return *stop;
+  }
   auto input = open_input(options);
   if (!input) {
     const bool usage = input.error().code == ErrorCode::kBadArgument;
@@ -216,6 +298,16 @@ LoadReport run_load(const LoadOptions& options) {
   LoadInput& in = **input;
   if (in.plan.already_finished) return finished_report(options, in.plan);
   CheckpointKeeper keeper(options.checkpoint, in.plan.checkpoint, in.plan.replace);
+  const bool checking = options.target == Target::kCheck;
+  auto opened_rejects = RejectLog::open(
+      checking ? std::string() : options.rejects_path, in.schema.header_record,
+      in.plan.resumed ? &in.plan.checkpoint.rejects : nullptr, field_names(in.schema));
+  if (!opened_rejects) return failed(options, Outcome::kUsage, opened_rejects.error().describe());
+  RejectLog& rejects = **opened_rejects;
+  if (checking) rejects.set_example_cap(options.max_errors);
+  keeper.set_rejects(&rejects);
+  RejectBudget budget(options.bad_rows, in.plan.checkpoint.rows_acked,
+                      in.plan.resumed ? in.plan.checkpoint.rejects.rows : 0);
 
   // Memory bound, whatever the input size (B = --batch-bytes, N = encoders, K = connections):
   //   chunker window ~2B + read size; queue N raw batches (B each) + N being encoded;
@@ -246,8 +338,25 @@ LoadReport run_load(const LoadOptions& options) {
                                 signals.cancel();
                                 work.reset();
                               },
-                          .on_prefix_advance = [&] { keeper.advance(parts.sink->acks()); }};
-  auto made = make_sink(options, in, io, std::move(callbacks));
+                          .on_prefix_advance =
+                              [&] {
+                                const AckTracker& acks = parts.sink->acks();
+                                if (auto w = rejects.write_through(acks.next_seq()); !w) {
+                                  parts.sink->stop(Outcome::kBadInput, w.error().describe());
+                                  return;
+                                }
+                                keeper.advance(acks);
+                              }};
+  const bool splitting = in.schema.rows.keep_going && options.target == Target::kNetwork;
+  auto made =
+      make_sink(options, in, io, std::move(callbacks),
+                splitting ? std::function<bool(std::uint64_t, std::vector<codec::RowReject>)>(
+                                [&](std::uint64_t seq, std::vector<codec::RowReject> refused) {
+                                  const std::uint64_t n = refused.size();
+                                  rejects.hold(seq, std::move(refused));
+                                  return budget.count(0, n);
+                                })
+                          : nullptr);
   if (!made) return failed(options, Outcome::kUsage, made.error().message);
   parts = std::move(*made);
   BatchSink& sink = *parts.sink;
@@ -282,12 +391,17 @@ LoadReport run_load(const LoadOptions& options) {
     encoder_threads.emplace_back([&, i] {
       codec::BatchEncoder encoder(in.body, in.schema.rows, options.compress ? options.level : 0,
                                   options.gzip_backend);
+      encoder.set_check_only(checking);
       encode_results[static_cast<std::size_t>(i)] = run_encoder(
           batches, slots, encoder, in.plan.replace, in.plan.checkpoint.load_id,
           [&](EncodedBatch b) {
-            asio::post(io, [&sink, b = std::move(b)]() mutable { sink.submit(std::move(b)); });
+            asio::post(io, [&sink, &rejects, b = std::move(b)]() mutable {
+              rejects.hold(b.seq, std::move(b.rejects));
+              sink.submit(std::move(b));
+            });
           },
-          levels ? &*levels : nullptr);
+          levels ? &*levels : nullptr, in.schema.rows.keep_going && !checking ? &budget : nullptr,
+          splitting);
     });
   }
   reader_thread.join();
@@ -304,7 +418,10 @@ LoadReport run_load(const LoadOptions& options) {
     }
   });
   io_thread.join();
-  return finish_report(options, in, sink, read_result, encode_results, levels, keeper, started);
+  LoadReport report = finish_report(options, in, sink, read_result, encode_results, levels, keeper,
+                                    rejects, started);
+  report.validate_seconds = validate_seconds;
+  return report;
 }
 
 }  // namespace dsfill::loader

@@ -103,6 +103,7 @@ std::string format_summary(const LoadReport& r) {
   const bool network = r.target == Target::kNetwork;
   const char* title = r.target == Target::kBench    ? "bench"
                       : r.target == Target::kDryRun ? "dry run (nothing sent)"
+                      : r.target == Target::kCheck  ? "check"
                                                     : "load";
   out += fmt::format("{}: {}{}\n", title, outcome_name(r.outcome),
                      r.message.empty() ? "" : " - " + r.message);
@@ -138,6 +139,18 @@ std::string format_summary(const LoadReport& r) {
       mix += fmt::format("{}{} x{}", mix.empty() ? "" : ", ", level, r.level_batches[level]);
     }
     if (!mix.empty()) out += fmt::format("  level auto:   batches per level: {}\n", mix);
+  }
+  if (r.rejects.rows > 0 || !r.rejects_path.empty()) {
+    out += fmt::format("  bad rows:     {} left out{}\n", format_count(r.rejects.rows),
+                       r.rejects.rows > 0 ? " (" + reject_counts_text(r.rejects) + ")" : "");
+    if (!r.rejects_path.empty()) {
+      out += fmt::format("  rejects:      {} (and {}.errors.jsonl: why, row by row)\n",
+                         r.rejects_path, r.rejects_path);
+    }
+  }
+  if (r.validate_seconds > 0) {
+    out += fmt::format("  validated first: {} before the first request\n",
+                       format_duration(r.validate_seconds));
   }
   if (!network && !r.kernels.transcoder.empty()) {
     out += fmt::format("  kernels:      {}\n", codec::describe(r.kernels));
@@ -185,6 +198,8 @@ std::string summary_json(const LoadReport& r) {
   o["message"] = text(r.message);
   o["target"] = r.target == Target::kNetwork ? "network"
                 : r.target == Target::kBench ? "bench"
+                : r.target == Target::kCheck ? "check"
+                : r.target == Target::kFile  ? "file"
                                              : "dry-run";
   o["load_id"] = text(r.load_id);
   o["rows"] = r.rows;
@@ -249,6 +264,34 @@ std::string summary_json(const LoadReport& r) {
   if (r.resumed) o["resumed_from"] = r.resumed_from;
   o["rows_before"] = r.rows_before;
   o["already_finished"] = r.already_finished;
+  boost::json::object rejects;
+  rejects["rows"] = r.rejects.rows;
+  boost::json::object by_reason;
+  for (int i = 0; i < codec::kRejectReasonCount; ++i) {
+    const auto n = r.rejects.by_reason[static_cast<std::size_t>(i)];
+    if (n != 0) by_reason[codec::reject_reason_name(static_cast<codec::RejectReason>(i))] = n;
+  }
+  rejects["by_reason"] = std::move(by_reason);
+  if (!r.rejects_path.empty()) {
+    rejects["file"] = text(r.rejects_path);
+    rejects["errors_file"] = text(r.rejects_path + ".errors.jsonl");
+  }
+  if (r.target == Target::kCheck || !r.reject_examples.empty()) {
+    // check: the problems listed (at most --max-errors); a load: the first few left out.
+    boost::json::array listed;
+    for (const auto& p : r.reject_examples) {
+      listed.push_back({{"row", p.row},
+                        {"byte", p.byte_offset},
+                        {"field", p.field},
+                        {"column", text(p.column)},
+                        {"value", text(p.value)},
+                        {"reason", codec::reject_reason_name(p.reason)},
+                        {"message", text(p.message)}});
+    }
+    rejects[r.target == Target::kCheck ? "problems" : "first"] = std::move(listed);
+  }
+  o["rejects"] = std::move(rejects);
+  if (r.validate_seconds > 0) o["validate_seconds"] = r.validate_seconds;
   return boost::json::serialize(o);
 }
 

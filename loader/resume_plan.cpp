@@ -8,7 +8,8 @@ namespace dsfill::loader {
 using Clock = std::chrono::steady_clock;
 
 Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
-                       std::int64_t data_start, std::int64_t data_row) {
+                       const codec::RowsJsonOptions& rows, std::int64_t data_start,
+                       std::int64_t data_row) {
   Plan plan;
   plan.start_offset = data_start;
   plan.start_row = data_row;
@@ -21,7 +22,7 @@ Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
     return plan;
   }
   auto identity = identify_load(
-      o, sha256_hex(body.prefix + '\n' + body.suffix_append + '\n' + body.suffix_replace));
+      o, sha256_hex(body.prefix + '\n' + body.suffix_append + '\n' + body.suffix_replace), rows);
   if (!identity) return identity.error();
   auto existing = read_checkpoint(o.checkpoint);
   if (!existing) return existing.error();
@@ -105,6 +106,11 @@ Result<bool> CheckpointKeeper::write_now(const AckTracker& acks, bool finished) 
   c.rows_acked += acks.rows();
   c.truncated = base_.truncated || (replace_ && acks.next_seq() > 0);
   c.finished = finished;
+  if (rejects_ != nullptr) {
+    // The checkpoint records the rejects files' lengths: they must be on disk first.
+    if (auto s = rejects_->sync(); !s) return s.error();
+    c.rejects = rejects_->tally();
+  }
   last_ = Clock::now();
   return write_checkpoint(path_, c);
 }

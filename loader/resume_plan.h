@@ -29,8 +29,11 @@ struct Plan {
 // network) a fresh load. With it, checks the recorded checkpoint: it exists for --resume and
 // matches this file and these settings; for a fresh load, it is not an unfinished load that
 // would be silently abandoned. Errors are kBadArgument (usage), or kIo for unreadable files.
+// `rows` are the encoders' options (the schema's): their mapping and value rules are part of
+// the load's identity.
 Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
-                       std::int64_t data_start, std::int64_t data_row);
+                       const codec::RowsJsonOptions& rows, std::int64_t data_start,
+                       std::int64_t data_row);
 
 // Returns the report of `--resume` for a load that already finished: nothing to send.
 LoadReport finished_report(const LoadOptions& o, const Plan& plan);
@@ -55,6 +58,8 @@ class CheckpointKeeper {
   Result<bool> write_now(const AckTracker& acks, bool finished);
   // The first failure of advance(), empty when none.
   const std::string& error() const { return error_; }
+  // Records `rejects`' tally (and syncs its files) in every checkpoint written from now on.
+  void set_rejects(RejectLog* rejects) { rejects_ = rejects; }
 
  private:
   std::string path_;
@@ -62,6 +67,7 @@ class CheckpointKeeper {
   bool replace_;
   std::chrono::steady_clock::time_point last_{};
   std::string error_;
+  RejectLog* rejects_ = nullptr;
 };
 
 }  // namespace dsfill::loader

@@ -5,7 +5,6 @@
 
 #include "codec/column_inference.h"
 #include "codec/csv_records.h"
-#include "loader/header_check.h"
 #include "loader/input_reader.h"
 
 namespace dsfill::loader {
@@ -55,6 +54,7 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
       auto header = parse_one((*batch)->records, chunker, options.rows);
       if (!header) return header.error();
       schema.header = std::move(*header);
+      schema.header_record = std::string((*batch)->records);
       to_utf8(schema.header, options.rows.encoding);
       fields = schema.header.size();
     }
@@ -69,9 +69,9 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
   if (options.columns) {
     schema.columns = *options.columns;
     if (!schema.header.empty()) {
-      if (auto names = check_header_names(schema.header, schema.columns); !names) {
-        return names.error();
-      }
+      auto source = match_columns(schema.header, schema.columns, options.match);
+      if (!source) return source.error();
+      schema.rows.source = std::move(*source);
     } else if (fields != 0 && schema.columns.size() != fields) {
       return make_error(ErrorCode::kBadCsv,
                         "the columns spec has " + std::to_string(schema.columns.size()) +
@@ -80,6 +80,9 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
                         options.has_header ? 1 : -1);
     }
   } else if (options.has_header) {
+    // The header names the columns: names the server takes as one are refused here, once.
+    auto names = match_columns(schema.header, codec::columns_from_header(schema.header), {});
+    if (!names) return names.error();
     schema.columns = codec::columns_from_header(schema.header);
   } else {
     std::vector<std::string> names;
@@ -87,7 +90,12 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
     schema.columns = codec::columns_from_header(names);
   }
   schema.rows.kinds = codec::value_kinds(schema.columns);
-  schema.rows.expected_fields = schema.columns.size();
+  auto dates = codec::date_formats(schema.columns);
+  if (!dates) return dates.error();
+  schema.rows.dates = std::move(*dates);
+  // With a header, every record has the header's fields, mapped or not.
+  schema.rows.expected_fields =
+      schema.header.empty() ? schema.columns.size() : schema.header.size();
   return schema;
 }
 

@@ -11,6 +11,7 @@
 #include "codec/columns.h"
 #include "codec/rows_json.h"
 #include "loader/chunker.h"
+#include "loader/column_match.h"
 
 namespace dsfill::loader {
 
@@ -19,19 +20,24 @@ struct SchemaOptions {
   // A columns spec given by the user (--columns); otherwise columns come from the header
   // (all dimension/text) or, without a header, are named column_1..column_N.
   std::optional<codec::Columns> columns;
-  codec::RowsJsonOptions rows;  // dialect, encoding and UTF-8 policy; kinds are filled in
+  // dialect, encoding, UTF-8 policy, null and number rules, keep_going; the columns' kinds,
+  // dates, field count and mapping are filled in
+  codec::RowsJsonOptions rows;
+  ColumnMatchOptions match;  // how header names map to a given spec's columns
 };
 
 struct Schema {
   codec::Columns columns;
   std::vector<std::string> header;  // empty without a header row
+  std::string header_record;        // the header's bytes as in the input, terminator included
   codec::RowsJsonOptions rows;      // ready for codec::BatchEncoder
 };
 
 // Consumes the header record from `chunker` when there is one and returns the schema.
-// With a header and a given columns spec, fails with kBadArgument unless the header names the
-// spec's columns in order (header_check.h). Without a header, fails with kBadCsv when the spec
-// does not have as many columns as the first record, naming both counts.
+// With a header and a given columns spec, header fields are matched to the spec's columns by
+// name (column_match.h: kBadArgument for missing, extra or repeated names). Without a header,
+// fields are taken by position, and it fails with kBadCsv when the spec does not have as many
+// columns as the first record, naming both counts. A date column's bad format is kBadArgument.
 Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options);
 
 // Reads the header (when there is one) and up to `sample_rows` data records from `chunker` and

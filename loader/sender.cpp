@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "loader/api_answer.h"
+#include "loader/load_id.h"
 
 namespace dsfill::loader {
 
@@ -14,12 +15,27 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using boost::system::error_code;
 
+// The split of a refused batch: its parts still to send, in byte order, and what they did.
+struct HttpSender::Split {
+  std::vector<BatchPart> todo;  // a stack: the next part is at the back
+  std::uint64_t rows_stored = 0;
+  std::uint64_t bytes_sent = 0;
+  bool truncate_pending = false;  // the batch truncates and no part of it is stored yet
+  std::vector<codec::RowReject> refused;
+};
+
 struct HttpSender::Flight {
   EncodedBatch batch;
   net::Request request;
   int retries = 0;
   bool is_complete = false;  // the POST /dataset-complete, which holds no window slot
   std::optional<asio::steady_timer> timer;
+  // A part of a split batch: the batch it belongs to, and which part it is.
+  std::shared_ptr<Flight> parent;
+  BatchPart part;
+  std::uint64_t part_rows = 0;
+  bool part_truncates = false;
+  std::unique_ptr<Split> split;  // a batch being split
 };
 
 HttpSender::HttpSender(asio::io_context& io, SenderConfig config, SinkCallbacks callbacks)
@@ -65,6 +81,13 @@ net::Request HttpSender::make_request(std::string_view endpoint, std::string bod
 
 std::string HttpSender::describe(const Flight& flight) const {
   if (flight.is_complete) return "POST /dataset-complete";
+  if (flight.parent) {
+    const EncodedBatch& b = flight.parent->batch;
+    return "part of batch " + std::to_string(b.seq) + " (from row " +
+           std::to_string(flight.part.first_row) + ", bytes " +
+           std::to_string(b.byte_begin + static_cast<std::int64_t>(flight.part.begin)) + "-" +
+           std::to_string(b.byte_begin + static_cast<std::int64_t>(flight.part.end)) + ")";
+  }
   const EncodedBatch& b = flight.batch;
   const std::int64_t last_row =
       b.first_row + static_cast<std::int64_t>(std::max<std::uint64_t>(b.physical_rows, 1)) - 1;
@@ -100,6 +123,8 @@ void HttpSender::stop(Outcome outcome, std::string message, int signal) {
   if (!stopping_) {
     stopping_ = true;
     for (std::uint64_t seq : order_.take_all()) drop(batches_.at(seq));
+    for (auto& part : parts_ready_) drop(part);
+    parts_ready_.clear();
     complete_ready_ = false;
     for (auto& f : waiting_) {
       f->timer->cancel();  // its handler sees stopping_ and drops it
@@ -111,6 +136,10 @@ void HttpSender::stop(Outcome outcome, std::string message, int signal) {
 
 void HttpSender::drop(const FlightPtr& flight) {
   if (flight->is_complete) return;
+  if (flight->parent) {
+    drop(flight->parent);  // a part: its batch goes (one part is out at a time)
+    return;
+  }
   batches_.erase(flight->batch.seq);
   if (callbacks_.release_slot) callbacks_.release_slot();
 }
@@ -118,7 +147,10 @@ void HttpSender::drop(const FlightPtr& flight) {
 void HttpSender::pump() {
   while (!stopping_ && !idle_.empty()) {
     FlightPtr flight;
-    if (complete_ready_) {
+    if (!parts_ready_.empty()) {
+      flight = std::move(parts_ready_.back());
+      parts_ready_.pop_back();
+    } else if (complete_ready_) {
       complete_ready_ = false;
       flight = complete_;
     } else if (auto seq = order_.next(inflight_)) {
@@ -162,7 +194,14 @@ void HttpSender::on_response(const FlightPtr& flight,
     case net::Verdict::kSuccess:
       retry_.on_success();
       if (auto answer = accepted_answer(*flight, response)) {
-        if (flight->is_complete) {
+        if (flight->parent) {
+          note_answer(*answer);
+          Split& split = *flight->parent->split;
+          split.rows_stored += flight->part_rows;
+          split.bytes_sent += flight->request.body().size();
+          if (flight->part_truncates) split.truncate_pending = false;
+          next_part(flight->parent);
+        } else if (flight->is_complete) {
           state_.completed = true;
           if (answer->rows_count) state_.server_rows_count = answer->rows_count;
         } else {
@@ -181,6 +220,8 @@ void HttpSender::on_response(const FlightPtr& flight,
     case net::Verdict::kFatal:
       if (ec) {
         drop(flight);  // our own cancellation
+      } else if (split_refused_flight(flight, response)) {
+        // Split around the refused rows: the parts go out from pump() below.
       } else {
         drop(flight);
         stop(Outcome::kRejected,
@@ -196,12 +237,13 @@ Result<ApiAnswer> HttpSender::accepted_answer(const Flight& flight,
                                               const net::Response& response) const {
   auto answer = read_success_envelope(response);
   std::string why;
+  const std::uint64_t rows = flight.parent ? flight.part_rows : flight.batch.rows;
   if (!answer) {
     why = answer.error().message;
   } else if (!flight.is_complete && answer->rows_inserted &&
-             static_cast<std::uint64_t>(*answer->rows_inserted) != flight.batch.rows) {
+             static_cast<std::uint64_t>(*answer->rows_inserted) != rows) {
     why = "it reports " + std::to_string(*answer->rows_inserted) + " rows inserted, not " +
-          std::to_string(flight.batch.rows);
+          std::to_string(rows);
   } else {
     return answer;
   }
@@ -217,6 +259,15 @@ void HttpSender::acknowledge(const FlightPtr& flight, const ApiAnswer& answer) {
   const EncodedBatch& b = flight->batch;
   state_.count_done(b);
   state_.bytes_sent += flight->request.body().size();
+  note_answer(answer);
+  const bool advanced = order_.acknowledge(b.seq, b.byte_end, b.next_row(), b.rows, !b.append);
+  // Free the body now: the window slot is what bounds memory.
+  batches_.erase(b.seq);
+  if (callbacks_.release_slot) callbacks_.release_slot();
+  if (advanced && callbacks_.on_prefix_advance) callbacks_.on_prefix_advance();
+}
+
+void HttpSender::note_answer(const ApiAnswer& answer) {
   if (answer.rows_count) {
     state_.server_rows_count = answer.rows_count;
     state_.server_rows_count_max =
@@ -234,11 +285,95 @@ void HttpSender::acknowledge(const FlightPtr& flight, const ApiAnswer& answer) {
   } else {
     state_.rows_inserted_missing = true;
   }
-  const bool advanced = order_.acknowledge(b.seq, b.byte_end, b.next_row(), b.rows, !b.append);
-  // Free the body now: the window slot is what bounds memory.
-  batches_.erase(b.seq);
-  if (callbacks_.release_slot) callbacks_.release_slot();
-  if (advanced && callbacks_.on_prefix_advance) callbacks_.on_prefix_advance();
+}
+
+bool HttpSender::split_refused_flight(const FlightPtr& flight, const net::Response& response) {
+  const int status = response.result_int();
+  if (!config_.encode_part || flight->is_complete || (status != 400 && status != 422)) {
+    return false;
+  }
+  FlightPtr parent = flight->parent ? flight->parent : flight;
+  if (parent->batch.csv.empty() && parent->batch.rows > 0) return false;
+  const std::string_view csv = parent->batch.csv;
+  const BatchPart whole{0, csv.size(), parent->batch.first_row};
+  const BatchPart& part = flight->parent ? flight->part : whole;
+  const std::string answer = describe_answer(response);
+  std::vector<BatchPart> parts =
+      split_refused(csv, part, named_row(response.body().text), config_.dialect);
+  if (!flight->parent) {
+    flight->split = std::make_unique<Split>();
+    flight->split->truncate_pending = !flight->batch.append;
+  }
+  Split& split = *parent->split;
+  if (parts.empty()) {
+    // One record, refused on its own: it is that record's fault.
+    codec::RowReject r;
+    r.row = part.first_row;
+    r.byte_offset = parent->batch.byte_begin + static_cast<std::int64_t>(part.begin);
+    r.record = std::string(csv.substr(part.begin, part.end - part.begin));
+    r.reason = codec::RejectReason::kRefusedByServer;
+    r.message = "the server refused the row: " + answer;
+    split.refused.push_back(std::move(r));
+  } else {
+    // A stack: push in reverse so the first part in byte order goes next.
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) split.todo.push_back(*it);
+  }
+  next_part(parent);
+  return true;
+}
+
+void HttpSender::next_part(const FlightPtr& parent) {
+  if (stopping_) {
+    drop(parent);
+    return;
+  }
+  Split& split = *parent->split;
+  EncodedBatch& b = parent->batch;
+  if (split.todo.empty() && split.truncate_pending) {
+    // Every row of the truncating batch was refused: truncate with an empty part all the same.
+    split.todo.push_back({b.csv.size(), b.csv.size(), b.next_row()});
+  }
+  if (split.todo.empty()) {
+    // Done: the batch counts as stored with the rows its parts stored.
+    if (!split.refused.empty() && config_.on_refused &&
+        !config_.on_refused(b.seq, std::move(split.refused))) {
+      drop(parent);
+      stop(Outcome::kBadInput,
+           "more bad rows than the limit allows, the last refused by the "
+           "server in " +
+               describe(*parent));
+      return;
+    }
+    b.rows = split.rows_stored;
+    state_.count_done(b);
+    state_.bytes_sent += split.bytes_sent;
+    const bool advanced = order_.acknowledge(b.seq, b.byte_end, b.next_row(), b.rows, !b.append);
+    batches_.erase(b.seq);
+    if (callbacks_.release_slot) callbacks_.release_slot();
+    if (advanced && callbacks_.on_prefix_advance) callbacks_.on_prefix_advance();
+    return;
+  }
+  const BatchPart part = split.todo.back();
+  split.todo.pop_back();
+  auto flight = std::make_shared<Flight>();
+  flight->parent = parent;
+  flight->part = part;
+  flight->part_truncates = split.truncate_pending;
+  const std::int64_t begin = b.byte_begin + static_cast<std::int64_t>(part.begin);
+  const std::int64_t end = b.byte_begin + static_cast<std::int64_t>(part.end);
+  auto encoded = config_.encode_part(b.csv.substr(part.begin, part.end - part.begin),
+                                     {part.first_row, begin}, !flight->part_truncates);
+  if (!encoded) {
+    drop(parent);
+    stop(Outcome::kBadInput,
+         "cannot encode " + describe(*flight) + ": " + encoded.error().describe());
+    return;
+  }
+  flight->part_rows = encoded->rows;
+  // The truncating part carries a key of its own too: parts never share a byte range.
+  flight->request = make_request("dataset-fill", std::move(encoded->body),
+                                 idempotency_key(config_.load_id, begin, end));
+  parts_ready_.push_back(std::move(flight));
 }
 
 void HttpSender::retry_later(const FlightPtr& flight, net::Verdict verdict, const std::string& why,
@@ -275,6 +410,9 @@ void HttpSender::retry_later(const FlightPtr& flight, net::Verdict verdict, cons
     } else if (flight->is_complete) {
       complete_ready_ = true;
       pump();
+    } else if (flight->parent) {
+      parts_ready_.push_back(flight);
+      pump();
     } else {
       order_.retry(flight->batch.seq, !flight->batch.append);
       pump();
@@ -293,7 +431,8 @@ void HttpSender::start_complete() {
 }
 
 void HttpSender::maybe_finish() {
-  if (finished_ || inflight_ > 0 || !waiting_.empty() || order_.has_waiting() || complete_ready_) {
+  if (finished_ || inflight_ > 0 || !waiting_.empty() || order_.has_waiting() || complete_ready_ ||
+      (!parts_ready_.empty() && !stopping_)) {
     return;
   }
   if (!stopping_) {

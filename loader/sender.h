@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,6 +19,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "loader/api_answer.h"
+#include "loader/row_split.h"
 #include "loader/send_order.h"
 #include "loader/sink.h"
 #include "net/http_client.h"
@@ -25,6 +27,12 @@
 #include "net/url.h"
 
 namespace dsfill::loader {
+
+// A part of a refused batch, encoded again.
+struct PartBody {
+  std::string body;
+  std::uint64_t rows = 0;
+};
 
 struct SenderConfig {
   net::Url url;
@@ -38,6 +46,15 @@ struct SenderConfig {
   bool replace = false;       // batch 0 must be acknowledged before any other is sent
   std::int64_t start_offset = 0;
   std::int64_t start_row = 1;
+  // Set when bad rows may be left out: a batch the server refuses for its data (400 or 422) is
+  // split around the refused rows (row_split.h), each part encoded by `encode_part` and sent
+  // with a key from its byte range; the refused rows go to `on_refused`, which returns false
+  // when they pass the bad-row limit (the load then stops). REQUIRES: batches keep their CSV.
+  std::function<Result<PartBody>(std::string_view csv, codec::InputPosition start, bool append)>
+      encode_part;
+  std::function<bool(std::uint64_t seq, std::vector<codec::RowReject> refused)> on_refused;
+  std::string load_id;
+  codec::CsvDialect dialect;
 };
 
 class HttpSender final : public BatchSink {
@@ -60,6 +77,7 @@ class HttpSender final : public BatchSink {
  private:
   struct Flight;
   using FlightPtr = std::shared_ptr<Flight>;
+  struct Split;
 
   void pump();
   void send(const FlightPtr& flight, std::shared_ptr<net::HttpConnection> conn);
@@ -69,6 +87,14 @@ class HttpSender final : public BatchSink {
   // the inserted rows equal to the batch's; else the error that stops the load.
   Result<ApiAnswer> accepted_answer(const Flight& flight, const net::Response& response) const;
   void acknowledge(const FlightPtr& flight, const ApiAnswer& answer);
+  // Counts a fill answer's row counts in the state (every stored batch or part).
+  void note_answer(const ApiAnswer& answer);
+  // A refused batch or part: returns false when it cannot be split (no splitting configured,
+  // or not a data refusal); else takes it over.
+  bool split_refused_flight(const FlightPtr& flight, const net::Response& response);
+  // Encodes and queues the next part of `parent`'s split, or acknowledges `parent` when none
+  // is left.
+  void next_part(const FlightPtr& parent);
   void retry_later(const FlightPtr& flight, net::Verdict verdict, const std::string& why,
                    const net::Response* response);
   void drop(const FlightPtr& flight);
@@ -88,6 +114,7 @@ class HttpSender final : public BatchSink {
   SendOrder order_;
   std::map<std::uint64_t, FlightPtr> batches_;  // submitted and not yet acknowledged or dropped
   std::vector<FlightPtr> waiting_;              // backing off before a retry
+  std::vector<FlightPtr> parts_ready_;          // parts of split batches, to send first
   FlightPtr complete_;                          // the completion, once it is due
   bool complete_ready_ = false;                 // ... and may be sent now
   SinkState state_;

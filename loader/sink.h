@@ -7,8 +7,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "codec/rows_json.h"
 
 #include "loader/ack_tracker.h"
 #include "loader/load_options.h"
@@ -27,6 +31,10 @@ struct EncodedBatch {
   bool append = true;
   std::string idempotency_key;
   std::string body;
+  std::vector<codec::RowReject> rejects;  // records of the batch left out (--max-bad-rows)
+  // The batch's CSV, kept only where a refused batch may be split and sent again (row_split.h).
+  std::string_view csv;
+  std::shared_ptr<const char[]> csv_storage;
 
   // The physical row after the batch: where the acknowledged prefix stands once it is stored.
   std::int64_t next_row() const { return first_row + static_cast<std::int64_t>(physical_rows); }

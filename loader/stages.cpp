@@ -47,9 +47,28 @@ StageResult run_reader(Chunker& chunker, std::int64_t first_row, bool at_least_o
   return result;
 }
 
+namespace {
+
+Error too_many_bad_rows(const RejectBudget& budget, const codec::RowReject& last) {
+  const BadRowLimits& l = budget.limits();
+  std::string limit;
+  if (l.max_rows > 0) limit = "--max-bad-rows " + std::to_string(l.max_rows);
+  if (l.max_ratio > 0) {
+    limit += (limit.empty() ? "" : " and ") + std::string("--max-bad-ratio ") +
+             std::to_string(l.max_ratio);
+  }
+  return make_error(ErrorCode::kBadCsv,
+                    "more bad rows than the limit (" + limit + ") allows (" +
+                        std::to_string(budget.rejects()) + " so far); the last: " + last.message,
+                    last.row, last.byte_offset);
+}
+
+}  // namespace
+
 StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::BatchEncoder& encoder,
                         bool replace, const std::string& load_id,
-                        const std::function<void(EncodedBatch)>& deliver, LevelController* levels) {
+                        const std::function<void(EncodedBatch)>& deliver, LevelController* levels,
+                        RejectBudget* budget, bool keep_csv) {
   StageResult result;
   while (auto batch = in.pop()) {
     const auto t = Clock::now();
@@ -72,8 +91,21 @@ StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::Batch
     }
     out.rows = stats->rows;
     out.json_bytes = stats->json_bytes;
+    out.rejects = std::move(stats->rejects);
+    if (budget != nullptr && !out.rejects.empty() && !budget->count(out.rows, out.rejects.size())) {
+      result.busy_seconds += seconds_since(t);
+      result.error = too_many_bad_rows(*budget, out.rejects.back());
+      result.error_seq = batch->seq;
+      in.close_and_clear();
+      return result;
+    }
+    if (budget != nullptr && out.rejects.empty()) budget->count(out.rows, 0);
     out.idempotency_key = idempotency_key(load_id, out.byte_begin, out.byte_end);
-    batch.reset();  // free the CSV text before waiting for a slot
+    if (keep_csv) {
+      out.csv = batch->records;
+      out.csv_storage = batch->storage;
+    }
+    batch.reset();  // free the CSV text before waiting for a slot (unless kept)
     const double busy = seconds_since(t);
     result.busy_seconds += busy;
     const auto wait = Clock::now();

@@ -12,6 +12,7 @@
 #include "loader/bounded_queue.h"
 #include "loader/chunker.h"
 #include "loader/level_controller.h"
+#include "loader/reject_log.h"
 #include "loader/seq_window.h"
 #include "loader/sink.h"
 
@@ -35,10 +36,14 @@ StageResult run_reader(Chunker& chunker, std::int64_t first_row, bool at_least_o
 // bounded window) and hands each to `deliver`. Batch 0 is the truncating request when `replace`.
 // An encoding error closes and clears `in`. Returns when `in` is drained or `window` closes.
 // With `levels` (--level auto), each batch takes its gzip level from it and reports to it how
-// long the encoder worked on it and then waited for the sender to take it.
+// long the encoder worked on it and then waited for the sender to take it. With `budget`, the
+// records a batch leaves out are counted there, and passing its limit is an error (kBadCsv)
+// naming the limit and the last bad record. With `keep_csv`, each EncodedBatch keeps its CSV
+// (so that the sender can split it when the server refuses a row).
 StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::BatchEncoder& encoder,
                         bool replace, const std::string& load_id,
                         const std::function<void(EncodedBatch)>& deliver,
-                        LevelController* levels = nullptr);
+                        LevelController* levels = nullptr, RejectBudget* budget = nullptr,
+                        bool keep_csv = false);
 
 }  // namespace dsfill::loader

@@ -27,7 +27,7 @@ struct PlanFixture : ::testing::Test {
   // Plans a fresh load and records it with its first batch (bytes 4-`end`, `rows` rows)
   // acknowledged, or with nothing acknowledged when `end` is 0. Returns the fresh plan.
   Plan record(std::int64_t end, std::uint64_t rows, bool finished = false) {
-    auto fresh = plan_load(o, body, 4, 2);
+    auto fresh = plan_load(o, body, o.schema.rows, 4, 2);
     EXPECT_TRUE(fresh);
     if (!fresh) return Plan{};
     CheckpointKeeper keeper(o.checkpoint, fresh->checkpoint, o.replace);
@@ -45,7 +45,7 @@ struct PlanFixture : ::testing::Test {
 
 TEST_F(PlanFixture, WithoutACheckpointAFreshLoadStartsAfterTheHeader) {
   o.checkpoint.clear();
-  auto plan = plan_load(o, body, 4, 2);
+  auto plan = plan_load(o, body, o.schema.rows, 4, 2);
   ASSERT_TRUE(plan) << plan.error().message;
   EXPECT_FALSE(plan->resumed);
   EXPECT_EQ(plan->start_offset, 4);
@@ -55,7 +55,7 @@ TEST_F(PlanFixture, WithoutACheckpointAFreshLoadStartsAfterTheHeader) {
 
 TEST_F(PlanFixture, ResumeWithoutACheckpointIsAUsageError) {
   o.resume = true;
-  auto plan = plan_load(o, body, 4, 2);
+  auto plan = plan_load(o, body, o.schema.rows, 4, 2);
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().code, ErrorCode::kBadArgument);
   EXPECT_NE(plan.error().message.find("nothing to resume"), std::string::npos);
@@ -65,12 +65,12 @@ TEST_F(PlanFixture, AResumeContinuesAtTheRecordedOffsetWithTheRecordedLoadId) {
   const Plan fresh = record(8, 1);
 
   // A fresh run would abandon the unfinished load: refused.
-  auto again = plan_load(o, body, 4, 2);
+  auto again = plan_load(o, body, o.schema.rows, 4, 2);
   ASSERT_FALSE(again);
   EXPECT_NE(again.error().message.find("--resume"), std::string::npos);
 
   o.resume = true;
-  auto resumed = plan_load(o, body, 4, 2);
+  auto resumed = plan_load(o, body, o.schema.rows, 4, 2);
   ASSERT_TRUE(resumed) << resumed.error().message;
   EXPECT_TRUE(resumed->resumed);
   EXPECT_EQ(resumed->start_offset, 8);
@@ -82,7 +82,7 @@ TEST_F(PlanFixture, AResumeOfAChangedFileIsRefused) {
   record(0, 0);
   write_file(csv, "a,b\n1,2\n3,4\n5,6\n");
   o.resume = true;
-  auto plan = plan_load(o, body, 4, 2);
+  auto plan = plan_load(o, body, o.schema.rows, 4, 2);
   ASSERT_FALSE(plan);
   EXPECT_NE(plan.error().message.find("differ"), std::string::npos) << plan.error().message;
 }
@@ -91,14 +91,14 @@ TEST_F(PlanFixture, AReplaceThatDiedBeforeItsTruncationTruncatesAgain) {
   o.replace = true;
   EXPECT_TRUE(record(0, 0).replace);
   o.resume = true;
-  auto before = plan_load(o, body, 4, 2);
+  auto before = plan_load(o, body, o.schema.rows, 4, 2);
   ASSERT_TRUE(before);
   EXPECT_TRUE(before->replace);  // nothing acknowledged: the truncation is still to come
   o.resume = false;
   std::filesystem::remove(o.checkpoint);
   record(8, 1);
   o.resume = true;
-  auto after = plan_load(o, body, 4, 2);
+  auto after = plan_load(o, body, o.schema.rows, 4, 2);
   ASSERT_TRUE(after);
   EXPECT_FALSE(after->replace);  // truncated already: the rest appends
 }
@@ -106,7 +106,7 @@ TEST_F(PlanFixture, AReplaceThatDiedBeforeItsTruncationTruncatesAgain) {
 TEST_F(PlanFixture, AFinishedLoadResumesToNothing) {
   record(12, 2, true);
   o.resume = true;
-  auto plan = plan_load(o, body, 4, 2);
+  auto plan = plan_load(o, body, o.schema.rows, 4, 2);
   ASSERT_TRUE(plan);
   EXPECT_TRUE(plan->already_finished);
   const LoadReport r = finished_report(o, *plan);
