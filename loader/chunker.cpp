@@ -73,6 +73,14 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
         found = codec::find_record_cut(codec::PaddedView(view), 1, eof_ && all, options_.dialect);
         scanned_ += view.size();
         long_record = found.end == 0;
+        if (found.end == 0 && !all && options_.resync_long_records) {
+          const std::string_view head = avail.substr(0, options_.batch_bytes);
+          const std::size_t lf = head.rfind('\n');
+          if (lf != std::string_view::npos) {
+            records = static_cast<std::size_t>(std::count(head.begin(), head.begin() + lf + 1, '\n'));
+            return lf + 1;
+          }
+        }
         if (found.end == 0 && !all) {
           return make_error(ErrorCode::kBadCsv,
                             "record longer than " + std::to_string(options_.max_record_bytes) +

@@ -39,6 +39,11 @@ struct ChunkerOptions {
   std::size_t max_record_bytes = 64u << 20;  // a longer record is a kBadCsv error
   std::size_t read_size = 1u << 20;
   codec::CsvDialect dialect;
+  // When bad rows may be left out: a "record" longer than max_record_bytes is taken to be a bare
+  // quote's doing (it flips the quote parity the cut relies on, so every later newline looks
+  // quoted), and the batch is cut at the last newline within batch_bytes instead of failing.
+  // The encoder then rejects the record with the quote, and the next batch starts in step.
+  bool resync_long_records = false;
 };
 
 class Chunker {

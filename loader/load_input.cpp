@@ -47,7 +47,9 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
   if (!reader) return flattened(reader.error(), ErrorCode::kIo);
   in->reader_ = std::make_unique<InputReader>(std::move(*reader));
   in->size = in->reader_->size();
-  in->head_ = std::make_unique<Chunker>(*in->reader_, o.chunker);
+  ChunkerOptions chunking = o.chunker;
+  chunking.resync_long_records = o.bad_rows.any() || o.target == Target::kCheck;
+  in->head_ = std::make_unique<Chunker>(*in->reader_, chunking);
   const std::string name = (o.input == "-" ? std::string("standard input") : o.input) + ": ";
   auto schema = read_schema(*in->head_, o.schema);
   if (!schema) {
@@ -72,7 +74,7 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
     auto tail = open_tail(o, data_start, in->plan);
     if (!tail) return flattened(tail.error(), ErrorCode::kIo);
     in->tail_reader_ = std::make_unique<InputReader>(std::move(tail->reader));
-    in->tail_ = std::make_unique<Chunker>(*in->tail_reader_, o.chunker, tail->start);
+    in->tail_ = std::make_unique<Chunker>(*in->tail_reader_, chunking, tail->start);
   }
   return in;
 }

@@ -215,6 +215,31 @@ TEST(Chunker, RecordLongerThanTheLimitIsAnError) {
   std::remove(path.c_str());
 }
 
+// One bare quote in a file with no other quote makes every later newline look quoted. With bad
+// rows allowed the chunker cuts at a newline instead of failing, and later batches are in step.
+TEST(Chunker, ABareQuoteNeedNotEndTheLoadWhenBadRowsMayBeLeftOut) {
+  std::string data = "1,a\n2,b\"ad\n";
+  for (int i = 3; i < 3000; ++i) data += std::to_string(i) + ",row\n";
+  ChunkerOptions options;
+  options.batch_rows = 100;
+  options.batch_bytes = 1000;
+  options.max_record_bytes = 10000;
+  options.read_size = 4096;
+  options.resync_long_records = true;
+  const auto batches = cut_all(data, options);
+  std::string joined;
+  std::uint64_t rows = 0;
+  for (const auto& b : batches) {
+    EXPECT_LE(b.records.size(), options.max_record_bytes + options.read_size);
+    EXPECT_TRUE(b.records.empty() || b.records.back() == '\n');
+    joined += b.records;
+    rows += b.physical_rows;
+  }
+  EXPECT_EQ(joined, data);
+  EXPECT_EQ(rows, 2999u);
+  EXPECT_GT(batches.size(), 20u);
+}
+
 TEST(Chunker, PeekDoesNotConsume) {
   std::string path = write_temp("1,2,3\n4,5,6\n");
   auto reader = InputReader::open(path);
