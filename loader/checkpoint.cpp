@@ -57,13 +57,13 @@ Result<bool> fsync_path(const std::filesystem::path& dir, int flags) {
 std::string body_rules(const codec::RowsJsonOptions& rows) {
   std::string out = "source=";
   for (std::size_t i = 0; i < rows.source.size(); ++i) {
-    out +=
-        (i == 0 ? "" : ",") +
-        (rows.source[i] == codec::kNoField ? std::string("null") : std::to_string(rows.source[i]));
+    if (i != 0) out += ',';
+    out += rows.source[i] == codec::kNoField ? std::string("null") : std::to_string(rows.source[i]);
   }
   out += ";null=";
   for (std::size_t i = 0; i < rows.nulls.markers.size(); ++i) {
-    out += (i == 0 ? "" : "|") + rows.nulls.markers[i];
+    if (i != 0) out += '|';
+    out += rows.nulls.markers[i];
   }
   out += ";empty_as_null=" + std::to_string(static_cast<int>(rows.nulls.empty_as_null)) +
          ";decimal_comma=" + std::to_string(static_cast<int>(rows.numbers.decimal_comma)) +

@@ -83,7 +83,12 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
                                            : std::string(),
                       .replace = plan.replace,
                       .start_offset = batches.offset(),
-                      .start_row = plan.start_row};
+                      .start_row = plan.start_row,
+                      // make_sink sets these where refused batches are split (bad rows allowed)
+                      .encode_part = nullptr,
+                      .on_refused = nullptr,
+                      .load_id = plan.checkpoint.load_id,
+                      .dialect = o.chunker.dialect};
 }
 
 // The sink of `o.target` and what it owns (a TLS context, an output file, the encoder of the
@@ -118,8 +123,6 @@ Result<SinkParts> make_sink(
         return part;
       };
       config->on_refused = std::move(refused);
-      config->load_id = in.plan.checkpoint.load_id;
-      config->dialect = o.chunker.dialect;
     }
     parts.sink = std::make_unique<HttpSender>(io, std::move(*config), std::move(callbacks));
     return parts;

@@ -132,11 +132,17 @@ Result<void> RejectLog::write(codec::RowReject& reject) {
 }
 
 Result<void> RejectLog::write_through(std::uint64_t next_seq) {
+  bool wrote = false;
   while (!held_.empty() && held_.begin()->first < next_seq) {
     for (auto& reject : held_.begin()->second) {
       if (auto w = write(reject); !w) return w.error();
     }
     held_.erase(held_.begin());
+    wrote = true;
+  }
+  // Rejects are rare: flushed at once, so that the files can be read while the load runs.
+  if (wrote && rows_ != nullptr && (std::fflush(rows_) != 0 || std::fflush(errors_) != 0)) {
+    return io_error("cannot write", path_, errno);
   }
   return {};
 }

@@ -33,8 +33,8 @@ std::vector<BatchPart> split_refused(std::string_view records, const BatchPart& 
                                      std::optional<std::size_t> named,
                                      const codec::CsvDialect& dialect) {
   const std::size_t size = part.end - part.begin;
-  const codec::RecordCut two = first_records(records, part, 2, dialect);
-  if (two.records <= 1 || two.end >= size) return {};  // one record: the refused one
+  const codec::RecordCut one = first_records(records, part, 1, dialect);
+  if (one.end == 0 || one.end >= size) return {};  // one record: the refused one
   // Cut points (offsets from part.begin) strictly inside the part, with their rows.
   std::vector<codec::RecordCut> cuts;
   if (named) {
@@ -47,8 +47,7 @@ std::vector<BatchPart> split_refused(std::string_view records, const BatchPart& 
     // Bisection: count the part's records, then cut after half of them.
     const codec::RecordCut all = first_records(records, part, SIZE_MAX, dialect);
     const codec::RecordCut half = first_records(records, part, (all.records + 1) / 2, dialect);
-    cuts.push_back(half.end > 0 && half.end < size ? half : two);
-    if (cuts.back().end >= size) cuts.back() = first_records(records, part, 1, dialect);
+    cuts.push_back(half.end > 0 && half.end < size ? half : one);
   }
   std::vector<BatchPart> parts;
   std::size_t from = 0;

@@ -120,7 +120,7 @@ Result<codec::InferredColumns> sample_and_infer(Chunker& chunker, SchemaOptions 
     }
     for (auto& r : *records) sample.push_back(std::move(r));
   }
-  return codec::infer_columns(names, sample);
+  return codec::infer_columns(names, sample, options.rows.nulls, options.rows.numbers);
 }
 
 Result<codec::Columns> infer_file_columns(const std::string& path, const ChunkerOptions& chunking,

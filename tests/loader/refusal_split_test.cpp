@@ -65,6 +65,11 @@ TEST(RowSplit, BisectsWhenNoRowIsNamedAndStopsAtOneRecord) {
   EXPECT_EQ(csv.substr(0, halves[0].end), "a\nb\nc\n");
   EXPECT_EQ(halves[1].first_row, 4);
   EXPECT_TRUE(loader::split_refused(csv, {2, 4, 2}, std::nullopt, {}).empty());
+  // Two records: one each.
+  const auto two = loader::split_refused(csv, {2, 6, 2}, std::nullopt, {});
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0], (BatchPart{2, 4, 2}));
+  EXPECT_EQ(two[1], (BatchPart{4, 6, 3}));
   // A named row past the part's end falls back to halves.
   EXPECT_EQ(loader::split_refused(csv, {0, csv.size(), 1}, 99, {}).size(), 2u);
 }
@@ -181,6 +186,7 @@ TEST_P(RefusalSplit, WithoutBadRowsAllowedARefusalStopsTheLoadAsBefore) {
   auto o = test_options(dir.file("in.csv"), stub.url());
   o.compress = false;
   o.chunker.batch_rows = 1000;
+  o.connections = 1;  // so that one refusal is all the server sees
   const auto report = loader::run_load(o);
   EXPECT_EQ(report.outcome, Outcome::kRejected) << report.message;
   EXPECT_EQ(store.refusals(), 1);
