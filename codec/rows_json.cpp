@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "codec/checked_rows.h"
 #include "codec/csv_grammar.h"
 #include "codec/json_escape_loop.h"
 #include "codec/json_text.h"
@@ -354,19 +355,59 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
   return stats;
 }
 
+// Writes by the path the options need: the checked path for what only it does; otherwise the
+// fast and general paths, and under keep_going the checked path again only when they fail (bad
+// records are rare, and the fast path is much faster).
+Result<RowsJsonStats> write_by_options(std::string_view records, const RowsJsonOptions& options,
+                                       InputPosition start, std::string& out, std::size_t begin,
+                                       std::size_t& length) {
+  if (detail::needs_checked_rows(options)) {
+    return detail::write_checked_rows(records, options, start, out, begin, length);
+  }
+  auto stats = write_rows(records, options, start, out, begin, length);
+  if (stats || !options.keep_going) return stats;
+  return detail::write_checked_rows(records, options, start, out, begin, length);
+}
+
 }  // namespace
+
+const char* reject_reason_name(RejectReason reason) {
+  switch (reason) {
+    case RejectReason::kRaggedRow:
+      return "ragged_row";
+    case RejectReason::kBareQuote:
+      return "bare_quote";
+    case RejectReason::kAfterQuote:
+      return "after_quote";
+    case RejectReason::kUnterminatedQuote:
+      return "unterminated_quote";
+    case RejectReason::kInvalidUtf8:
+      return "invalid_utf8";
+    case RejectReason::kNotANumber:
+      return "not_a_number";
+    case RejectReason::kNumberOutOfRange:
+      return "number_out_of_range";
+    case RejectReason::kBadDate:
+      return "bad_date";
+    case RejectReason::kValueTooLong:
+      return "value_too_long";
+    case RejectReason::kRefusedByServer:
+      return "refused_by_server";
+  }
+  return "unknown";
+}
 
 Result<RowsJsonStats> append_rows_json(std::string_view records, const RowsJsonOptions& options,
                                        InputPosition start, std::string& out) {
   std::size_t length = 0;
-  auto stats = write_rows(records, options, start, out, out.size(), length);
+  auto stats = write_by_options(records, options, start, out, out.size(), length);
   out.resize(length);
   return stats;
 }
 
 Result<RowsJsonStats> write_rows_json(std::string_view records, const RowsJsonOptions& options,
                                       InputPosition start, std::string& out, std::size_t& length) {
-  return write_rows(records, options, start, out, 0, length);
+  return write_by_options(records, options, start, out, 0, length);
 }
 
 #undef DSFILL_RESERVE
