@@ -10,6 +10,8 @@ const char* error_code_name(ErrorCode code) {
       return "bad_encoding";
     case ErrorCode::kBadNumber:
       return "bad_number";
+    case ErrorCode::kBadDate:
+      return "bad_date";
     case ErrorCode::kBadGzip:
       return "bad_gzip";
     case ErrorCode::kBadBase64:

@@ -16,7 +16,8 @@ namespace dsfill {
 enum class ErrorCode {
   kBadCsv,           // malformed CSV: unterminated quote, bare quote, ragged row
   kBadEncoding,      // invalid UTF-8 (or undecodable input encoding)
-  kBadNumber,        // a value in a numeric column is not a number
+  kBadNumber,        // a value in a numeric column is not a number (or beyond double's range)
+  kBadDate,          // a value in a date column is not a date in the column's format
   kBadGzip,          // corrupt, truncated or trailing-garbage gzip data
   kBadBase64,        // characters or padding outside RFC 4648
   kBadJson,          // JSON that does not parse or has the wrong shape

@@ -5,6 +5,7 @@
 
 #include "codec/date_format.h"
 #include "codec/json_text.h"
+#include "codec/number_text.h"
 
 namespace dsfill::codec {
 
@@ -82,12 +83,22 @@ bool named_like_identifier(std::string_view name) {
 bool is_day_first(std::string_view f) { return f.rfind("%d/%m", 0) == 0; }
 bool is_month_first(std::string_view f) { return f.rfind("%m/%d", 0) == 0; }
 
+bool is_null_marker(std::string_view value, const NullRules& nulls) {
+  for (const std::string& m : nulls.markers) {
+    if (value == m) return true;
+  }
+  return false;
+}
+
 ColumnSpec infer_one(const std::string& name, const std::vector<Record>& sample, std::size_t col,
+                     const NullRules& nulls, const NumberRules& numbers,
                      std::vector<std::string>& notes) {
   ColumnSpec spec{name, readable_alias(name), "dimension", "text", ""};
   std::vector<std::string_view> values;
   for (const Record& r : sample) {
-    if (col < r.size() && !r[col].empty()) values.push_back(r[col]);
+    if (col < r.size() && !r[col].empty() && !is_null_marker(r[col], nulls)) {
+      values.push_back(r[col]);
+    }
   }
   if (values.empty()) {
     notes.push_back(name + ": no non-empty value in the sample; text");
@@ -95,10 +106,14 @@ ColumnSpec infer_one(const std::string& name, const std::vector<Record>& sample,
   }
 
   bool numeric = true, integers = true, leading_zero = false;
+  std::string text;  // the value as the load writes a number (separators dropped)
   for (std::string_view v : values) {
-    if (!is_json_number(v)) numeric = false;
-    if (!is_integer(v)) integers = false;
-    if (has_leading_zero(v)) leading_zero = true;
+    text.resize(v.size());
+    const std::size_t n = write_number_text(v, numbers, text.data());
+    const std::string_view t = n == kMisplacedSeparator ? v : std::string_view(text.data(), n);
+    if (n == kMisplacedSeparator || !is_json_number(t)) numeric = false;
+    if (!is_integer(t)) integers = false;
+    if (has_leading_zero(t)) leading_zero = true;
   }
   if (numeric || (integers && leading_zero)) {
     if (leading_zero) {
@@ -180,11 +195,12 @@ std::string readable_alias(std::string_view name) {
 }
 
 InferredColumns infer_columns(const std::vector<std::string>& header,
-                              const std::vector<Record>& sample) {
+                              const std::vector<Record>& sample, const NullRules& nulls,
+                              const NumberRules& numbers) {
   InferredColumns result;
   result.sampled_rows = sample.size();
   for (std::size_t i = 0; i < header.size(); ++i) {
-    result.columns.push_back(infer_one(header[i], sample, i, result.notes));
+    result.columns.push_back(infer_one(header[i], sample, i, nulls, numbers, result.notes));
   }
   return result;
 }

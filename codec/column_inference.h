@@ -1,7 +1,10 @@
 // Infers a columns spec (the API's name, alias, type, subtype, format) from a sample of records.
 //
-// Rules, per column, over the sample's non-empty values (empty values never decide a type):
-// - measure/numeric when every value is a JSON number, unless a value has a leading zero
+// Rules, per column, over the sample's non-empty values (empty values, and values equal to a null
+// marker of NullRules, never decide a type):
+// - measure/numeric when every value is a JSON number once read by the NumberRules
+//   (codec/number_text.h: "3,14" with a decimal comma, "1,234" with a thousands separator), unless
+//   a value has a leading zero
 //   ("007", "-01": identifiers such as zip codes or SKUs keep their zeros as text) or the column
 //   is named like an identifier (id, *_id, *Id, *ID, code, *_code, *Code, no, *No, number) and
 //   every value is an integer: those stay dimension/text.
@@ -30,9 +33,12 @@ struct InferredColumns {
 };
 
 // Infers columns from `header` and `sample` (records of the same width as the header; shorter
-// or longer records are ignored for the missing or extra columns).
+// or longer records are ignored for the missing or extra columns), reading null markers and
+// numbers as the load will (RowsJsonOptions::nulls and ::numbers).
+// REQUIRES: check_number_rules(numbers) (codec/number_text.h).
 InferredColumns infer_columns(const std::vector<std::string>& header,
-                              const std::vector<Record>& sample);
+                              const std::vector<Record>& sample, const NullRules& nulls = {},
+                              const NumberRules& numbers = {});
 
 // Returns a readable alias for a column name: "InvoiceNo" -> "Invoice No", "unit_price" ->
 // "Unit Price", "customerID" -> "Customer ID".

@@ -96,10 +96,31 @@ std::vector<ValueKind> value_kinds(const Columns& columns) {
   std::vector<ValueKind> kinds;
   kinds.reserve(columns.size());
   for (const ColumnSpec& c : columns) {
-    kinds.push_back(c.type == "measure" && c.subtype == "numeric" ? ValueKind::kNumber
-                                                                  : ValueKind::kString);
+    if (c.type == "measure" && c.subtype == "numeric") {
+      kinds.push_back(ValueKind::kNumber);
+    } else if (c.subtype == "date") {
+      kinds.push_back(ValueKind::kDate);
+    } else {
+      kinds.push_back(ValueKind::kString);
+    }
   }
   return kinds;
+}
+
+Result<std::vector<DateFormat>> date_formats(const Columns& columns) {
+  std::vector<DateFormat> formats;
+  formats.reserve(columns.size());
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const ColumnSpec& c = columns[i];
+    auto format = DateFormat::compile(c.subtype == "date" ? std::string_view(c.format) : "");
+    if (!format) {
+      return make_error(ErrorCode::kBadArgument, "column " + std::to_string(i + 1) + " \"" +
+                                                     c.name + "\": date format \"" + c.format +
+                                                     "\": " + format.error().message);
+    }
+    formats.push_back(std::move(*format));
+  }
+  return formats;
 }
 
 }  // namespace dsfill::codec

@@ -30,7 +30,14 @@ void append_columns_json(const Columns& columns, std::string& out);
 // Returns one dimension/text column per header name (alias = name): the all-strings default.
 Columns columns_from_header(const std::vector<std::string>& names);
 
-// Returns the value kind per column: kNumber for measure/numeric columns, else kString.
+// Returns the value kind per column: kNumber for measure/numeric columns, kDate for date columns
+// (subtype "date"), else kString.
 std::vector<ValueKind> value_kinds(const Columns& columns);
+
+// Returns the compiled date format per column (codec/date_format.h), as RowsJsonOptions::dates
+// takes them: the column's format for date columns, ISO 8601 for the others and for an empty
+// format. Fails with kBadArgument naming the column (1-based) and its format when one does not
+// compile.
+Result<std::vector<DateFormat>> date_formats(const Columns& columns);
 
 }  // namespace dsfill::codec

@@ -85,6 +85,7 @@ bool iso_matches(std::string_view s) {
 
 Result<DateFormat> DateFormat::compile(std::string_view format) {
   DateFormat out;
+  out.text_ = format;
   if (format.empty()) {
     out.iso_ = true;
     return out;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,9 @@ class DateFormat {
 
   // Returns true if `value` is a valid date in this format (calendar-checked).
   bool matches(std::string_view value) const;
+
+  // Returns the format text this was compiled from ("" for ISO 8601), for messages.
+  const std::string& text() const { return text_; }
 
  private:
   enum class Part : std::uint8_t {
@@ -48,6 +52,7 @@ class DateFormat {
   };
   bool iso_ = false;
   std::vector<Token> tokens_;
+  std::string text_;
 };
 
 }  // namespace dsfill::codec

@@ -1,11 +1,15 @@
 // The inner loop of JSON string writing, shared by the string escaper (codec/json_text.cpp) and
-// the CSV transcoder (codec/rows_json.cpp): a raw output cursor, and a SIMD copy of the bytes
-// that need nothing. Internal to codec/; the escapes themselves are codec/json_text.h's.
+// the CSV transcoder's two paths (codec/rows_json.cpp, codec/checked_rows.cpp): a raw output
+// cursor, a SIMD copy of the bytes that need nothing, and the writer of runs of high bytes.
+// Internal to codec/; the escapes themselves are codec/json_text.h's.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <string>
+
+#include "codec/utf8.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -110,6 +114,49 @@ class PlainClasses {
       *o++ = *p++;
     }
   }
+}
+
+// What write_high_run hands back: where input and output stand, and whether the run was valid.
+struct HighRun {
+  const char* p;
+  char* o;
+  char* lim;
+  bool ok;
+};
+
+// Writes the run of bytes >= 0x80 at p (sequences end at `end` at the latest) as UTF-8 text:
+// converted from Latin-1 when `latin1`; else validated, each invalid subpart written as U+FFFD
+// when `replace`, or else (strict) stopping there with ok false and p at the invalid byte.
+// Out of line: high bytes are rare in most files, and the copy loops keep their registers.
+[[gnu::noinline]] inline HighRun write_high_run(const char* p, const char* end, char* o, char* lim,
+                                                std::string& out, bool latin1, bool replace) {
+  if (latin1) {
+    do {
+      const auto c = static_cast<unsigned char>(*p++);
+      DSFILL_RESERVE(2);
+      *o++ = static_cast<char>(0xC0 | (c >> 6));
+      *o++ = static_cast<char>(0x80 | (c & 0x3F));
+    } while (p < end && static_cast<unsigned char>(*p) >= 0x80);
+    return {p, o, lim, true};
+  }
+  do {
+    std::size_t bad = 1;
+    const std::size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(p),
+                                        reinterpret_cast<const unsigned char*>(end), bad);
+    DSFILL_RESERVE(4);
+    if (n != 0) {
+      std::memcpy(o, p, n);
+      o += n;
+      p += n;
+    } else if (replace) {
+      std::memcpy(o, "\xEF\xBF\xBD", 3);
+      o += 3;
+      p += bad;
+    } else {
+      return {p, o, lim, false};
+    }
+  } while (p < end && static_cast<unsigned char>(*p) >= 0x80);
+  return {p, o, lim, true};
 }
 
 }  // namespace dsfill::codec::detail

@@ -1,5 +1,8 @@
 #include "codec/json_text.h"
 
+#include <charconv>
+#include <cmath>
+
 #include "codec/json_escape_loop.h"
 #include "codec/utf8.h"
 
@@ -61,6 +64,17 @@ bool is_json_number(std::string_view value) {
     while (digit(p)) ++p;
   }
   return p == end;
+}
+
+bool json_number_in_range(std::string_view value) {
+  constexpr std::size_t kAlwaysInRange = 300;
+  const bool exponent = value.find_first_of("eE") != std::string_view::npos;
+  if (!exponent && value.size() < kAlwaysInRange) return true;
+  // A 64-bit integer never gets here (it has at most 20 characters and no exponent).
+  const char* const end = value.data() + value.size();
+  double real = 0;
+  const auto [p, ec] = std::from_chars(value.data(), end, real);
+  return ec == std::errc() && p == end && std::isfinite(real);
 }
 
 #undef DSFILL_RESERVE

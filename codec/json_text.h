@@ -32,6 +32,14 @@ void append_json_text(std::string_view text, std::string& out);
 // "1e", "NaN", "Infinity", "0x1", and anything with spaces are not.
 bool is_json_number(std::string_view value);
 
+// Returns true if the JSON number `value` is within double's range: std::from_chars reads it to
+// a finite double without a range error (1e999 overflows; 1e-400 underflows; subnormals such as
+// 1e-310 are in range). The one rule for both sides: the transcoder refuses what the reference
+// server would refuse. Cheap for ordinary numbers: only those with an exponent, or of 300
+// characters or more, are parsed (without an exponent, fewer than 300 characters lie between 1e-298
+// and 1e300). REQUIRES: is_json_number(value).
+bool json_number_in_range(std::string_view value);
+
 namespace detail {
 
 // Writes at `o` the JSON escape of an ASCII byte that needs one ('"', '\\' or a control

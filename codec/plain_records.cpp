@@ -23,10 +23,11 @@ bool utf8_valid_around(const char* block, const char* begin, const char* end) {
 }
 
 PlainRun write_plain_records(const char*& p, const char* end, char*& o, const char* lim, bool first,
-                             std::size_t& expected, char delim, char quote, bool utf8) {
+                             std::size_t& expected, std::size_t max_record, char delim, char quote,
+                             bool utf8) {
   const PlainRecordsKernel kernel = active_kernels().write_plain_records;
   if (kernel == nullptr) return {};
-  return kernel(p, end, o, lim, first, expected, delim, quote, utf8);
+  return kernel(p, end, o, lim, first, expected, max_record, delim, quote, utf8);
 }
 
 }  // namespace dsfill::codec::detail

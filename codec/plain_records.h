@@ -43,14 +43,16 @@ bool plain_records_supported();
 
 // Writes the plain records from p on as `,["f1","f2",...]` (no comma before the first one when
 // `first`) into [o, lim), until a record that is not plain, a record whose field count differs
-// from `expected` (which the first record sets when it is 0), fewer than kPlainMinInput bytes
-// left, or less than kPlainBlockRoom of room. Sets p to the first record not written (the
-// caller writes it the general way, or grows the output and calls again) and o past the last
-// record written. Blank lines are skipped and counted as physical rows. `utf8`: the input is
-// UTF-8 (else every byte >= 0x80 needs the general path's conversion).
-// REQUIRES: p at a record start; lim - o >= kPlainBlockRoom; plain_records_supported().
+// from `expected` (which the first record sets when it is 0), a record longer than `max_record`
+// bytes (one of its values may be over the value limit: the general path measures them), fewer
+// than kPlainMinInput bytes left, or less than kPlainBlockRoom of room. Sets p to the first record
+// not written (the caller writes it the general way, or grows the output and calls again) and o
+// past the last record written. Blank lines are skipped and counted as physical rows. `utf8`: the
+// input is UTF-8 (else every byte >= 0x80 needs the general path's conversion). REQUIRES: p at a
+// record start; lim - o >= kPlainBlockRoom; plain_records_supported().
 PlainRun write_plain_records(const char*& p, const char* end, char*& o, const char* lim, bool first,
-                             std::size_t& expected, char delim, char quote, bool utf8);
+                             std::size_t& expected, std::size_t max_record, char delim, char quote,
+                             bool utf8);
 
 // Returns whether the 64 bytes at `block`, widened to whole UTF-8 sequences within [begin, end),
 // are valid UTF-8. REQUIRES: begin <= block, block + 64 <= end, begin at a character boundary.
@@ -59,11 +61,11 @@ bool utf8_valid_around(const char* block, const char* begin, const char* end);
 // The kernels, each compiled for its instruction set (call them only through the above, or
 // through a kernel set whose cpu_runs() is true); *_built() says whether this build has them.
 PlainRun write_plain_records_ssse3(const char*& p, const char* end, char*& o, const char* lim,
-                                   bool first, std::size_t& expected, char delim, char quote,
-                                   bool utf8);
+                                   bool first, std::size_t& expected, std::size_t max_record,
+                                   char delim, char quote, bool utf8);
 PlainRun write_plain_records_avx512(const char*& p, const char* end, char*& o, const char* lim,
-                                    bool first, std::size_t& expected, char delim, char quote,
-                                    bool utf8);
+                                    bool first, std::size_t& expected, std::size_t max_record,
+                                    char delim, char quote, bool utf8);
 bool plain_records_ssse3_built();
 bool plain_records_avx512_built();
 

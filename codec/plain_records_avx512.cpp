@@ -118,10 +118,10 @@ class Avx512Kernel {
 bool plain_records_avx512_built() { return true; }
 
 PlainRun write_plain_records_avx512(const char*& p, const char* end, char*& out, const char* lim,
-                                    bool first, std::size_t& expected, char delim, char quote,
-                                    bool utf8) {
+                                    bool first, std::size_t& expected, std::size_t max_record,
+                                    char delim, char quote, bool utf8) {
   const Avx512Kernel kernel(delim, quote);
-  return write_plain_records_with(kernel, p, end, out, lim, first, expected, utf8);
+  return write_plain_records_with(kernel, p, end, out, lim, first, expected, max_record, utf8);
 }
 
 #else  // not built for AVX-512: never called
@@ -129,7 +129,7 @@ PlainRun write_plain_records_avx512(const char*& p, const char* end, char*& out,
 bool plain_records_avx512_built() { return false; }
 
 PlainRun write_plain_records_avx512(const char*&, const char*, char*&, const char*, bool,
-                                    std::size_t&, char, char, bool) {
+                                    std::size_t&, std::size_t, char, char, bool) {
   return {};
 }
 

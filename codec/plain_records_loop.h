@@ -37,7 +37,7 @@ inline std::uint64_t bits_from(unsigned at) { return at >= 64 ? 0 : ~std::uint64
 template <class Kernel>
 inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, const char* end,
                                          char*& out, const char* lim, bool first,
-                                         std::size_t& expected, bool utf8) {
+                                         std::size_t& expected, std::size_t max_record, bool utf8) {
   PlainRun done;
   if (end - p < static_cast<std::ptrdiff_t>(kPlainMinInput)) return done;
   // The cursor lives in a local: through the reference it would be stored and reloaded around
@@ -83,7 +83,8 @@ inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, c
         o = rec_o;  // a blank line: take its opening back
       } else {
         if (want == 0) want = fields;
-        if (fields != want) {  // ragged: the general path names the error
+        // Ragged: the general path names the error. Too long: it measures the values.
+        if (fields != want || static_cast<std::size_t>(content_end - rec) > max_record) {
           expected = want;
           out = rec_o;
           p = rec;

@@ -124,10 +124,10 @@ class Ssse3Kernel {
 bool plain_records_ssse3_built() { return true; }
 
 PlainRun write_plain_records_ssse3(const char*& p, const char* end, char*& out, const char* lim,
-                                   bool first, std::size_t& expected, char delim, char quote,
-                                   bool utf8) {
+                                   bool first, std::size_t& expected, std::size_t max_record,
+                                   char delim, char quote, bool utf8) {
   const Ssse3Kernel kernel(delim, quote);
-  return write_plain_records_with(kernel, p, end, out, lim, first, expected, utf8);
+  return write_plain_records_with(kernel, p, end, out, lim, first, expected, max_record, utf8);
 }
 
 #else  // not built for SSSE3: never called
@@ -135,7 +135,7 @@ PlainRun write_plain_records_ssse3(const char*& p, const char* end, char*& out, 
 bool plain_records_ssse3_built() { return false; }
 
 PlainRun write_plain_records_ssse3(const char*&, const char*, char*&, const char*, bool,
-                                   std::size_t&, char, char, bool) {
+                                   std::size_t&, std::size_t, char, char, bool) {
   return {};
 }
 

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "codec/checked_rows.h"
 #include "codec/csv_grammar.h"
 #include "codec/json_escape_loop.h"
 #include "codec/json_text.h"
 #include "codec/plain_records.h"
 #include "codec/utf8.h"
+#include "codec/value_checks.h"
 
 namespace dsfill::codec {
 namespace {
@@ -18,37 +20,6 @@ using detail::open_out;
 using detail::OutSpan;
 using detail::PlainClasses;
 using detail::put_json_escape;
-
-// Returns `value` made safe to quote in a message: at most ~40 bytes, valid UTF-8, no controls.
-std::string message_value(std::string_view value, InputEncoding encoding) {
-  constexpr std::size_t kCap = 40;
-  std::string shown;
-  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
-  const auto* end = p + value.size();
-  while (p < end && shown.size() < kCap) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      shown += c < 0x20 || c == 0x7F ? '?' : static_cast<char>(c);
-      ++p;
-    } else if (encoding == InputEncoding::kLatin1) {
-      shown += static_cast<char>(0xC0 | (c >> 6));
-      shown += static_cast<char>(0x80 | (c & 0x3F));
-      ++p;
-    } else {
-      std::size_t bad = 1;
-      const std::size_t n = utf8_sequence(p, end, bad);
-      if (n != 0) {
-        shown.append(reinterpret_cast<const char*>(p), n);
-        p += n;
-      } else {
-        shown += "\xEF\xBF\xBD";
-        p += bad;
-      }
-    }
-  }
-  if (p < end) shown += "...";
-  return shown;
-}
 
 // What a transcoder helper hands back: where input and output stand, and whether it failed.
 struct Step {
@@ -70,38 +41,13 @@ struct Context {
   std::int64_t offset_of(const char* at) const { return base + (at - begin); }
 };
 
-// Writes the run of high (>= 0x80) bytes at p: validated UTF-8, replaced, or converted from
-// Latin-1. Fails (p at the bad byte) under kStrict for invalid UTF-8.
-[[gnu::noinline]] Step write_high(const char* p, char* o, char* lim, std::string& out,
-                                  const Context& ctx) {
-  const char* const end = ctx.end;
-  if (ctx.encoding == InputEncoding::kLatin1) {
-    do {
-      const auto c = static_cast<unsigned char>(*p++);
-      DSFILL_RESERVE(2);
-      *o++ = static_cast<char>(0xC0 | (c >> 6));
-      *o++ = static_cast<char>(0x80 | (c & 0x3F));
-    } while (p < end && static_cast<unsigned char>(*p) >= 0x80);
-    return {p, o, lim, true};
-  }
-  do {
-    std::size_t bad = 1;
-    const std::size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(p),
-                                        reinterpret_cast<const unsigned char*>(end), bad);
-    DSFILL_RESERVE(4);
-    if (n != 0) {
-      std::memcpy(o, p, n);
-      o += n;
-      p += n;
-    } else if (ctx.utf8 == Utf8Policy::kReplace) {
-      std::memcpy(o, "\xEF\xBF\xBD", 3);
-      o += 3;
-      p += bad;
-    } else {
-      return {p, o, lim, false};
-    }
-  } while (p < end && static_cast<unsigned char>(*p) >= 0x80);
-  return {p, o, lim, true};
+// Writes the run of high (>= 0x80) bytes at p (detail::write_high_run). Fails (p at the bad byte)
+// under kStrict for invalid UTF-8.
+inline Step write_high(const char* p, char* o, char* lim, std::string& out, const Context& ctx) {
+  const detail::HighRun h =
+      detail::write_high_run(p, ctx.end, o, lim, out, ctx.encoding == InputEncoding::kLatin1,
+                             ctx.utf8 == Utf8Policy::kReplace);
+  return {h.p, h.o, h.lim, h.ok};
 }
 
 // Runs write_high at p and moves p, o and lim past what it wrote. Returns false, with p at the
@@ -233,15 +179,37 @@ inline bool copy_stop_byte(const char*& p, char*& o, char*& lim, std::string& ou
     return {f.at, o + 4, lim, true};
   }
   if (!is_json_number(value)) {
-    error = make_error(ErrorCode::kBadNumber,
-                       "column " + std::to_string(field + 1) + " is numeric but holds \"" +
-                           message_value(value, ctx.encoding) + "\"",
-                       row, ctx.offset_of(p));
+    error = detail::not_a_number_error({field, field, row, ctx.offset_of(p)}, value, ctx.encoding);
+    return {f.at, o, lim, false};
+  }
+  if (!json_number_in_range(value)) {
+    error = detail::number_out_of_range_error({field, field, row, ctx.offset_of(p)}, value,
+                                              ctx.encoding);
     return {f.at, o, lim, false};
   }
   DSFILL_RESERVE(value.size());
   std::memcpy(o, value.data(), value.size());
   return {f.at, o + value.size(), lim, true};
+}
+
+// Finds the first field of the record at `record` whose text is longer than max_value_bytes and
+// sets `error` for it; returns whether there is one. Called only for records long enough to hold
+// one, after they are written (so their CSV is known to be well formed).
+[[gnu::noinline]] bool first_too_long_value(const char* record, const Context& ctx,
+                                            const RowsJsonOptions& options, std::int64_t row,
+                                            std::string& scratch, Error& error) {
+  const char* p = record;
+  for (std::size_t field = 0;; ++field) {
+    const CsvField f = read_field(*ctx.grammar, p, ctx.end, scratch);
+    const std::size_t bytes = detail::text_bytes(f.value, ctx.encoding, ctx.utf8);
+    if (bytes > options.max_value_bytes) {
+      error = detail::value_too_long_error({field, field, row, ctx.offset_of(p)}, bytes,
+                                           options.max_value_bytes);
+      return true;
+    }
+    if (f.end != CsvFieldEnd::kDelimiter) return false;
+    p = f.at + 1;
+  }
 }
 
 }  // namespace
@@ -269,6 +237,9 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
   // Runs of plain records take the fast path (plain_records.h); it checks UTF-8 itself.
   const bool fast = all_strings && detail::plain_records_supported();
   const bool utf8 = ctx.encoding == InputEncoding::kUtf8;
+  // A record no longer than this holds no value over the limit, whatever its bytes become.
+  const std::size_t max_record =
+      options.max_value_bytes / detail::max_text_growth(options.encoding, options.utf8);
 
   RowsJsonStats stats;
   std::size_t expected = options.expected_fields;
@@ -286,8 +257,8 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
     if (fast && end - p >= static_cast<std::ptrdiff_t>(detail::kPlainMinInput)) {
       for (;;) {
         DSFILL_RESERVE(detail::kPlainBlockRoom);
-        const detail::PlainRun run = detail::write_plain_records(p, end, o, lim, stats.rows == 0,
-                                                                 expected, delim, quote, utf8);
+        const detail::PlainRun run = detail::write_plain_records(
+            p, end, o, lim, stats.rows == 0, expected, max_record, delim, quote, utf8);
         stats.rows += run.rows;
         row += static_cast<std::int64_t>(run.physical);
         if (!run.need_room) break;
@@ -354,6 +325,10 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
       break;
     }
     if (!ok) break;
+    if (static_cast<std::size_t>(p - record_start) > max_record) {
+      ok = !first_too_long_value(record_start, ctx, options, row, scratch, error);
+      if (!ok) break;
+    }
     if (expected == 0) expected = field;
     if (field != expected) {
       error = ragged_row_error(expected, field, row, ctx.offset_of(record_start));
@@ -380,19 +355,59 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
   return stats;
 }
 
+// Writes by the path the options need: the checked path for what only it does; otherwise the
+// fast and general paths, and under keep_going the checked path again only when they fail (bad
+// records are rare, and the fast path is much faster).
+Result<RowsJsonStats> write_by_options(std::string_view records, const RowsJsonOptions& options,
+                                       InputPosition start, std::string& out, std::size_t begin,
+                                       std::size_t& length) {
+  if (detail::needs_checked_rows(options)) {
+    return detail::write_checked_rows(records, options, start, out, begin, length);
+  }
+  auto stats = write_rows(records, options, start, out, begin, length);
+  if (stats || !options.keep_going) return stats;
+  return detail::write_checked_rows(records, options, start, out, begin, length);
+}
+
 }  // namespace
+
+const char* reject_reason_name(RejectReason reason) {
+  switch (reason) {
+    case RejectReason::kRaggedRow:
+      return "ragged_row";
+    case RejectReason::kBareQuote:
+      return "bare_quote";
+    case RejectReason::kAfterQuote:
+      return "after_quote";
+    case RejectReason::kUnterminatedQuote:
+      return "unterminated_quote";
+    case RejectReason::kInvalidUtf8:
+      return "invalid_utf8";
+    case RejectReason::kNotANumber:
+      return "not_a_number";
+    case RejectReason::kNumberOutOfRange:
+      return "number_out_of_range";
+    case RejectReason::kBadDate:
+      return "bad_date";
+    case RejectReason::kValueTooLong:
+      return "value_too_long";
+    case RejectReason::kRefusedByServer:
+      return "refused_by_server";
+  }
+  return "unknown";
+}
 
 Result<RowsJsonStats> append_rows_json(std::string_view records, const RowsJsonOptions& options,
                                        InputPosition start, std::string& out) {
   std::size_t length = 0;
-  auto stats = write_rows(records, options, start, out, out.size(), length);
+  auto stats = write_by_options(records, options, start, out, out.size(), length);
   out.resize(length);
   return stats;
 }
 
 Result<RowsJsonStats> write_rows_json(std::string_view records, const RowsJsonOptions& options,
                                       InputPosition start, std::string& out, std::size_t& length) {
-  return write_rows(records, options, start, out, 0, length);
+  return write_by_options(records, options, start, out, 0, length);
 }
 
 #undef DSFILL_RESERVE

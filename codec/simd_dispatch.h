@@ -38,7 +38,8 @@ using RecordCutKernel = RecordCut (*)(std::string_view block, std::size_t max_re
 // write_plain_records (plain_records.h) over one kernel.
 using PlainRecordsKernel = detail::PlainRun (*)(const char*& p, const char* end, char*& o,
                                                 const char* lim, bool first, std::size_t& expected,
-                                                char delim, char quote, bool utf8);
+                                                std::size_t max_record, char delim, char quote,
+                                                bool utf8);
 // Base64's bulk loops: encode / decode the longest prefix of `in` the kernel takes in whole steps
 // and return the input bytes taken; base64.cpp's scalar loop does the rest (base64_avx512.h).
 using Base64EncodeKernel = std::size_t (*)(const unsigned char* in, std::size_t n, char* out);

@@ -30,6 +30,7 @@ unsigned http_status_for(const Error& error) {
     case ErrorCode::kBadCsv:
     case ErrorCode::kBadEncoding:
     case ErrorCode::kBadNumber:
+    case ErrorCode::kBadDate:
     case ErrorCode::kBadGzip:
     case ErrorCode::kBadBase64:
     case ErrorCode::kBadJson:

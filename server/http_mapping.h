@@ -3,7 +3,7 @@
 //
 //   ErrorCode                                                    status
 //   kBadCsv kBadEncoding kBadNumber kBadGzip kBadBase64 kBadJson
-//   kBadArgument                                                 400 Bad Request
+//   kBadDate kBadArgument                                        400 Bad Request
 //   kUnauthenticated                                             401 (+ WWW-Authenticate)
 //   kForbidden                                                   403
 //   kNotFound                                                    404

@@ -46,6 +46,38 @@ TEST(ColumnInference, EmptyValuesDoNotDecide) {
   EXPECT_EQ(infer_single({"", ""}, out).subtype, "text");
 }
 
+TEST(ColumnInference, NullMarkersCountAsEmpty) {
+  const std::vector<Record> sample = {{"12.5"}, {"NA"}, {"-3"}, {"NA"}, {""}};
+  EXPECT_EQ(infer_columns({"amount"}, sample).columns[0].subtype, "text");
+  const auto out = infer_columns({"amount"}, sample, NullRules{{"NA", "\\N"}, false});
+  EXPECT_EQ(out.columns[0].type, "measure");
+  EXPECT_EQ(out.columns[0].subtype, "numeric");
+  // A column of markers only is a column without values.
+  EXPECT_EQ(infer_columns({"x"}, {{"NA"}, {"NA"}}, NullRules{{"NA"}, false}).columns[0].subtype,
+            "text");
+  // Markers hide nothing else: dates stay dates.
+  const auto dates = infer_columns({"day"}, {{"2010-12-01"}, {"NA"}}, NullRules{{"NA"}, false});
+  EXPECT_EQ(dates.columns[0].subtype, "date");
+}
+
+TEST(ColumnInference, NumbersAsTheNumberRulesWriteThem) {
+  const std::vector<Record> comma = {{"3,14"}, {"-0,5"}, {"12"}};
+  EXPECT_EQ(infer_columns({"rate"}, comma).columns[0].subtype, "text");
+  EXPECT_EQ(infer_columns({"rate"}, comma, {}, NumberRules{true, '\0'}).columns[0].subtype,
+            "numeric");
+  const std::vector<Record> grouped = {{"1,234,567.5"}, {"999"}};
+  EXPECT_EQ(infer_columns({"total"}, grouped).columns[0].subtype, "text");
+  EXPECT_EQ(infer_columns({"total"}, grouped, {}, NumberRules{false, ','}).columns[0].subtype,
+            "numeric");
+  // A misplaced separator is not a number; leading zeros stay text once separators are gone.
+  EXPECT_EQ(infer_columns({"total"}, {{"12,34"}}, {}, NumberRules{false, ','}).columns[0].subtype,
+            "text");
+  EXPECT_EQ(infer_columns({"zip"}, {{"0,123"}}, {}, NumberRules{true, '\0'}).columns[0].subtype,
+            "numeric");  // 0.123 under a decimal comma
+  EXPECT_EQ(infer_columns({"code"}, {{"01.234"}}, {}, NumberRules{true, '.'}).columns[0].subtype,
+            "text");  // 01234: leading zero
+}
+
 TEST(ColumnInference, IsoDatesAndDateTimes) {
   InferredColumns out;
   auto c = infer_single({"2010-12-01", "2011-01-31"}, out, "day");

@@ -97,9 +97,35 @@ TEST(Columns, ValueKindsNumberOnlyForNumericMeasures) {
   const Columns c = {{"a", "a", "measure", "numeric", ""},
                      {"b", "b", "dimension", "numeric", ""},
                      {"c", "c", "measure", "text", ""},
-                     {"d", "d", "dimension", "text", ""}};
-  EXPECT_EQ(value_kinds(c), (std::vector<ValueKind>{ValueKind::kNumber, ValueKind::kString,
-                                                    ValueKind::kString, ValueKind::kString}));
+                     {"d", "d", "dimension", "text", ""},
+                     {"e", "e", "dimension", "date", "%d/%m/%Y"}};
+  EXPECT_EQ(value_kinds(c),
+            (std::vector<ValueKind>{ValueKind::kNumber, ValueKind::kString, ValueKind::kString,
+                                    ValueKind::kString, ValueKind::kDate}));
+}
+
+TEST(Columns, DateFormatsOnePerColumn) {
+  const Columns c = {{"a", "a", "dimension", "date", "%d/%m/%Y"},
+                     {"b", "b", "dimension", "date", ""},
+                     {"c", "c", "dimension", "text", "%d/%m/%Y"},  // not a date: ISO, unused
+                     {"d", "d", "measure", "numeric", ""}};
+  auto formats = date_formats(c);
+  ASSERT_TRUE(formats.has_value()) << formats.error().describe();
+  ASSERT_EQ(formats->size(), 4u);
+  EXPECT_TRUE((*formats)[0].matches("31/12/2024"));
+  EXPECT_FALSE((*formats)[0].matches("2024-12-31"));
+  EXPECT_TRUE((*formats)[1].matches("2024-12-31"));  // empty format: ISO 8601
+  EXPECT_TRUE((*formats)[2].matches("2024-12-31"));
+  EXPECT_EQ((*formats)[0].text(), "%d/%m/%Y");
+
+  const Columns bad = {{"a", "a", "dimension", "text", ""},
+                       {"when", "When", "dimension", "date", "%Y-%q"}};
+  auto refused = date_formats(bad);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kBadArgument);
+  EXPECT_NE(refused.error().message.find("column 2 \"when\""), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("%q"), std::string::npos) << refused.error().message;
 }
 
 }  // namespace

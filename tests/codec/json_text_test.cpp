@@ -6,6 +6,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include "codec/utf8.h"
 
@@ -111,6 +112,22 @@ TEST(Utf8, ReplacingAlwaysGivesValidUtf8) {
     s.clear();
     for (int n = static_cast<int>(rng() % 12); n > 0; --n) s += static_cast<char>(rng());
     EXPECT_TRUE(utf8_valid(utf8_replacing(s)));
+  }
+}
+
+// The range rule the transcoder and the reference server share (server/validation.cpp).
+TEST(JsonNumberInRange, AsTheServerReadsDoubles) {
+  const std::string zeros(330, '0');
+  for (const std::string& ok :
+       std::vector<std::string>{"0", "-0", "1e308", "-1.7976931348623157e308", "1e-310", "4.9e-324",
+                                "0e999", "0.0e-99999", "123456789012345678901234567890",
+                                std::string(299, '9'), "0." + std::string(296, '0') + "1"}) {
+    EXPECT_TRUE(json_number_in_range(ok)) << ok;
+  }
+  for (const std::string& bad :
+       std::vector<std::string>{"1e999", "-1e309", "1.8e308", "1e-400", "2e-324",
+                                std::string(400, '9'), "0." + zeros + "1", "1" + zeros + ".5"}) {
+    EXPECT_FALSE(json_number_in_range(bad)) << bad;
   }
 }
 

@@ -5,8 +5,13 @@
 // invalid UTF-8 replaced by U+FFFD per maximal subpart, or verbatim), or for numeric columns the
 // number's literal text (null for an empty value). It fails exactly when the reference finds a
 // problem, and names the same one: the scanner's CSV error (code, message, row, byte), a ragged
-// row (row and byte of the record), invalid UTF-8 under the strict policy, or a non-number in a
-// numeric column (row).
+// row (row and byte of the record), invalid UTF-8 under the strict policy, or a non-number (or a
+// number beyond double's range) in a numeric column (row).
+//
+// Then the same input through the checked path (codec/checked_rows.h), which must give the same
+// JSON or the same error (code, message, row, byte); and under keep_going, which must succeed:
+// with no rejects and the same JSON where the plain call succeeded, else with a first reject that
+// names the plain call's error, every reject's bytes at its offset, in order, not overlapping.
 //
 // Input layout: [dialect][dialect extra][options][kinds mask][start][CSV bytes...].
 #pragma once
@@ -20,6 +25,7 @@
 
 #include <simdjson.h>
 
+#include "codec/checked_rows.h"
 #include "codec/rows_json.h"
 #include "tests/fuzz/csv_scanner_check.h"
 #include "tests/fuzz/fuzz_input.h"
@@ -125,6 +131,57 @@ class PartialCollector final : public codec::CsvSink {
   std::string field_;
 };
 
+// The checked path and keep_going against the plain call's result `got` (and its JSON).
+inline void check_other_paths(std::string_view csv, const codec::RowsJsonOptions& options,
+                              codec::InputPosition start, const Result<codec::RowsJsonStats>& got,
+                              std::string_view json, const std::string& context) {
+  std::string checked = "XY";  // write_checked_rows writes from out[begin]: here 0
+  std::size_t length = 0;
+  const auto c = codec::detail::write_checked_rows(csv, options, start, checked, 0, length);
+  FUZZ_CHECK(c.has_value() == got.has_value(), "checked path: another outcome; " + context);
+  if (got) {
+    FUZZ_CHECK(std::string_view(checked).substr(0, length) == json,
+               "checked path: other JSON " + show(checked.substr(0, length)) + "; " + context);
+    FUZZ_CHECK(c->rows == got->rows && c->physical_rows == got->physical_rows,
+               "checked path: other counts; " + context);
+  } else {
+    const Error& a = got.error();
+    const Error& b = c.error();
+    FUZZ_CHECK(a.code == b.code && a.message == b.message && a.row == b.row &&
+                   a.byte_offset == b.byte_offset,
+               "checked path: other error " + describe(b) + "; " + context);
+  }
+
+  codec::RowsJsonOptions keep = options;
+  keep.keep_going = true;
+  std::string kept;
+  const auto k = codec::append_rows_json(csv, keep, start, kept);
+  FUZZ_CHECK(k.has_value(),
+             "keep_going failed: " + (k ? "" : describe(k.error())) + "; " + context);
+  if (got) {
+    FUZZ_CHECK(k->rejects.empty() && kept == json, "keep_going differs on good input; " + context);
+    return;
+  }
+  FUZZ_CHECK(!k->rejects.empty(), "keep_going rejected nothing; " + context);
+  const codec::RowReject& first = k->rejects.front();
+  FUZZ_CHECK(first.message == got.error().message && first.row == got.error().row,
+             "first reject is not the error: " + show(first.message) + "; " + context);
+  std::int64_t from = start.byte_offset;
+  std::uint64_t rows = 0;
+  for (const codec::RowReject& r : k->rejects) {
+    FUZZ_CHECK(r.byte_offset >= from, "rejects overlap or are out of order; " + context);
+    const auto at = static_cast<std::size_t>(r.byte_offset - start.byte_offset);
+    FUZZ_CHECK(at < csv.size() && csv.substr(at, r.record.size()) == r.record,
+               "reject's bytes are not at its offset; " + context);
+    FUZZ_CHECK(r.value.size() <= 200 && is_valid_utf8(r.value),
+               "reject's value is not short valid UTF-8; " + context);
+    from = r.byte_offset + static_cast<std::int64_t>(r.record.size());
+    ++rows;
+  }
+  FUZZ_CHECK(k->physical_rows >= k->rows + rows, "keep_going's row counts; " + context);
+  FUZZ_CHECK(simdjson::validate_utf8(kept.data(), kept.size()), "keep_going's JSON; " + context);
+}
+
 struct ExpectedFailure {
   ErrorCode code;
   std::int64_t row;
@@ -178,7 +235,8 @@ inline void check_rows_json(const std::uint8_t* data, std::size_t size) {
                                  std::int64_t row) -> std::optional<ExpectedFailure> {
     for (std::size_t j = 0; j < rec.size(); ++j) {
       if (is_number_column(j)) {
-        if (!rec[j].empty() && !codec::is_json_number(rec[j])) {
+        if (!rec[j].empty() &&
+            (!codec::is_json_number(rec[j]) || !codec::json_number_in_range(rec[j]))) {
           return ExpectedFailure{ErrorCode::kBadNumber, row, -1, std::nullopt};
         }
       } else if (strict && !is_valid_utf8(rec[j])) {
@@ -213,6 +271,7 @@ inline void check_rows_json(const std::uint8_t* data, std::size_t size) {
       "\ntranscoder: " + (got ? "ok" : describe(got.error()));
   FUZZ_CHECK(out.compare(0, prefix.size(), prefix) == 0,
              "append_rows_json overwrote out; " + context);
+  check_other_paths(csv, options, start, got, std::string_view(out).substr(prefix.size()), context);
 
   if (expected) {
     FUZZ_CHECK(!got, "transcoder accepted what the reference rejects (" +

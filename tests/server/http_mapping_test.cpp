@@ -14,15 +14,16 @@ namespace {
 
 TEST(HttpMappingTest, EveryErrorCodeHasItsStatus) {
   const std::vector<std::pair<ErrorCode, unsigned>> table = {
-      {ErrorCode::kBadCsv, 400},      {ErrorCode::kBadEncoding, 400},
-      {ErrorCode::kBadNumber, 400},   {ErrorCode::kBadGzip, 400},
-      {ErrorCode::kBadBase64, 400},   {ErrorCode::kBadJson, 400},
-      {ErrorCode::kBadArgument, 400}, {ErrorCode::kUnauthenticated, 401},
-      {ErrorCode::kForbidden, 403},   {ErrorCode::kNotFound, 404},
-      {ErrorCode::kBadMethod, 405},   {ErrorCode::kConflict, 409},
-      {ErrorCode::kTooLarge, 413},    {ErrorCode::kKeyReused, 422},
-      {ErrorCode::kBusy, 429},        {ErrorCode::kStorage, 500},
-      {ErrorCode::kIo, 500},          {ErrorCode::kInternal, 500},
+      {ErrorCode::kBadCsv, 400},          {ErrorCode::kBadEncoding, 400},
+      {ErrorCode::kBadNumber, 400},       {ErrorCode::kBadDate, 400},
+      {ErrorCode::kBadGzip, 400},         {ErrorCode::kBadBase64, 400},
+      {ErrorCode::kBadJson, 400},         {ErrorCode::kBadArgument, 400},
+      {ErrorCode::kUnauthenticated, 401}, {ErrorCode::kForbidden, 403},
+      {ErrorCode::kNotFound, 404},        {ErrorCode::kBadMethod, 405},
+      {ErrorCode::kConflict, 409},        {ErrorCode::kTooLarge, 413},
+      {ErrorCode::kKeyReused, 422},       {ErrorCode::kBusy, 429},
+      {ErrorCode::kStorage, 500},         {ErrorCode::kIo, 500},
+      {ErrorCode::kInternal, 500},
   };
   for (const auto& [code, status] : table) {
     EXPECT_EQ(http_status_for(make_error(code, "m")), status) << error_code_name(code);

@@ -1,0 +1,44 @@
+#include "codec/reject_record.h"
+
+#include "codec/utf8.h"
+
+namespace dsfill::codec::detail {
+
+const char* reject_end(const RecordRead& rec, const char* end) {
+  if (rec.fault == CsvFieldEnd::kUnterminated) return end;
+  const char* p = rec.stop;
+  if (rec.malformed()) {
+    while (p < end && *p != '\n' && *p != '\r') ++p;
+  }
+  if (p == end) return end;
+  if (*p++ == '\r' && p < end && *p == '\n') ++p;
+  return p;
+}
+
+std::string reject_value(std::string_view value, InputEncoding encoding) {
+  // Each input byte becomes at least one output byte, so past the first 203 (a sequence cut
+  // there) nothing can land before the cut.
+  const std::string_view head = value.substr(0, kRejectValueBytes + 3);
+  std::string text;
+  if (encoding == InputEncoding::kLatin1) {
+    for (const char ch : head) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c < 0x80) {
+        text += ch;
+      } else {
+        text += static_cast<char>(0xC0 | (c >> 6));
+        text += static_cast<char>(0x80 | (c & 0x3F));
+      }
+    }
+  } else {
+    append_utf8_replacing(head, text);
+  }
+  if (text.size() > kRejectValueBytes) {
+    std::size_t cut = kRejectValueBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text.resize(cut);
+  }
+  return text;
+}
+
+}  // namespace dsfill::codec::detail
