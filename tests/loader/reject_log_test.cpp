@@ -28,9 +28,11 @@ codec::RowReject reject(std::int64_t row, std::string record, codec::RejectReaso
   r.byte_offset = row * 10;
   r.record = std::move(record);
   r.field = field;
-  r.value = "v" + std::to_string(row);
+  r.value = "v";
+  r.value += std::to_string(row);
   r.reason = reason;
-  r.message = "bad " + std::to_string(row);
+  r.message = "bad ";
+  r.message += std::to_string(row);
   return r;
 }
 
