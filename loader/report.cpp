@@ -107,14 +107,17 @@ std::string format_summary(const LoadReport& r) {
                                                     : "load";
   out += fmt::format("{}: {}{}\n", title, outcome_name(r.outcome),
                      r.message.empty() ? "" : " - " + r.message);
-  out += fmt::format("  rows:         {}\n", format_count(r.rows));
+  const bool check = r.target == Target::kCheck;
+  out += fmt::format("  {:<14}{}\n", check ? "good rows:" : "rows:", format_count(r.rows));
   out += fmt::format("  batches:      {}\n", format_count(r.batches));
   out += fmt::format("  bytes in:     {}\n", format_bytes(static_cast<double>(r.bytes_in)));
   const double ratio =
       r.bytes_sent > 0 ? static_cast<double>(r.bytes_in) / static_cast<double>(r.bytes_sent) : 0;
-  out += fmt::format("  bytes {}   {} (compression ratio {:.2f})\n",
-                     network ? "sent:" : "out: ", format_bytes(static_cast<double>(r.bytes_sent)),
-                     ratio);
+  if (!check) {
+    out += fmt::format("  bytes {}   {} (compression ratio {:.2f})\n",
+                       network ? "sent:" : "out: ", format_bytes(static_cast<double>(r.bytes_sent)),
+                       ratio);
+  }
   out += fmt::format("  wall time:    {}\n", format_duration(r.wall_seconds));
   out += fmt::format(
       "  throughput:   {:.1f} MB/s, {} rows/s\n",
@@ -141,7 +144,8 @@ std::string format_summary(const LoadReport& r) {
     if (!mix.empty()) out += fmt::format("  level auto:   batches per level: {}\n", mix);
   }
   if (r.rejects.rows > 0 || !r.rejects_path.empty()) {
-    out += fmt::format("  bad rows:     {} left out{}\n", format_count(r.rejects.rows),
+    out += fmt::format("  bad rows:     {} {}{}\n", format_count(r.rejects.rows),
+                       check ? "found" : "left out",
                        r.rejects.rows > 0 ? " (" + reject_counts_text(r.rejects) + ")" : "");
     if (!r.rejects_path.empty()) {
       out += fmt::format("  rejects:      {} (and {}.errors.jsonl: why, row by row)\n",
