@@ -50,7 +50,7 @@ int run_encode(const EncodeFlags& flags) {
       stderr, "dsfill encode: %llu rows in %llu bodies, %llu CSV bytes -> %llu body bytes\n",
       static_cast<unsigned long long>(report.rows), static_cast<unsigned long long>(report.batches),
       static_cast<unsigned long long>(report.bytes_in),
-      static_cast<unsigned long long>(report.bytes_sent + report.batches));
+      static_cast<unsigned long long>(report.bytes_sent) + report.batches);
   return kExitOk;
 }
 

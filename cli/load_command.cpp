@@ -95,9 +95,9 @@ std::string resume_command_line() {
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i];
     if (arg == "--resume" || arg == "--auto-resume") has_resume = true;
-    if (i > 0 && (args[i - 1] == "-H" || args[i - 1] == "--header")) {
-      arg = arg.substr(0, arg.find(':')) + ": ...";
-    } else if (arg.rfind("--header=", 0) == 0) {
+    // Masks a header's value (it may be a secret), given as `-H V`, `--header V` or `--header=V`.
+    const bool header_value = i > 0 && (args[i - 1] == "-H" || args[i - 1] == "--header");
+    if (header_value || arg.rfind("--header=", 0) == 0) {
       arg = arg.substr(0, arg.find(':')) + ": ...";
     }
     out += (out.empty() ? "" : " ") + shell_quote(arg);
@@ -107,7 +107,7 @@ std::string resume_command_line() {
   return out;
 }
 
-std::string trim(std::string s) {
+std::string trim(const std::string& s) {
   const auto first = s.find_first_not_of(" \t\r\n");
   const auto last = s.find_last_not_of(" \t\r\n");
   return first == std::string::npos ? "" : s.substr(first, last - first + 1);
@@ -123,7 +123,7 @@ std::string trim_spaces(std::string_view s) {
 // control character is refused: a CR or LF would inject headers of its own into every request.
 // A file may end in one newline (editors add it).
 std::string read_token(const std::string& token_file) {
-  const char* kControl = " holds a control character (CR, LF, tab, NUL, ...)";
+  constexpr const char* kControl = " holds a control character (CR, LF, tab, NUL, ...)";
   if (!token_file.empty()) {
     std::ifstream in(token_file, std::ios::binary);
     if (!in) throw UsageError("cannot read the token file " + token_file);

@@ -173,7 +173,7 @@ std::string readable_alias(std::string_view name) {
   std::string out;
   bool new_word = true;
   for (std::size_t i = 0; i < name.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(name[i]);
+    const auto c = static_cast<unsigned char>(name[i]);
     if (c == '_' || c == '-' || c == ' ' || c == '.') {
       new_word = true;
       continue;

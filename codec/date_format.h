@@ -27,8 +27,8 @@ class DateFormat {
   // Returns the compiled format, or kBadArgument naming the unsupported directive.
   static Result<DateFormat> compile(std::string_view format);
 
-  // Returns true if `value` is a valid date in this format (calendar-checked).
-  bool matches(std::string_view value) const;
+  // Returns true if `s` is a valid date in this format (calendar-checked).
+  bool matches(std::string_view s) const;
 
   // Returns the format text this was compiled from ("" for ISO 8601), for messages.
   const std::string& text() const { return text_; }

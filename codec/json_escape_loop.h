@@ -26,7 +26,7 @@ struct OutSpan {
 
 // Grows `s` (whose bytes before `o` are written) to hold at least `k` more bytes.
 [[gnu::noinline]] inline OutSpan grow_out(std::string& s, char* o, std::size_t k) {
-  const std::size_t used = static_cast<std::size_t>(o - s.data());
+  const auto used = static_cast<std::size_t>(o - s.data());
   s.resize(std::max(s.size() * 2, used + k + 64));
   return {s.data() + used, s.data() + s.size()};
 }
@@ -98,7 +98,7 @@ class PlainClasses {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
     const unsigned mask = cls.mask(v);
     if (mask != 0) {
-      const unsigned k = static_cast<unsigned>(__builtin_ctz(mask));
+      const auto k = static_cast<unsigned>(__builtin_ctz(mask));
       p += k;
       o += k;
       return;

@@ -12,10 +12,10 @@ BodyTemplate make_body_template(std::string_view user_code, std::string_view dat
   append_json_string(dataset_code, t.prefix);
   t.prefix += ",\"columns\":";
   append_columns_json(columns, t.prefix);
-  t.prefix += ",\"insert-data\":\"";
+  t.prefix += R"(,"insert-data":")";
   const char* tail = compressed ? ",\"compressed\":true}" : ",\"compressed\":false}";
-  t.suffix_append = std::string("\",\"append\":true") + tail;
-  t.suffix_replace = std::string("\",\"append\":false") + tail;
+  t.suffix_append = std::string(R"(","append":true)") + tail;
+  t.suffix_replace = std::string(R"(","append":false)") + tail;
   return t;
 }
 

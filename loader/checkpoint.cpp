@@ -118,35 +118,35 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
   return id;
 }
 
-std::string identity_mismatch(const LoadIdentity& a, const LoadIdentity& b) {
+std::string identity_mismatch(const LoadIdentity& recorded, const LoadIdentity& now) {
   std::string out;
-  auto check = [&](const char* name, const auto& was, const auto& now) {
-    if (was == now) return;
+  auto check = [&](const char* name, const auto& was, const auto& is) {
+    if (was == is) return;
     std::ostringstream s;
-    s << name << ": the checkpoint has \"" << was << "\", this run has \"" << now << "\"";
+    s << name << ": the checkpoint has \"" << was << "\", this run has \"" << is << "\"";
     out += out.empty() ? "" : "; ";
     out += s.str();
   };
-  check("file", a.path, b.path);
-  check("size", a.size, b.size);
-  check("mtime", a.mtime, b.mtime);
-  check("sha256 of the first MiB", a.head_sha256, b.head_sha256);
-  check("url", a.url, b.url);
-  check("user-code", a.user_code, b.user_code);
-  check("dataset-code", a.dataset_code, b.dataset_code);
-  check("batch-rows", a.batch_rows, b.batch_rows);
-  check("batch-bytes", a.batch_bytes, b.batch_bytes);
-  check("compress", a.compress, b.compress);
+  check("file", recorded.path, now.path);
+  check("size", recorded.size, now.size);
+  check("mtime", recorded.mtime, now.mtime);
+  check("sha256 of the first MiB", recorded.head_sha256, now.head_sha256);
+  check("url", recorded.url, now.url);
+  check("user-code", recorded.user_code, now.user_code);
+  check("dataset-code", recorded.dataset_code, now.dataset_code);
+  check("batch-rows", recorded.batch_rows, now.batch_rows);
+  check("batch-bytes", recorded.batch_bytes, now.batch_bytes);
+  check("compress", recorded.compress, now.compress);
   const auto level_name = [](int level) {
     return level < 0 ? std::string("auto") : std::to_string(level);
   };
-  check("level", level_name(a.level), level_name(b.level));
-  check("mode", a.mode, b.mode);
-  check("dialect", a.dialect, b.dialect);
-  check("shard", a.shard, b.shard);
-  check("columns (sha256 of the request envelope)", a.columns_sha256, b.columns_sha256);
-  check("column mapping and value rules", a.rules, b.rules);
-  check("rejects file", a.rejects_path, b.rejects_path);
+  check("level", level_name(recorded.level), level_name(now.level));
+  check("mode", recorded.mode, now.mode);
+  check("dialect", recorded.dialect, now.dialect);
+  check("shard", recorded.shard, now.shard);
+  check("columns (sha256 of the request envelope)", recorded.columns_sha256, now.columns_sha256);
+  check("column mapping and value rules", recorded.rules, now.rules);
+  check("rejects file", recorded.rejects_path, now.rejects_path);
   return out;
 }
 

@@ -27,8 +27,8 @@ Result<InputReader> InputReader::open(const std::string& path, std::int64_t star
       std::string sink(1 << 16, '\0');
       std::int64_t left = start_offset;
       while (left > 0) {
-        auto n = reader.read(sink.data(),
-                             static_cast<std::size_t>(std::min<std::int64_t>(left, sink.size())));
+        const auto chunk = std::min(left, static_cast<std::int64_t>(sink.size()));
+        auto n = reader.read(sink.data(), static_cast<std::size_t>(chunk));
         if (!n) return n.error();
         if (*n == 0)
           return make_error(ErrorCode::kIo, "standard input ended before the resume offset");
@@ -100,7 +100,10 @@ InputReader::~InputReader() {
 }
 
 Result<std::size_t> InputReader::read(char* out, std::size_t n) {
-  if (end_ >= 0) n = static_cast<std::size_t>(std::clamp<std::int64_t>(end_ - pos_, 0, n));
+  if (end_ >= 0) {
+    const auto wanted = static_cast<std::int64_t>(n);
+    n = static_cast<std::size_t>(std::clamp<std::int64_t>(end_ - pos_, 0, wanted));
+  }
   if (n == 0) return std::size_t{0};
   for (;;) {
     ssize_t got = ::read(fd_, out, n);

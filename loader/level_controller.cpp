@@ -54,7 +54,7 @@ void LevelController::decide() {
   const double delivery = total > 0 ? bytes_ / total : 0;  // per encoder
   const int now = level_.load(std::memory_order_relaxed);
   if (idle_share > kRaiseIdle && now < max_) {
-    const LevelStats& next = levels_[static_cast<std::size_t>(now + 1)];
+    const LevelStats& next = levels_[static_cast<std::size_t>(now) + 1];
     const bool known = next.measured_at >= 0 && decisions_ - next.measured_at <= kStaleDecisions;
     if (!known || next.speed >= delivery * kHeadroom) {
       level_.store(now + 1, std::memory_order_relaxed);

@@ -23,6 +23,7 @@ struct LoadInput {
   Plan plan;
   std::optional<std::int64_t> size;  // the input's size when known
   // Where this run's batches come from. REQUIRES: plan.already_finished is false.
+  // NOLINTNEXTLINE(readability-make-member-function-const): it hands out a chunker to advance.
   Chunker& batches() { return tail_ ? *tail_ : *head_; }
 
   // The readers and chunkers, owned here because a chunker refers to its reader.

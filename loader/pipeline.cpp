@@ -390,6 +390,7 @@ LoadReport run_load(const LoadOptions& options) {
   std::optional<LevelController> levels;
   make_levels(options, window, levels);
   std::vector<std::thread> encoder_threads;
+  encoder_threads.reserve(static_cast<std::size_t>(encoders));
   for (int i = 0; i < encoders; ++i) {
     encoder_threads.emplace_back([&, i] {
       codec::BatchEncoder encoder(in.body, in.schema.rows, options.compress ? options.level : 0,

@@ -82,7 +82,7 @@ std::string format_progress(const ProgressSnapshot& s) {
   const double rows_per_s = rate(static_cast<double>(s.rows_done), s.elapsed_seconds);
   std::string out = format_bytes(static_cast<double>(s.bytes_done));
   if (s.bytes_total && *s.bytes_total > 0) {
-    const double total = static_cast<double>(*s.bytes_total);
+    const auto total = static_cast<double>(*s.bytes_total);
     out += fmt::format(" / {} ({:.1f}%)", format_bytes(total),
                        std::min(100.0, 100.0 * static_cast<double>(s.bytes_done) / total));
   }

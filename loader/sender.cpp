@@ -158,9 +158,9 @@ void HttpSender::pump() {
     } else {
       return;
     }
-    auto conn = std::move(idle_.back());
+    const auto conn = std::move(idle_.back());
     idle_.pop_back();
-    send(flight, std::move(conn));
+    send(flight, conn);
   }
 }
 
@@ -168,13 +168,14 @@ void HttpSender::note_inflight(int delta) {
   const auto now = std::chrono::steady_clock::now();
   if (inflight_ > 0) {
     state_.busy_seconds += std::chrono::duration<double>(now - inflight_since_).count() *
-                           inflight_ / std::max<std::size_t>(connections_.size(), 1);
+                           inflight_ /
+                           static_cast<double>(std::max<std::size_t>(connections_.size(), 1));
   }
   inflight_ += delta;
   inflight_since_ = now;
 }
 
-void HttpSender::send(const FlightPtr& flight, std::shared_ptr<net::HttpConnection> conn) {
+void HttpSender::send(const FlightPtr& flight, const std::shared_ptr<net::HttpConnection>& conn) {
   note_inflight(+1);
   ++state_.requests;
   conn->async_send(flight->request,

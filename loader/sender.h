@@ -80,7 +80,7 @@ class HttpSender final : public BatchSink {
   struct Split;
 
   void pump();
-  void send(const FlightPtr& flight, std::shared_ptr<net::HttpConnection> conn);
+  void send(const FlightPtr& flight, const std::shared_ptr<net::HttpConnection>& conn);
   void on_response(const FlightPtr& flight, const std::shared_ptr<net::HttpConnection>& conn,
                    const boost::system::error_code& ec, net::Response& response);
   // Returns the answer when `response` (a 2xx) is the API's success answer for `flight`, with

@@ -28,7 +28,7 @@ namespace dsfill::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = asio::ip::tcp;
+using asio::ip::tcp;
 
 namespace {
 
@@ -44,7 +44,7 @@ constexpr std::size_t kReadBufferBytes = 64 * 1024;
 constexpr std::size_t kBodySpareBytes = 64;
 
 std::string default_error_body(unsigned /*status*/, std::string_view message) {
-  std::string out = "{\"error\":\"";
+  std::string out = R"({"error":")";
   for (char c : message) {
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -362,7 +362,9 @@ boost::system::result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerC
 
 HttpServer::HttpServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-HttpServer::~HttpServer() { stop(); }
+// Terminates if stop() throws: it throws only when it cannot post the stop (no memory) or join a
+// thread, and a server whose threads may still be running cannot be destroyed safely.
+HttpServer::~HttpServer() { stop(); }  // NOLINT(bugprone-exception-escape): see above
 
 std::uint16_t HttpServer::port() const { return impl_->bound.port(); }
 

@@ -58,7 +58,7 @@ class HttpServer {
   // Binds, listens and starts the threads. Errors: the address does not parse or bind fails.
   static boost::system::result<std::unique_ptr<HttpServer>> start(HttpServerConfig config,
                                                                   RequestHandler handler);
-  ~HttpServer();  // stop()s
+  ~HttpServer();  // NOLINT(bugprone-exception-escape): stop()s; terminates if that throws
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 

@@ -12,7 +12,7 @@
 
 namespace dsfill::net {
 
-Verdict classify_status(int status) {
+Verdict classify_status(unsigned status) {
   if (status >= 200 && status < 300) return Verdict::kSuccess;
   if (status == 408 || status == 429 || status >= 500) return Verdict::kRetry;
   if (status == 409) return Verdict::kRetryPause;

@@ -24,7 +24,7 @@ enum class Verdict : std::uint8_t {
 };
 
 // Classifies an HTTP status (REQUIRES: 100 <= status <= 599).
-Verdict classify_status(int status);
+Verdict classify_status(unsigned status);
 // Classifies a transport failure (no response): every one is retried, but aborts (our own
 // cancellation) are fatal.
 Verdict classify_error(const boost::system::error_code& ec);

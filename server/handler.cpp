@@ -156,7 +156,7 @@ Handler::Handler(HandlerOptions options, StoreWorker* store)
 Handler::~Handler() = default;
 
 void Handler::log(std::string_view method, std::string_view path, unsigned status,
-                  std::uint64_t rows, double ms) {
+                  std::uint64_t rows, double ms) const {
   const std::string line = fmt::format("{} {} {} rows={} {:.1f}ms", method, path, status, rows, ms);
   if (options_.log) {
     options_.log(line);
@@ -209,7 +209,7 @@ void Handler::handle(net::HttpRequest&& request, net::Responder respond) {
   }
 }
 
-bool Handler::authorize(Call& call, std::string_view user_code) {
+bool Handler::authorize(Call& call, std::string_view user_code) const {
   if (options_.tokens.empty()) return true;
   auto header = call.request.find(http::field::authorization);
   std::string_view token;
@@ -347,7 +347,7 @@ void Handler::handle_complete(std::shared_ptr<Call> call) {
   auto parsed = parse_dataset_request(call->work().body_parser, call->request.body(), false);
   if (!parsed) return call->fail(parsed.error());
   if (!authorize(*call, parsed->user_code)) return;
-  store_->post([call, request = std::move(*parsed)](Store& store) {
+  store_->post([call = std::move(call), request = std::move(*parsed)](Store& store) {
     call->answer(
         store.complete(request.user_code, request.dataset_code),
         [&](const DatasetShape& shape) { return shape_answer(request.dataset_code, shape); });
@@ -359,7 +359,7 @@ void Handler::handle_create(std::shared_ptr<Call> call) {
   if (!parsed) return call->fail(parsed.error());
   if (!authorize(*call, parsed->user_code)) return;
   if (auto rules = check_columns(parsed->columns); !rules) return call->fail(rules.error());
-  store_->post([call, request = std::move(*parsed)](Store& store) {
+  store_->post([call = std::move(call), request = std::move(*parsed)](Store& store) {
     call->answer(store.create_dataset(request.user_code, request.dataset_code, request.columns),
                  [&](const CreateOutcome& outcome) {
                    return create_answer(request.user_code, request.dataset_code, outcome);
@@ -370,7 +370,8 @@ void Handler::handle_create(std::shared_ptr<Call> call) {
 void Handler::handle_describe(std::shared_ptr<Call> call, std::string_view user,
                               std::string_view dataset) {
   if (!authorize(*call, user)) return;
-  store_->post([call, user = std::string(user), dataset = std::string(dataset)](Store& store) {
+  store_->post([call = std::move(call), user = std::string(user),
+                dataset = std::string(dataset)](Store& store) {
     call->answer(store.describe(user, dataset),
                  [&](const DatasetInfo& info) { return describe_answer(user, dataset, info); });
   });

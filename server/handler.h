@@ -57,7 +57,7 @@ class Handler : public std::enable_shared_from_this<Handler> {
 
   // Writes one log line for a request the HTTP layer rejected.
   void log(std::string_view method, std::string_view path, unsigned status, std::uint64_t rows,
-           double ms);
+           double ms) const;
 
   struct Call;
   struct Scratch;
@@ -70,7 +70,7 @@ class Handler : public std::enable_shared_from_this<Handler> {
   void handle_complete(std::shared_ptr<Call> call);
   void handle_create(std::shared_ptr<Call> call);
   void handle_describe(std::shared_ptr<Call> call, std::string_view user, std::string_view dataset);
-  bool authorize(Call& call, std::string_view user_code);
+  bool authorize(Call& call, std::string_view user_code) const;
   bool claim_key(const std::string& scoped_key);
   // Returns an idle Scratch, or a new one; give it back with release_scratch.
   std::unique_ptr<Scratch> acquire_scratch();

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 namespace dsfill::server {
@@ -106,11 +107,12 @@ std::string shape_sql(const DatasetInfo& info) {
   std::string sql = "SELECT COUNT(*)";
   for (const codec::ColumnSpec& c : info.columns) {
     const std::string q = quote_identifier(c.name);
-    const std::string empty = "(" + q + " IS NULL OR " + q + " = '')";
-    sql += ", SUM(CASE WHEN " + empty + " THEN 1 ELSE 0 END)";
+    const std::string empty = fmt::format("({0} IS NULL OR {0} = '')", q);
+    sql += fmt::format(", SUM(CASE WHEN {} THEN 1 ELSE 0 END)", empty);
     if (c.type == "measure") {
-      const std::string num = "CASE WHEN " + empty + " THEN NULL ELSE CAST(" + q + " AS REAL) END";
-      sql += ", MIN(" + num + "), MAX(" + num + ")";
+      const std::string num =
+          fmt::format("CASE WHEN {} THEN NULL ELSE CAST({} AS REAL) END", empty, q);
+      sql += fmt::format(", MIN({0}), MAX({0})", num);
     }
   }
   sql += " FROM " + info.table_name;

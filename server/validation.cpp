@@ -29,7 +29,7 @@ bool iequal_ascii(std::string_view a, std::string_view b) {
   return true;
 }
 
-Error column_error(std::size_t i, std::string_view field, std::string what) {
+Error column_error(std::size_t i, std::string_view field, const std::string& what) {
   return make_error(ErrorCode::kBadJson,
                     "columns[" + std::to_string(i) + "]." + std::string(field) + ": " + what);
 }
@@ -100,7 +100,7 @@ Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
       rule.measure = true;
     } else if (c.type != "dimension") {
       return column_error(i, "type",
-                          "expected \"dimension\" or \"measure\", got " + json_quoted(c.type));
+                          R"(expected "dimension" or "measure", got )" + json_quoted(c.type));
     }
     if (c.subtype == "text") {
       rule.subtype = Subtype::kText;
@@ -109,9 +109,8 @@ Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
     } else if (c.subtype == "date") {
       rule.subtype = Subtype::kDate;
     } else {
-      return column_error(
-          i, "subtype",
-          "expected \"text\", \"numeric\" or \"date\", got " + json_quoted(c.subtype));
+      return column_error(i, "subtype",
+                          R"(expected "text", "numeric" or "date", got )" + json_quoted(c.subtype));
     }
     if (rule.measure && rule.subtype != Subtype::kNumeric) {
       return column_error(i, "subtype",
