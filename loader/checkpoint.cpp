@@ -169,14 +169,7 @@ std::string checkpoint_json(const Checkpoint& c) {
   id["columns_sha256"] = c.identity.columns_sha256;
   id["rules"] = c.identity.rules;
   id["rejects_path"] = c.identity.rejects_path;
-  boost::json::object rejects;
-  rejects["rows"] = c.rejects.rows;
-  boost::json::object by_reason;
-  for (int i = 0; i < codec::kRejectReasonCount; ++i) {
-    const auto n = c.rejects.by_reason[static_cast<std::size_t>(i)];
-    if (n != 0) by_reason[codec::reject_reason_name(static_cast<codec::RejectReason>(i))] = n;
-  }
-  rejects["by_reason"] = std::move(by_reason);
+  boost::json::object rejects = reject_counts_json(c.rejects);
   rejects["file_bytes"] = c.rejects.file_bytes;
   rejects["errors_bytes"] = c.rejects.errors_bytes;
   boost::json::object o;

@@ -77,7 +77,8 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
           const std::string_view head = avail.substr(0, options_.batch_bytes);
           const std::size_t lf = head.rfind('\n');
           if (lf != std::string_view::npos) {
-            records = static_cast<std::size_t>(std::count(head.begin(), head.begin() + lf + 1, '\n'));
+            records =
+                static_cast<std::size_t>(std::count(head.begin(), head.begin() + lf + 1, '\n'));
             return lf + 1;
           }
         }

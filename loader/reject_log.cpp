@@ -179,6 +179,18 @@ std::string describe_reject(const codec::RowReject& r) {
   return out;
 }
 
+boost::json::object reject_counts_json(const RejectTally& tally) {
+  boost::json::object by_reason;
+  for (int i = 0; i < codec::kRejectReasonCount; ++i) {
+    const auto n = tally.by_reason[static_cast<std::size_t>(i)];
+    if (n != 0) by_reason[codec::reject_reason_name(static_cast<codec::RejectReason>(i))] = n;
+  }
+  boost::json::object out;
+  out["rows"] = tally.rows;
+  out["by_reason"] = std::move(by_reason);
+  return out;
+}
+
 std::string reject_counts_text(const RejectTally& tally) {
   std::string out;
   for (int i = 0; i < codec::kRejectReasonCount; ++i) {

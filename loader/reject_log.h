@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "base/error.h"
 #include "codec/columns.h"
 #include "codec/rows_json.h"
@@ -106,6 +108,10 @@ std::string reject_json_line(const codec::RowReject& reject);
 // Returns one line for a person: "row 12, byte 1044, field 3 (price): not_a_number: column 3
 // is numeric but holds \"abc\"".
 std::string describe_reject(const codec::RowReject& reject);
+
+// Returns {"rows": N, "by_reason": {"ragged_row": 3, ...}} (non-zero reasons only), the shape
+// the checkpoint and the summary JSON share.
+boost::json::object reject_counts_json(const RejectTally& tally);
 
 // Returns "ragged_row 3, not_a_number 1" for the non-zero counts of `tally`.
 std::string reject_counts_text(const RejectTally& tally);

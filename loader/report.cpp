@@ -268,14 +268,7 @@ std::string summary_json(const LoadReport& r) {
   if (r.resumed) o["resumed_from"] = r.resumed_from;
   o["rows_before"] = r.rows_before;
   o["already_finished"] = r.already_finished;
-  boost::json::object rejects;
-  rejects["rows"] = r.rejects.rows;
-  boost::json::object by_reason;
-  for (int i = 0; i < codec::kRejectReasonCount; ++i) {
-    const auto n = r.rejects.by_reason[static_cast<std::size_t>(i)];
-    if (n != 0) by_reason[codec::reject_reason_name(static_cast<codec::RejectReason>(i))] = n;
-  }
-  rejects["by_reason"] = std::move(by_reason);
+  boost::json::object rejects = reject_counts_json(r.rejects);
   if (!r.rejects_path.empty()) {
     rejects["file"] = text(r.rejects_path);
     rejects["errors_file"] = text(r.rejects_path + ".errors.jsonl");

@@ -11,35 +11,11 @@
 #include <gtest/gtest.h>
 
 #include "tests/loader/e2e_support.h"
+#include "tests/loader/process_run.h"
 #include "tests/loader/stub_server.h"
 
 namespace dsfill::testing {
 namespace {
-
-struct ProcessRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs `dsfill ARGS` through the shell with a 30 s bound, capturing stdout and stderr.
-ProcessRun dsfill(const TempDir& dir, const std::string& args, const std::string& env = "") {
-  const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
-  const std::string cmd = env + " timeout 30 " DSFILL_BIN " " + args + " >" + out + " 2>" + err;
-  ProcessRun run;
-  const int status = std::system(cmd.c_str());
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = slurp(out);
-  run.err = slurp(err);
-  return run;
-}
 
 class Cli : public ::testing::Test {
  protected:

@@ -16,34 +16,16 @@
 #include "loader/pipeline.h"
 #include "loader/schema.h"
 #include "tests/loader/e2e_support.h"
+#include "tests/loader/process_run.h"
 
 namespace dsfill::testing {
 namespace {
 
 using loader::Outcome;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct ProcessRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-ProcessRun dsfill(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
-  const std::string cmd = "timeout 50 " DSFILL_BIN " " + args + " >" + out + " 2>" + err;
-  ProcessRun run;
-  const int status = std::system(cmd.c_str());
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = slurp(out);
-  run.err = slurp(err);
-  return run;
+// The 200,000-row runs take a few seconds; bounded at 50.
+ProcessRun dsfill_long(const TempDir& dir, const std::string& args) {
+  return dsfill(dir, args, "", 50);
 }
 
 codec::Columns parse_spec(const std::string& json) {
@@ -297,7 +279,7 @@ TEST_F(ClientData, AReplaceLoadOfAFileWithABadRowSendsNothingAndKeepsTheOldRows)
   write_file(dir_.file("spec.json"), kSpec);
   const std::string common = " --columns " + dir_.file("spec.json") + " --url " + server_.url() +
                              " --user-code u1 --dataset-code d1 --progress never";
-  const ProcessRun first = dsfill(dir_, "load " + dir_.file("old.csv") + common);
+  const ProcessRun first = dsfill_long(dir_, "load " + dir_.file("old.csv") + common);
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
 
   // A bad row at 80% of 200,000 rows: without --max-bad-rows, exit 3 and nothing sent.
@@ -320,8 +302,8 @@ TEST_F(ClientData, AReplaceLoadOfAFileWithABadRowSendsNothingAndKeepsTheOldRows)
             (Rows{{"1", "old", "1", "2024-01-01"}, {"2", "old", "2", "2024-01-02"}}));
 
   // With --no-validate-first the old behaviour is there for whoever asks for it.
-  const ProcessRun unchecked =
-      dsfill(dir_, "load " + dir_.file("new.csv") + common + " --mode replace --no-validate-first");
+  const ProcessRun unchecked = dsfill_long(
+      dir_, "load " + dir_.file("new.csv") + common + " --mode replace --no-validate-first");
   EXPECT_EQ(unchecked.exit_code, 3) << unchecked.out << unchecked.err;
   EXPECT_NE(stored_rows(server_.db(), "u1", "d1").size(), 2u);
 }
@@ -331,8 +313,8 @@ TEST_F(ClientData, CheckListsEveryProblemOfAFileInOneRun) {
   write_file(dir_.file("in.csv"), file.csv);
   write_file(dir_.file("spec.json"), kSpec);
   const std::string summary = dir_.file("check.json");
-  const ProcessRun r = dsfill(dir_, "check " + dir_.file("in.csv") + " --columns " +
-                                        dir_.file("spec.json") + " --summary-json " + summary);
+  const ProcessRun r = dsfill_long(dir_, "check " + dir_.file("in.csv") + " --columns " +
+                                             dir_.file("spec.json") + " --summary-json " + summary);
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   std::istringstream lines(r.out);
   std::string line;
@@ -350,7 +332,7 @@ TEST_F(ClientData, CheckListsEveryProblemOfAFileInOneRun) {
   // A clean file: exit 0.
   write_file(dir_.file("clean.csv"), "id,name,amount,day\n1,a,2,2024-01-01\n");
   const ProcessRun clean =
-      dsfill(dir_, "check " + dir_.file("clean.csv") + " --columns " + dir_.file("spec.json"));
+      dsfill_long(dir_, "check " + dir_.file("clean.csv") + " --columns " + dir_.file("spec.json"));
   EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
   EXPECT_TRUE(stored_rows(server_.db(), "u1", "d1").empty());
 }

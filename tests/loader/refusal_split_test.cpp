@@ -27,13 +27,6 @@ namespace {
 using loader::BatchPart;
 using loader::Outcome;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // --- The pure split rules --------------------------------------------------------------------
 
 TEST(RowSplit, ReadsTheRowTheServerNames) {

@@ -12,14 +12,8 @@
 namespace dsfill::loader {
 namespace {
 
+using testing::slurp;
 using testing::TempDir;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 codec::RowReject reject(std::int64_t row, std::string record, codec::RejectReason reason,
                         std::size_t field = 0) {

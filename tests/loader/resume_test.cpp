@@ -24,13 +24,6 @@ namespace {
 using loader::Checkpoint;
 using loader::Outcome;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 Checkpoint read_ok(const std::string& path) {
   auto c = loader::read_checkpoint(path);
   EXPECT_TRUE(c.has_value());

@@ -1,0 +1,34 @@
+// Runs the `dsfill` binary as a user does, for the tests built with RUNS_DSFILL (DSFILL_BIN).
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "tests/loader/temp_dir.h"
+
+namespace dsfill::testing {
+
+struct ProcessRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `dsfill ARGS` through the shell, bounded to `seconds`, capturing stdout and stderr in
+// files of `dir`.
+inline ProcessRun dsfill(const TempDir& dir, const std::string& args, const std::string& env = "",
+                         int seconds = 30) {
+  const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
+  const std::string cmd = env + " timeout " + std::to_string(seconds) + " " DSFILL_BIN " " + args +
+                          " >" + out + " 2>" + err;
+  ProcessRun run;
+  const int status = std::system(cmd.c_str());
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.out = slurp(out);
+  run.err = slurp(err);
+  return run;
+}
+
+}  // namespace dsfill::testing
