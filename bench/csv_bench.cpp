@@ -29,7 +29,7 @@ constexpr std::size_t kBatchRows = 10000;
 
 // Returns the shared input: a header and records of 8 columns, about 32 MB.
 const std::string& typical_csv() {
-  static const std::string csv = [] {
+  static const std::string kCsv = [] {
     std::mt19937_64 rng(42);
     static const char* const kWords[] = {"WHITE", "HANGING", "HEART",  "T-LIGHT", "HOLDER",
                                          "RED",   "WOOLLY",  "HOTTIE", "CREAM",   "CUPID"};
@@ -69,12 +69,12 @@ const std::string& typical_csv() {
     }
     return out;
   }();
-  return csv;
+  return kCsv;
 }
 
 // Batches of kBatchRows records, cut once, for the transcoder benchmarks.
 const std::vector<std::string_view>& typical_batches() {
-  static const std::vector<std::string_view> batches = [] {
+  static const std::vector<std::string_view> kBatches = [] {
     std::vector<std::string_view> out;
     std::string_view rest = typical_csv();
     while (!rest.empty()) {
@@ -84,7 +84,7 @@ const std::vector<std::string_view>& typical_batches() {
     }
     return out;
   }();
-  return batches;
+  return kBatches;
 }
 
 void BM_FindRecordCut(benchmark::State& state) {

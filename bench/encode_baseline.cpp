@@ -8,7 +8,7 @@
 //
 // Prints one line of JSON (rates in MB/s of CSV input per CPU second, so they compare with
 // `dsfill bench`; *_seconds are CPU seconds of this one thread).
-#include <time.h>
+#include <ctime>
 
 #include <cstdio>
 #include <cstdlib>
@@ -28,7 +28,7 @@ namespace {
 // Times steps in this thread's CPU time, not wall time: on a shared machine another process can
 // take the core mid-step, and the yardstick must measure the work, not the wait.
 struct Clock {
-  using time_point = double;
+  using TimePoint = double;
   static double now() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);

@@ -22,15 +22,15 @@ constexpr std::size_t kBatchRows = 10000;
 // Returns `rows` CSV records shaped like the Online Retail data set the API documents
 // (invoice, stock code, description, quantity, date, price, customer, country).
 std::string make_csv(std::size_t rows, unsigned seed = 12345) {
-  static const char* kDescriptions[] = {
-      "WHITE HANGING HEART T-LIGHT HOLDER",    "WHITE METAL LANTERN",
-      "CREAM CUPID HEARTS COAT HANGER",        "KNITTED UNION FLAG HOT WATER BOTTLE",
-      "\"RED WOOLLY HOTTIE, WHITE HEART.\"",   "SET 7 BABUSHKA NESTING BOXES",
-      "GLASS STAR FROSTED T-LIGHT HOLDER",     "HAND WARMER UNION JACK",
-      "\"POPPY'S PLAYHOUSE \"\"BEDROOM\"\"\"", "ASSORTED COLOUR BIRD ORNAMENT"};
-  static const char* kCountries[] = {"United Kingdom", "France", "Australia", "Netherlands",
-                                     "Germany",        "Norway", "EIRE",      "Switzerland",
-                                     "Spain",          "Poland"};
+  static const char* const kDescriptions[] = {
+      "WHITE HANGING HEART T-LIGHT HOLDER",  "WHITE METAL LANTERN",
+      "CREAM CUPID HEARTS COAT HANGER",      "KNITTED UNION FLAG HOT WATER BOTTLE",
+      "\"RED WOOLLY HOTTIE, WHITE HEART.\"", "SET 7 BABUSHKA NESTING BOXES",
+      "GLASS STAR FROSTED T-LIGHT HOLDER",   "HAND WARMER UNION JACK",
+      R"("POPPY'S PLAYHOUSE ""BEDROOM""")",  "ASSORTED COLOUR BIRD ORNAMENT"};
+  static const char* const kCountries[] = {"United Kingdom", "France", "Australia", "Netherlands",
+                                           "Germany",        "Norway", "EIRE",      "Switzerland",
+                                           "Spain",          "Poland"};
   std::mt19937 rng(seed);
   const auto pick = [&rng](unsigned m) { return static_cast<unsigned>(rng() % m); };
   std::string csv;
@@ -49,23 +49,23 @@ std::string make_csv(std::size_t rows, unsigned seed = 12345) {
 
 // Returns about 16 MB of rows JSON transcoded from generated CSV (all strings).
 const std::string& rows_json() {
-  static const std::string json = [] {
+  static const std::string kJson = [] {
     const std::string csv = make_csv(kRowsJsonTarget / 120);
     std::string out;
     if (!append_rows_json(csv, RowsJsonOptions{}, {}, out)) std::abort();
     return out;
   }();
-  return json;
+  return kJson;
 }
 
 const std::string& gzipped_rows_json() {
-  static const std::string gz = [] {
+  static const std::string kGz = [] {
     GzipCompressor c(6);
     std::string out;
     c.compress(rows_json(), out);
     return out;
   }();
-  return gz;
+  return kGz;
 }
 
 void BM_Deflate(benchmark::State& state) {
@@ -118,7 +118,7 @@ void BM_Base64Decode(benchmark::State& state) {
 BENCHMARK(BM_Base64Decode)->Unit(benchmark::kMicrosecond);
 
 void BM_BatchEncode(benchmark::State& state, bool compressed) {
-  static const std::string csv = make_csv(kBatchRows, 777);
+  static const std::string kCsv = make_csv(kBatchRows, 777);
   Columns columns;
   for (const char* name : {"InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate",
                            "UnitPrice", "CustomerID", "Country"}) {
@@ -129,16 +129,16 @@ void BM_BatchEncode(benchmark::State& state, bool compressed) {
   std::string body;
   BatchStats stats;
   for (auto _ : state) {
-    auto r = encoder.encode(csv, {}, true, body);
+    auto r = encoder.encode(kCsv, {}, true, body);
     if (!r) state.SkipWithError("encode failed");
     stats = *r;
     benchmark::DoNotOptimize(body.data());
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * csv.size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kCsv.size()));
   state.counters["rows/s"] = benchmark::Counter(
       static_cast<double>(state.iterations() * kBatchRows), benchmark::Counter::kIsRate);
   state.counters["body/csv"] =
-      static_cast<double>(stats.body_bytes) / static_cast<double>(csv.size());
+      static_cast<double>(stats.body_bytes) / static_cast<double>(kCsv.size());
 }
 BENCHMARK_CAPTURE(BM_BatchEncode, gzip, true)->Arg(1)->Arg(6)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BatchEncode, plain, false)->Arg(0)->Unit(benchmark::kMillisecond);

@@ -8,7 +8,7 @@
 // benchmarks measure the page cache, not the disk. Each benchmark sets its own minimum time
 // (which takes precedence over --benchmark_min_time), so a whole run takes about 15 s.
 #include <benchmark/benchmark.h>
-#include <stdlib.h>
+#include <cstdlib>
 
 #include <atomic>
 #include <cstdint>
@@ -52,14 +52,15 @@ constexpr std::size_t kEncodeBatches = 24;
 // ~5% empty customer ids, ~10% "Côte d'Ivoire"; plus ~2% descriptions quoted with a comma, so
 // that the quote-aware cut has quotes to track.
 void append_row(std::mt19937& rng, std::uint64_t row, std::string& out) {
-  static const char* kWords[] = {
+  static const char* const kWords[] = {
       "WHITE",   "HANGING", "HEART",    "T-LIGHT", "HOLDER",  "METAL",  "LANTERN", "CREAM",
       "CUPID",   "HEARTS",  "COAT",     "HANGER",  "KNITTED", "UNION",  "FLAG",    "HOT",
       "WATER",   "BOTTLE",  "RED",      "WOOLLY",  "HOTTIE",  "SET",    "OF",      "BABUSHKA",
       "NESTING", "BOXES",   "GLASS",    "STAR",    "FROSTED", "CANDLE", "VINTAGE", "JUMBO",
       "BAG",     "PINK",    "POLKADOT", "ALARM",   "CLOCK"};
-  static const char* kCountries[] = {"United Kingdom", "France", "Germany",  "EIRE",     "Spain",
-                                     "Netherlands",    "Norway", "Portugal", "Australia"};
+  static const char* const kCountries[] = {"United Kingdom", "France",   "Germany",
+                                           "EIRE",           "Spain",    "Netherlands",
+                                           "Norway",         "Portugal", "Australia"};
   const auto pick = [&rng](unsigned m) { return static_cast<unsigned>(rng() % m); };
   // Every draw is its own statement: the order of evaluation of function arguments is
   // unspecified, and the same seed must give the same file with any compiler.
@@ -67,7 +68,7 @@ void append_row(std::mt19937& rng, std::uint64_t row, std::string& out) {
   const unsigned suffix = pick(3);
   char buf[96];
   int n = std::snprintf(buf, sizeof buf, "%llu,%llu,%u%s,", static_cast<unsigned long long>(row),
-                        static_cast<unsigned long long>(536365 + row / 7), stock,
+                        536365 + static_cast<unsigned long long>(row) / 7, stock,
                         suffix == 0 ? "" : (suffix == 1 ? "A" : "B"));
   out.append(buf, static_cast<std::size_t>(n));
   const bool quoted = pick(50) == 0;
@@ -142,8 +143,8 @@ class DataFile {
 };
 
 const DataFile& data_file() {
-  static const DataFile file;
-  return file;
+  static const DataFile kFile;
+  return kFile;
 }
 
 // Opens the data file, or marks the benchmark skipped and returns nullopt.
@@ -180,7 +181,7 @@ BENCHMARK(BM_InputReader)->Unit(benchmark::kMillisecond)->MinTime(0.5);
 
 // The file's 10,000-row batches, in memory (the chunker's cuts).
 const std::vector<std::string>& file_batches() {
-  static const std::vector<std::string> batches = [] {
+  static const std::vector<std::string> kBatches = [] {
     std::vector<std::string> out;
     auto reader = InputReader::open(data_file().path());
     if (!reader) std::abort();
@@ -193,7 +194,7 @@ const std::vector<std::string>& file_batches() {
     }
     return out;
   }();
-  return batches;
+  return kBatches;
 }
 
 // What the reader and an encoder do per CSV byte besides deflate, one batch at a time as the
@@ -312,7 +313,7 @@ struct EncodeInput {
 };
 
 const EncodeInput& encode_input() {
-  static const EncodeInput input = [] {
+  static const EncodeInput kInput = [] {
     EncodeInput in;
     auto reader = InputReader::open(data_file().path());
     if (!reader) std::abort();
@@ -332,7 +333,7 @@ const EncodeInput& encode_input() {
     }
     return in;
   }();
-  return input;
+  return kInput;
 }
 
 // run_encoder on `threads` threads over batches queued in memory (the queue is filled and closed
@@ -358,7 +359,7 @@ void BM_EncoderStage(benchmark::State& state) {
     queue.close();
     SeqWindow window(threads + 1);
     state.ResumeTiming();
-    const auto deliver = [&](EncodedBatch b) {
+    const auto deliver = [&](const EncodedBatch& b) {
       body_bytes.fetch_add(b.body.size(), std::memory_order_relaxed);
       delivered.fetch_add(1, std::memory_order_relaxed);
       window.release();
@@ -378,7 +379,7 @@ void BM_EncoderStage(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * input.csv_bytes));
   state.counters["batches/s"] =
       benchmark::Counter(static_cast<double>(delivered.load()), benchmark::Counter::kIsRate);
-  const double csv_total = static_cast<double>(state.iterations() * input.csv_bytes);
+  const auto csv_total = static_cast<double>(state.iterations() * input.csv_bytes);
   if (csv_total > 0)
     state.counters["body/csv"] = static_cast<double>(body_bytes.load()) / csv_total;
 }

@@ -26,7 +26,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
-using tcp = asio::ip::tcp;
+using asio::ip::tcp;
 
 constexpr const char* kColumns =
     R"([{"name":"InvoiceNo","alias":"InvoiceNo","type":"dimension","subtype":"text"},)"
@@ -95,15 +95,18 @@ void run_case(bool discard, std::size_t batch_rows, std::size_t total_rows,
     }
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto n = static_cast<double>(requests);
   std::printf("%-8s %7zu rows/batch %5zu requests  %8.1f req/s  %10.0f rows/s  %7.1f MB/s body\n",
-              discard ? "discard" : "sqlite", batch_rows, requests, requests / s,
-              requests * batch_rows / s, requests * body.size() / s / 1e6);
+              discard ? "discard" : "sqlite", batch_rows, requests, n / s,
+              n * static_cast<double>(batch_rows) / s,
+              n * static_cast<double>(body.size()) / s / 1e6);
   std::fflush(stdout);
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Ends in std::terminate, which prints the exception's what(), when a socket or file step throws.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): see above
   const std::size_t total = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
   const auto dir = std::filesystem::temp_directory_path() / "dsfill_server_bench";
   std::filesystem::remove_all(dir);
