@@ -426,10 +426,8 @@ Result<RowsJsonStats> write_checked_rows(std::string_view records, const RowsJso
   const char* p = plan.begin;
   *o++ = '[';
   while (p < end) {
-    const CsvState line = grammar.next(CsvState::kRecordStart, *p);
-    if (line == CsvState::kBlankLf || line == CsvState::kBlankCr) {
-      ++p;
-      if (line == CsvState::kBlankCr && p < end && grammar.next(line, *p) == CsvState::kCrLf) ++p;
+    if (const char* after = grammar.after_blank_line(p, end)) {
+      p = after;  // a blank line: counted as a physical row, no record
       ++row;
       continue;
     }
@@ -486,11 +484,7 @@ Result<RowsJsonStats> write_checked_rows(std::string_view records, const RowsJso
     *o++ = ']';
     ++stats.rows;
     ++row;
-    p = rec.stop;
-    if (p < end) {
-      const CsvState t = grammar.next(CsvState::kUnquoted, *p++);  // kRecordEndLf or Cr
-      if (t == CsvState::kRecordEndCr && p < end && grammar.next(t, *p) == CsvState::kCrLf) ++p;
-    }
+    p = grammar.after_terminator(rec.stop, end);
   }
   DSFILL_RESERVE(1);
   *o++ = ']';

@@ -60,9 +60,29 @@ class CsvGrammar {
            s == CsvState::kBlankCr;
   }
 
+  // Returns the byte after the blank line at p (LF, CR or CRLF), or nullptr when a record
+  // starts at p. REQUIRES: p < end.
+  const char* after_blank_line(const char* p, const char* end) const {
+    const CsvState line = next(CsvState::kRecordStart, *p);
+    if (line != CsvState::kBlankLf && line != CsvState::kBlankCr) return nullptr;
+    return after_line_end(line, p + 1, end);
+  }
+  // Returns the byte after the terminator at p that ends a record (LF, CR or CRLF); `end` stays
+  // `end`. REQUIRES: p <= end.
+  const char* after_terminator(const char* p, const char* end) const {
+    if (p == end) return p;
+    return after_line_end(next(CsvState::kUnquoted, *p), p + 1, end);
+  }
+
   const CsvDialect& dialect() const { return dialect_; }
 
  private:
+  // p: the byte after the one that entered `s`; a CR's LF is part of its terminator.
+  const char* after_line_end(CsvState s, const char* p, const char* end) const {
+    const bool cr = s == CsvState::kBlankCr || s == CsvState::kRecordEndCr;
+    return cr && p < end && next(s, *p) == CsvState::kCrLf ? p + 1 : p;
+  }
+
   CsvDialect dialect_;
   CsvState next_[kCsvStateCount][256];
 };

@@ -269,11 +269,8 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
       if (p == end) break;
     }
     // One record (or blank line) the general way; then the fast path tries again.
-    const CsvState line = grammar.next(CsvState::kRecordStart, *p);
-    if (line == CsvState::kBlankLf || line == CsvState::kBlankCr) {
-      // A blank line: counted as a physical row, no record.
-      ++p;
-      if (line == CsvState::kBlankCr && p < end && grammar.next(line, *p) == CsvState::kCrLf) ++p;
+    if (const char* after = grammar.after_blank_line(p, end)) {
+      p = after;  // a blank line: counted as a physical row, no record
       ++row;
       continue;
     }
@@ -339,10 +336,7 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
     *o++ = ']';
     ++stats.rows;
     ++row;
-    if (p < end) {
-      const CsvState t = grammar.next(CsvState::kUnquoted, *p++);  // kRecordEndLf or Cr
-      if (t == CsvState::kRecordEndCr && p < end && grammar.next(t, *p) == CsvState::kCrLf) ++p;
-    }
+    p = grammar.after_terminator(p, end);
   }
   if (ok) {
     DSFILL_RESERVE(1);

@@ -91,6 +91,15 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
                       .dialect = o.chunker.dialect};
 }
 
+// Returns the names that fields of the file's records have: the header's, else the columns'.
+std::vector<std::string> field_names(const Schema& schema) {
+  if (!schema.header.empty()) return schema.header;
+  std::vector<std::string> names;
+  names.reserve(schema.columns.size());
+  for (const auto& c : schema.columns) names.push_back(c.name);
+  return names;
+}
+
 // The sink of `o.target` and what it owns (a TLS context, an output file, the encoder of the
 // parts of refused batches).
 struct SinkParts {
@@ -100,17 +109,41 @@ struct SinkParts {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
 };
 
-// Returns the sink for `o.target`: the HTTP sender, a file of bodies, or discard. With
-// `refused`, the sender splits batches the server refuses for a row and hands it the rows.
-Result<SinkParts> make_sink(
-    const LoadOptions& o, LoadInput& in, asio::io_context& io, SinkCallbacks callbacks,
-    std::function<bool(std::uint64_t, std::vector<codec::RowReject>)> refused) {
+// Bad rows, as the pipeline keeps them: the rejects file and the limit they count against.
+// (Pointers: a RejectBudget holds atomics and cannot move.)
+struct BadRows {
+  std::unique_ptr<RejectLog> log;
+  std::unique_ptr<RejectBudget> budget;
+};
+
+Result<BadRows> open_bad_rows(const LoadOptions& o, const LoadInput& in) {
+  const bool checking = o.target == Target::kCheck;  // check lists problems; it writes no file
+  const Checkpoint& before = in.plan.checkpoint;
+  auto log = RejectLog::open(checking ? std::string() : o.rejects_path, in.schema.header_record,
+                             in.plan.resumed ? &before.rejects : nullptr, field_names(in.schema));
+  if (!log) return log.error();
+  if (checking) (*log)->set_example_cap(o.max_errors);
+  return BadRows{std::move(*log),
+                 std::make_unique<RejectBudget>(o.bad_rows, before.rows_acked,
+                                                in.plan.resumed ? before.rejects.rows : 0)};
+}
+
+// Whether the sender splits batches the server refuses for a row (bad rows allowed).
+bool splits_refused(const LoadOptions& o, const LoadInput& in) {
+  return in.schema.rows.keep_going && o.target == Target::kNetwork;
+}
+
+// Returns the sink for `o.target`: the HTTP sender, a file of bodies, or discard. Where
+// splits_refused, the sender splits batches the server refuses for a row and hands the rows to
+// `bad`.
+Result<SinkParts> make_sink(const LoadOptions& o, LoadInput& in, asio::io_context& io,
+                            SinkCallbacks callbacks, BadRows& bad) {
   SinkParts parts;
   Chunker& batches = in.batches();
   if (o.target == Target::kNetwork) {
     auto config = sender_config(o, in.plan, batches, parts.tls);
     if (!config) return config.error();
-    if (refused) {
+    if (splits_refused(o, in)) {
       parts.part_encoder = std::make_unique<codec::BatchEncoder>(
           in.body, in.schema.rows, o.compress ? o.level : 0, o.gzip_backend);
       codec::BatchEncoder& encoder = *parts.part_encoder;
@@ -122,7 +155,11 @@ Result<SinkParts> make_sink(
         part.rows = stats->rows;  // its own rejects were counted with the batch: not again
         return part;
       };
-      config->on_refused = std::move(refused);
+      config->on_refused = [&bad](std::uint64_t seq, std::vector<codec::RowReject> refused) {
+        const std::uint64_t n = refused.size();
+        bad.log->hold(seq, std::move(refused));
+        return bad.budget->count(0, n);
+      };
     }
     parts.sink = std::make_unique<HttpSender>(io, std::move(*config), std::move(callbacks));
     return parts;
@@ -158,15 +195,6 @@ void make_levels(const LoadOptions& o, std::size_t window, std::optional<LevelCo
   const bool network = o.target == Target::kNetwork;
   out.emplace(network ? o.level : range.fastest, range.fastest, range.smallest,
               static_cast<int>(window), network ? std::max(1, o.connections) : 0);
-}
-
-// Returns the names that fields of the file's records have: the header's, else the columns'.
-std::vector<std::string> field_names(const Schema& schema) {
-  if (!schema.header.empty()) return schema.header;
-  std::vector<std::string> names;
-  names.reserve(schema.columns.size());
-  for (const auto& c : schema.columns) names.push_back(c.name);
-  return names;
 }
 
 // Returns the earliest failing stage (the reader or an encoder), or nullptr when every batch
@@ -285,6 +313,123 @@ std::optional<LoadReport> validate_first(const LoadOptions& o, double& seconds) 
   return v;
 }
 
+// The pipeline's shared parts: the queues between the stages and the io thread's context with
+// what runs on it beside the sink. Memory bound, whatever the input size (B = --batch-bytes,
+// N = encoders, K = connections): the chunker's window ~2B + one read; the queue N raw batches
+// and N being encoded, each encoder's scratch (JSON ~1.2B, gzip) and one finished body; the
+// window N + K bodies. So peak memory is O((N + K) x B): a slow server stalls the reader, it
+// never grows memory.
+struct Stages {
+  Stages(const LoadOptions& o, const LoadInput& in)
+      : encoders(std::max(1, o.encoders)),
+        window(static_cast<std::size_t>(encoders + std::max(1, o.connections))),
+        batches(static_cast<std::size_t>(encoders)),
+        slots(window),
+        work(asio::make_work_guard(io)),
+        signals(io),
+        ticker(io, in.size,
+               o.progress == ProgressMode::kAlways ||
+                   (o.progress == ProgressMode::kAuto && ::isatty(STDERR_FILENO) == 1)) {}
+
+  const int encoders;
+  const std::size_t window;
+  BoundedQueue<Batch> batches;
+  SeqWindow slots;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  asio::signal_set signals;
+  ProgressTicker ticker;
+};
+
+// What the sink tells the stages: a free window place, stop early, done, a longer prefix
+// (which moves the rejects file and the checkpoint on). `sink` is set once it exists.
+SinkCallbacks sink_callbacks(Stages& s, const std::unique_ptr<BatchSink>& sink, RejectLog& rejects,
+                             CheckpointKeeper& keeper) {
+  return {.release_slot = [&s] { s.slots.release(); },
+          .on_stop =
+              [&s] {
+                s.batches.close_and_clear();
+                s.slots.close();
+              },
+          .on_finished =
+              [&s] {
+                s.ticker.stop();
+                s.signals.cancel();
+                s.work.reset();
+              },
+          .on_prefix_advance =
+              [&sink, &rejects, &keeper] {
+                const AckTracker& acks = sink->acks();
+                if (auto w = rejects.write_through(acks.next_seq()); !w) {
+                  sink->stop(Outcome::kBadInput, w.error().describe());
+                  return;
+                }
+                keeper.advance(acks);
+              }};
+}
+
+// SIGINT and SIGTERM stop the sink (a second one takes its default action: Ctrl-C twice ends).
+void stop_on_signals(Stages& s, BatchSink& sink) {
+  s.signals.add(SIGINT);
+  s.signals.add(SIGTERM);
+  s.signals.async_wait([&s, &sink](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    boost::system::error_code ignored;
+    s.signals.clear(ignored);
+    sink.stop(Outcome::kInterrupted,
+              signo == SIGINT ? "interrupted by SIGINT" : "interrupted by SIGTERM", signo);
+  });
+}
+
+// Runs the encoder threads until the queue is drained or closed; each hands its bodies to the
+// sink on the io thread, and its rejects to the rejects file, held until the batch is stored.
+std::vector<StageResult> run_encoders(const LoadOptions& o, const LoadInput& in, Stages& s,
+                                      BatchSink& sink, BadRows& bad, LevelController* levels) {
+  const bool checking = o.target == Target::kCheck;
+  std::vector<StageResult> results(static_cast<std::size_t>(s.encoders));
+  std::vector<std::thread> threads;
+  threads.reserve(results.size());
+  for (StageResult& result : results) {
+    threads.emplace_back([&, out = &result] {
+      codec::BatchEncoder encoder(in.body, in.schema.rows, o.compress ? o.level : 0,
+                                  o.gzip_backend);
+      encoder.set_check_only(checking);
+      RejectLog& rejects = *bad.log;
+      *out = run_encoder(
+          s.batches, s.slots, encoder, in.plan.replace, in.plan.checkpoint.load_id,
+          [&](EncodedBatch b) {
+            asio::post(s.io, [&sink, &rejects, b = std::move(b)]() mutable {
+              rejects.hold(b.seq, std::move(b.rejects));
+              sink.submit(std::move(b));
+            });
+          },
+          levels, in.schema.rows.keep_going && !checking ? bad.budget.get() : nullptr,
+          splits_refused(o, in));
+    });
+  }
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+// Tells the sink how the input ended: every batch handed over, or the earliest failure.
+void end_input(const LoadOptions& o, Stages& s, BatchSink& sink, const StageResult& read,
+               const std::vector<StageResult>& encoded) {
+  std::uint64_t delivered = 0;
+  const StageResult* failure = first_failure(read, encoded, delivered);
+  std::string why;
+  if (failure != nullptr) {
+    why = (o.input == "-" ? std::string("standard input") : o.input) + ": " +
+          failure->error->describe();
+  }
+  asio::post(s.io, [&sink, failed = failure != nullptr, why = std::move(why), delivered] {
+    if (failed) {
+      sink.stop(Outcome::kBadInput, why);
+    } else {
+      sink.input_done(delivered);
+    }
+  });
+}
+
 }  // namespace
 
 LoadReport run_load(const LoadOptions& options) {
@@ -301,65 +446,15 @@ LoadReport run_load(const LoadOptions& options) {
   LoadInput& in = **input;
   if (in.plan.already_finished) return finished_report(options, in.plan);
   CheckpointKeeper keeper(options.checkpoint, in.plan.checkpoint, in.plan.replace);
-  const bool checking = options.target == Target::kCheck;
-  auto opened_rejects = RejectLog::open(
-      checking ? std::string() : options.rejects_path, in.schema.header_record,
-      in.plan.resumed ? &in.plan.checkpoint.rejects : nullptr, field_names(in.schema));
-  if (!opened_rejects) return failed(options, Outcome::kUsage, opened_rejects.error().describe());
-  RejectLog& rejects = **opened_rejects;
-  if (checking) rejects.set_example_cap(options.max_errors);
-  keeper.set_rejects(&rejects);
-  RejectBudget budget(options.bad_rows, in.plan.checkpoint.rows_acked,
-                      in.plan.resumed ? in.plan.checkpoint.rejects.rows : 0);
+  auto opened = open_bad_rows(options, in);
+  if (!opened) return failed(options, Outcome::kUsage, opened.error().describe());
+  BadRows& bad = *opened;
+  keeper.set_rejects(bad.log.get());
 
-  // Memory bound, whatever the input size (B = --batch-bytes, N = encoders, K = connections):
-  //   chunker window ~2B + read size; queue N raw batches (B each) + N being encoded;
-  //   each encoder's scratch (JSON ~1.2B, gzip) and one finished body; window N + K bodies.
-  // So peak memory is O((N + K) x B): a slow server stalls the reader, it never grows memory.
-  const int encoders = std::max(1, options.encoders);
-  const std::size_t window = static_cast<std::size_t>(encoders + std::max(1, options.connections));
-  BoundedQueue<Batch> batches(static_cast<std::size_t>(encoders));
-  SeqWindow slots(window);
-
-  asio::io_context io;
-  auto work = asio::make_work_guard(io);
-  asio::signal_set signals(io);
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
-  ProgressTicker ticker(io, in.size,
-                        options.progress == ProgressMode::kAlways ||
-                            (options.progress == ProgressMode::kAuto && tty));
+  Stages stages(options, in);
   SinkParts parts;
-  SinkCallbacks callbacks{.release_slot = [&] { slots.release(); },
-                          .on_stop =
-                              [&] {
-                                batches.close_and_clear();
-                                slots.close();
-                              },
-                          .on_finished =
-                              [&] {
-                                ticker.stop();
-                                signals.cancel();
-                                work.reset();
-                              },
-                          .on_prefix_advance =
-                              [&] {
-                                const AckTracker& acks = parts.sink->acks();
-                                if (auto w = rejects.write_through(acks.next_seq()); !w) {
-                                  parts.sink->stop(Outcome::kBadInput, w.error().describe());
-                                  return;
-                                }
-                                keeper.advance(acks);
-                              }};
-  const bool splitting = in.schema.rows.keep_going && options.target == Target::kNetwork;
   auto made =
-      make_sink(options, in, io, std::move(callbacks),
-                splitting ? std::function<bool(std::uint64_t, std::vector<codec::RowReject>)>(
-                                [&](std::uint64_t seq, std::vector<codec::RowReject> refused) {
-                                  const std::uint64_t n = refused.size();
-                                  rejects.hold(seq, std::move(refused));
-                                  return budget.count(0, n);
-                                })
-                          : nullptr);
+      make_sink(options, in, stages.io, sink_callbacks(stages, parts.sink, *bad.log, keeper), bad);
   if (!made) return failed(options, Outcome::kUsage, made.error().message);
   parts = std::move(*made);
   BatchSink& sink = *parts.sink;
@@ -369,61 +464,23 @@ LoadReport run_load(const LoadOptions& options) {
       return failed(options, Outcome::kUsage, w.error().describe());
     }
   }
-  if (options.handle_signals) {
-    signals.add(SIGINT);
-    signals.add(SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-      if (ec) return;
-      boost::system::error_code ignored;
-      signals.clear(ignored);  // the next signal takes its default action: a second Ctrl-C ends
-      sink.stop(Outcome::kInterrupted,
-                signo == SIGINT ? "interrupted by SIGINT" : "interrupted by SIGTERM", signo);
-    });
-  }
-  ticker.start(sink);
-  std::thread io_thread([&] { io.run(); });
+  if (options.handle_signals) stop_on_signals(stages, sink);
+  stages.ticker.start(sink);
+  std::thread io_thread([&] { stages.io.run(); });
 
   StageResult read_result;
-  std::thread reader_thread(
-      [&] { read_result = run_reader(in.batches(), in.plan.start_row, in.plan.replace, batches); });
-  std::vector<StageResult> encode_results(static_cast<std::size_t>(encoders));
-  std::optional<LevelController> levels;
-  make_levels(options, window, levels);
-  std::vector<std::thread> encoder_threads;
-  encoder_threads.reserve(static_cast<std::size_t>(encoders));
-  for (int i = 0; i < encoders; ++i) {
-    encoder_threads.emplace_back([&, i] {
-      codec::BatchEncoder encoder(in.body, in.schema.rows, options.compress ? options.level : 0,
-                                  options.gzip_backend);
-      encoder.set_check_only(checking);
-      encode_results[static_cast<std::size_t>(i)] = run_encoder(
-          batches, slots, encoder, in.plan.replace, in.plan.checkpoint.load_id,
-          [&](EncodedBatch b) {
-            asio::post(io, [&sink, &rejects, b = std::move(b)]() mutable {
-              rejects.hold(b.seq, std::move(b.rejects));
-              sink.submit(std::move(b));
-            });
-          },
-          levels ? &*levels : nullptr, in.schema.rows.keep_going && !checking ? &budget : nullptr,
-          splitting);
-    });
-  }
-  reader_thread.join();
-  for (auto& t : encoder_threads) t.join();
-
-  std::uint64_t delivered = 0;
-  const StageResult* failure = first_failure(read_result, encode_results, delivered);
-  asio::post(io, [&] {
-    if (failure != nullptr) {
-      const std::string name = options.input == "-" ? "standard input" : options.input;
-      sink.stop(Outcome::kBadInput, name + ": " + failure->error->describe());
-    } else {
-      sink.input_done(delivered);
-    }
+  std::thread reader_thread([&] {
+    read_result = run_reader(in.batches(), in.plan.start_row, in.plan.replace, stages.batches);
   });
+  std::optional<LevelController> levels;
+  make_levels(options, stages.window, levels);
+  const std::vector<StageResult> encode_results =
+      run_encoders(options, in, stages, sink, bad, levels ? &*levels : nullptr);
+  reader_thread.join();
+  end_input(options, stages, sink, read_result, encode_results);
   io_thread.join();
   LoadReport report = finish_report(options, in, sink, read_result, encode_results, levels, keeper,
-                                    rejects, started);
+                                    *bad.log, started);
   report.validate_seconds = validate_seconds;
   return report;
 }
