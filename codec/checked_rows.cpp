@@ -54,28 +54,22 @@ struct Plan {
   bool identity;
   bool latin1;
   bool replace;
-  bool strict_utf8;       // UTF-8 input under kStrict: invalid bytes are faults
-  bool plain_numbers;     // default NumberRules: a number is written as it is
-  bool plain_text;        // no null markers, no empty_as_null: text values are never null
-  std::size_t max_value;  // max_value_bytes
-  std::size_t max_raw;    // a value no longer than this is within max_value whatever its bytes
+  bool strict_utf8;              // UTF-8 input under kStrict: invalid bytes are faults
+  bool plain_numbers;            // default NumberRules: a number is written as it is
+  bool plain_text;               // no null markers, no empty_as_null: text values are never null
+  std::uint64_t marker_lengths;  // bit min(n, 63) set: some null marker has n bytes
+  std::size_t max_value;         // max_value_bytes
+  std::size_t max_raw;  // a value no longer than this is within max_value whatever its bytes
   std::int64_t offset_of(const char* at) const { return base + (at - begin); }
-};
-
-// What a value writer hands back: where the output stands, and the invalid byte it stopped at
-// under kStrict (else nullptr).
-struct Out {
-  char* o;
-  char* lim;
-  const char* bad;
 };
 
 // Writes [p, ve) JSON-escaped (no quotes); bytes up to `readable` may be read (16 at a time past
 // ve, never used). The one escaper (put_json_escape) and high-byte writer (write_high_run).
-// Out of line: plain values, most of them, are copied without it.
-[[gnu::noinline]] Out write_text(const char* p, const char* ve, const char* readable, char* o,
-                                 char* lim, std::string& out, const PlainClasses& cls,
-                                 const Plan& plan) {
+// Under kStrict, stops at an invalid byte and sets `bad` to it. Out of line: plain values, most
+// of them, are copied without it. (Two words back, so that they come back in registers.)
+[[gnu::noinline]] OutSpan write_text(const char* p, const char* ve, const char* readable, char* o,
+                                     char* lim, std::string& out, const PlainClasses& cls,
+                                     const Plan& plan, const char*& bad) {
   for (;;) {
     DSFILL_RESERVE(16);
 #if defined(__SSE2__)
@@ -101,11 +95,14 @@ struct Out {
       while (p < stop && !cls.special(*p)) *o++ = *p++;
       if (p == stop && p != ve) continue;
     }
-    if (p == ve) return {o, lim, nullptr};
+    if (p == ve) return {o, lim};
     const auto c = static_cast<unsigned char>(*p);
     if (c >= 0x80) {
       const HighRun h = write_high_run(p, ve, o, lim, out, plan.latin1, plan.replace);
-      if (!h.ok) return {h.o, h.lim, h.p};
+      if (!h.ok) {
+        bad = h.p;
+        return {h.o, h.lim};
+      }
       p = h.p;
       o = h.o;
       lim = h.lim;
@@ -136,38 +133,38 @@ inline void copy_plain_value(const char* p, std::size_t n, const char* readable,
 
 bool is_marker(std::string_view value, const std::vector<std::string>& markers) {
   for (const std::string& m : markers) {
-    if (m.size() == value.size() && std::memcmp(m.data(), value.data(), m.size()) == 0) {
+    if (m.size() == value.size() &&
+        (m.empty() || (m[0] == value[0] && std::memcmp(m.data(), value.data(), m.size()) == 0))) {
       return true;
     }
   }
   return false;
 }
 
-// What write_value hands back: where the output stands, and whether the value was good.
-struct ValueOut {
-  char* o;
-  char* lim;
-  bool ok;
-};
+// Returns whether `value` is a null marker (the length test first: most values are not).
+inline bool is_null_marker(const Plan& plan, std::string_view value) {
+  const std::size_t n = std::min<std::size_t>(value.size(), 63);
+  return ((plan.marker_lengths >> n) & 1) != 0 && is_marker(value, plan.options->nulls.markers);
+}
 
 // Writes output column j's value from field f, all but a plain text value (write_columns copies
 // those): nulls, numbers, dates, and text that needs escaping or checking. On a fault sets
-// `fault` and returns ok false.
-[[gnu::noinline]] ValueOut write_value(const Plan& plan, const Column& c, std::size_t j,
-                                       const FieldRead& f, char* o, char* lim, std::string& out,
-                                       const PlainClasses& cls, Problem& fault) {
+// `fault` and returns a null lim.
+[[gnu::noinline]] OutSpan write_value(const Plan& plan, const Column& c, std::size_t j,
+                                      const FieldRead& f, char* o, char* lim, std::string& out,
+                                      const PlainClasses& cls, Problem& fault) {
   const RowsJsonOptions& options = *plan.options;
   const std::string_view value = f.value;
   const auto fail = [&](RejectReason reason, const char* at) {
     fault = {true, reason, j, c.field, at, 0};
-    return ValueOut{o, lim, false};
+    return OutSpan{o, nullptr};
   };
   if (c.kind != ValueKind::kString || !plan.plain_text) {
     const bool empty_null = c.kind != ValueKind::kString || options.nulls.empty_as_null;
-    if ((value.empty() && empty_null) || is_marker(value, options.nulls.markers)) {
+    if ((value.empty() && empty_null) || is_null_marker(plan, value)) {
       DSFILL_RESERVE(4);
       std::memcpy(o, "null", 4);
-      return {o + 4, lim, true};
+      return {o + 4, lim};
     }
     if (c.kind == ValueKind::kNumber) {
       DSFILL_RESERVE(value.size());
@@ -178,10 +175,12 @@ struct ValueOut {
         n = write_number_text(value, options.numbers, o);
         if (n == kMisplacedSeparator) return fail(RejectReason::kNotANumber, f.begin);
       }
-      const std::string_view text(o, n);
-      if (!is_json_number(text)) return fail(RejectReason::kNotANumber, f.begin);
-      if (!json_number_in_range(text)) return fail(RejectReason::kNumberOutOfRange, f.begin);
-      return {o + n, lim, true};
+      const JsonNumberCheck number = check_json_number(std::string_view(o, n));
+      if (number == JsonNumberCheck::kNotANumber) return fail(RejectReason::kNotANumber, f.begin);
+      if (number == JsonNumberCheck::kOutOfRange) {
+        return fail(RejectReason::kNumberOutOfRange, f.begin);
+      }
+      return {o + n, lim};
     }
     if (c.kind == ValueKind::kDate && !c.date->matches(value)) {
       return fail(RejectReason::kBadDate, f.begin);
@@ -191,13 +190,15 @@ struct ValueOut {
   *o++ = '"';
   // A value in the input may be read past its end; one in scratch only up to it.
   const char* const ve = value.data() + value.size();
-  const Out t = write_text(value.data(), ve, f.in_scratch ? ve : plan.end, o, lim, out, cls, plan);
+  const char* bad = nullptr;
+  const OutSpan t =
+      write_text(value.data(), ve, f.in_scratch ? ve : plan.end, o, lim, out, cls, plan, bad);
   o = t.o;
   lim = t.lim;
-  if (t.bad != nullptr) return fail(RejectReason::kInvalidUtf8, t.bad);
+  if (bad != nullptr) return fail(RejectReason::kInvalidUtf8, bad);
   DSFILL_RESERVE(1);
   *o++ = '"';
-  return {o, lim, true};
+  return {o, lim};
 }
 
 // Sets `too_long` for output column j's value from field f when its text is over the limit.
@@ -212,7 +213,8 @@ struct ValueOut {
 // which it sets in `fault`; sets `too_long` for the first value over the limit (a later fault:
 // the caller decides which one the record gets). Columns whose field the record does not have
 // (it is ragged or malformed there) are null. The loop itself only copies plain text values (the
-// most of most files) and leaves the rest to write_value.
+// most of most files), numbers and dates that are good as they are, and leaves the rest to
+// write_value.
 [[gnu::noinline]] OutSpan write_columns(const Plan& plan, const FieldRead* fields,
                                         std::size_t nfields, char* o, char* lim, std::string& out,
                                         const PlainClasses& cls, Problem& fault,
@@ -221,7 +223,7 @@ struct ValueOut {
   const Column* const columns = plan.columns.data();
   const char* const readable = plan.end;
   for (std::size_t j = 0; j < ncols; ++j) {
-    const Column c = columns[j];
+    const Column& c = columns[j];
     if (c.field >= nfields) {  // kNoField too
       DSFILL_RESERVE(5);
       *o = ',';
@@ -236,19 +238,34 @@ struct ValueOut {
     DSFILL_RESERVE(n + 36);
     *o = ',';
     o += j != 0;
-    if (f.plain && c.plain_text) {
-      // Nothing to escape or check: the bytes as they are (copy_plain_value may read the input
-      // past the value and write 32 bytes; the room is there).
-      *o = '"';
-      copy_plain_value(f.value.data(), n, readable, o + 1);
-      o[n + 1] = '"';
-      o += n + 2;
-      continue;
+    if (f.plain) {
+      // Nothing to escape or check in the bytes: they go as they are once the column's rules
+      // pass (copy_plain_value may read the input past the value and write 32 bytes; the room
+      // is there).
+      const bool text_or_date = c.kind != ValueKind::kNumber;
+      const bool maybe_null = !c.plain_text && (n == 0 ? c.kind != ValueKind::kString ||
+                                                             plan.options->nulls.empty_as_null
+                                                       : is_null_marker(plan, f.value));
+      const bool good = !maybe_null && (c.kind == ValueKind::kString ||
+                                        (c.kind == ValueKind::kDate && c.date->matches(f.value)) ||
+                                        (c.kind == ValueKind::kNumber && plan.plain_numbers &&
+                                         check_json_number(f.value) == JsonNumberCheck::kGood));
+      if (good) {
+        *o = '"';
+        o += text_or_date;
+        copy_plain_value(f.value.data(), n, readable, o);
+        o[n] = '"';
+        o += n + text_or_date;
+        continue;
+      }
     }
-    const ValueOut v = write_value(plan, c, j, f, o, lim, out, cls, fault);
+    const OutSpan v = write_value(plan, c, j, f, o, lim, out, cls, fault);
     o = v.o;
+    if (v.lim == nullptr) {
+      lim = out.data() + out.size();
+      break;
+    }
     lim = v.lim;
-    if (!v.ok) break;
   }
   return {o, lim};
 }
@@ -346,6 +363,14 @@ std::string_view problem_value(const Plan& plan, const Problem& problem, const R
   return {f.begin, static_cast<std::size_t>(to - f.begin)};
 }
 
+// Returns Plan::marker_lengths for `markers`.
+std::uint64_t marker_lengths(const std::vector<std::string>& markers) {
+  std::uint64_t bits = 0;
+  for (const std::string& m : markers)
+    bits |= std::uint64_t{1} << std::min<std::size_t>(m.size(), 63);
+  return bits;
+}
+
 Result<void> check_source(const RowsJsonOptions& options, std::size_t fields) {
   for (std::size_t j = 0; j < options.source.size(); ++j) {
     const std::uint32_t k = options.source[j];
@@ -401,6 +426,7 @@ Result<RowsJsonStats> write_checked_rows(std::string_view records, const RowsJso
             options.encoding == InputEncoding::kUtf8 && options.utf8 == Utf8Policy::kStrict,
             options.numbers == NumberRules{},
             options.nulls.markers.empty() && !options.nulls.empty_as_null,
+            marker_lengths(options.nulls.markers),
             options.max_value_bytes,
             options.max_value_bytes / growth};
   // The columns: one per source entry, or (identity) as many as kinds name, more added below.

@@ -41,7 +41,10 @@ void append_json_text(std::string_view text, std::string& out) {
   }
 }
 
-bool is_json_number(std::string_view value) {
+namespace {
+
+// The RFC 8259 number grammar; `exponent` tells whether the number has one.
+bool number_grammar(std::string_view value, bool& exponent) {
   const char* p = value.data();
   const char* end = p + value.size();
   const auto digit = [&](const char* at) { return at < end && *at >= '0' && *at <= '9'; };
@@ -57,7 +60,8 @@ bool is_json_number(std::string_view value) {
     if (!digit(p)) return false;
     while (digit(p)) ++p;
   }
-  if (p < end && (*p == 'e' || *p == 'E')) {
+  exponent = p < end && (*p == 'e' || *p == 'E');
+  if (exponent) {
     ++p;
     if (p < end && (*p == '+' || *p == '-')) ++p;
     if (!digit(p)) return false;
@@ -66,15 +70,32 @@ bool is_json_number(std::string_view value) {
   return p == end;
 }
 
-bool json_number_in_range(std::string_view value) {
+// Whether a number (is_json_number) with or without an exponent is within double's range.
+bool in_range(std::string_view value, bool exponent) {
   constexpr std::size_t kAlwaysInRange = 300;
-  const bool exponent = value.find_first_of("eE") != std::string_view::npos;
   if (!exponent && value.size() < kAlwaysInRange) return true;
   // A 64-bit integer never gets here (it has at most 20 characters and no exponent).
   const char* const end = value.data() + value.size();
   double real = 0;
   const auto [p, ec] = std::from_chars(value.data(), end, real);
   return ec == std::errc() && p == end && std::isfinite(real);
+}
+
+}  // namespace
+
+bool is_json_number(std::string_view value) {
+  bool exponent = false;
+  return number_grammar(value, exponent);
+}
+
+bool json_number_in_range(std::string_view value) {
+  return in_range(value, value.find_first_of("eE") != std::string_view::npos);
+}
+
+JsonNumberCheck check_json_number(std::string_view value) {
+  bool exponent = false;
+  if (!number_grammar(value, exponent)) return JsonNumberCheck::kNotANumber;
+  return in_range(value, exponent) ? JsonNumberCheck::kGood : JsonNumberCheck::kOutOfRange;
 }
 
 #undef DSFILL_RESERVE

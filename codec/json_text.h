@@ -13,6 +13,7 @@
 //   which replaces each invalid subpart with U+FFFD (codec/utf8.h), so the JSON is always valid.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,13 @@ bool is_json_number(std::string_view value);
 // characters or more, are parsed (without an exponent, fewer than 300 characters lie between 1e-298
 // and 1e300). REQUIRES: is_json_number(value).
 bool json_number_in_range(std::string_view value);
+
+// What check_json_number finds of a value.
+enum class JsonNumberCheck : std::uint8_t { kNotANumber, kOutOfRange, kGood };
+
+// is_json_number and json_number_in_range in one pass over the value, for the transcoder's
+// number columns.
+JsonNumberCheck check_json_number(std::string_view value);
 
 namespace detail {
 

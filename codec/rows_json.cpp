@@ -178,11 +178,12 @@ inline bool copy_stop_byte(const char*& p, char*& o, char*& lim, std::string& ou
     std::memcpy(o, "null", 4);
     return {f.at, o + 4, lim, true};
   }
-  if (!is_json_number(value)) {
+  const JsonNumberCheck number = check_json_number(value);
+  if (number == JsonNumberCheck::kNotANumber) {
     error = detail::not_a_number_error({field, field, row, ctx.offset_of(p)}, value, ctx.encoding);
     return {f.at, o, lim, false};
   }
-  if (!json_number_in_range(value)) {
+  if (number == JsonNumberCheck::kOutOfRange) {
     error = detail::number_out_of_range_error({field, field, row, ctx.offset_of(p)}, value,
                                               ctx.encoding);
     return {f.at, o, lim, false};
