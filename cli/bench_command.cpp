@@ -19,6 +19,7 @@ struct BenchFlags {
   std::string input;
   int encoders = 0;
   std::string summary_json;
+  bool validate_first = false;
   InputFlags in;
 };
 
@@ -28,6 +29,7 @@ int run_bench(const BenchFlags& f) {
   o.user_code = "bench";
   o.dataset_code = "bench";
   o.progress = loader::ProgressMode::kNever;
+  o.validate_first = f.validate_first;
   const loader::LoadReport report = loader::run_load(o);
   print_report("bench", report, f.summary_json);
   return exit_code(report);
@@ -44,6 +46,9 @@ void add_bench_command(CLI::App& app, CommandAction& action) {
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   cmd->add_option("--summary-json", f->summary_json, "Also write the results as JSON to this file");
+  cmd->add_flag("--validate-first", f->validate_first,
+                "First check the whole input as load --validate-first does (nothing encoded), "
+                "and report that pass's time and MB/s beside the run's");
   add_input_flags(*cmd, f->in, LevelDefault::kAuto);
   cmd->callback([f, &action] { action = [f] { return run_bench(*f); }; });
 }

@@ -435,7 +435,9 @@ void end_input(const LoadOptions& o, Stages& s, BatchSink& sink, const StageResu
 LoadReport run_load(const LoadOptions& options) {
   const auto started = Clock::now();
   double validate_seconds = 0;
-  if (options.validate_first && options.target == Target::kNetwork && !options.resume) {
+  // (bench too, so that the pass's cost can be measured without a server)
+  const bool sends = options.target == Target::kNetwork || options.target == Target::kBench;
+  if (options.validate_first && sends && !options.resume) {
     if (auto stop = validate_first(options, validate_seconds)) return *stop;
   }
   auto input = open_input(options);

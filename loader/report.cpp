@@ -153,8 +153,13 @@ std::string format_summary(const LoadReport& r) {
     }
   }
   if (r.validate_seconds > 0) {
-    out += fmt::format("  validated first: {} before the first request\n",
-                       format_duration(r.validate_seconds));
+    // The pass reads the whole input: its rate is the input's size over its time.
+    const std::string rate =
+        r.input_size ? fmt::format(" ({:.1f} MB/s)", static_cast<double>(*r.input_size) /
+                                                         r.validate_seconds / 1e6)
+                     : std::string();
+    out += fmt::format("  validated first: {}{}, before the first {}\n",
+                       format_duration(r.validate_seconds), rate, network ? "request" : "batch");
   }
   if (!network && !r.kernels.transcoder.empty()) {
     out += fmt::format("  kernels:      {}\n", codec::describe(r.kernels));

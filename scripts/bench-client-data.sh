@@ -9,7 +9,9 @@
 #   2. `dsfill bench --level 1` of the file in order against the same rows with the columns
 #      reversed (read through the checked path), both with the same spec;
 #   3. `dsfill load --level 1` into `dsfill serve --discard` on 127.0.0.1, with and without
-#      --validate-first (the cost of checking before the first request).
+#      --validate-first (the cost of checking before the first request);
+#   4. the transcoder alone: its checked path (columns in order with a null marker, reversed,
+#      reversed and typed) against its fast path (bench_codec's BM_RowsJsonChecked).
 #
 # Environment: BUILD (default build), WORK (scratch dir; default /tmp/dsfill-client-bench),
 # REPEAT (runs of each, the best kept; default 3), ENCODERS (default 2). Runs one thing at a time.
@@ -48,7 +50,7 @@ best() {
     t1=$(date +%s.%N)
     best_s=$(python3 -c "a='$best_s'; b=$t1-$t0; print(b if not a else min(float(a), b))")
   done
-  echo "$best_s"
+  python3 -c "print(f'{$best_s:.3f}')"
 }
 mbs() { python3 -c "print(f'{$bytes / $1 / 1e6:.0f}')"; }
 
@@ -82,3 +84,23 @@ echo "| \`bench --level 1\`, columns in order | $inorder_s | $(mbs "$inorder_s")
 echo "| \`bench --level 1\`, columns reversed (mapped by name) | $reordered_s | $(mbs "$reordered_s") | $(python3 -c "print(f'{$inorder_s / $reordered_s:.2f}')") |"
 echo "| \`load --level 1\` into \`serve --discard\` | $plain_s | $(mbs "$plain_s") | 1.00 |"
 echo "| the same with \`--validate-first\` | $validated_s | $(mbs "$validated_s") | $(python3 -c "print(f'{$plain_s / $validated_s:.2f}')") |"
+
+# The transcoder alone (bench/csv_bench.cpp, ~32 MB of typical data in 10,000-row batches): the
+# checked path against the fast path in the same run, medians of REPEAT repetitions.
+codec_bench=$build/bench/bench_codec
+if [[ -x $codec_bench ]]; then
+  "$codec_bench" --benchmark_filter='BM_RowsJsonStrings/2|BM_RowsJsonChecked' \
+    --benchmark_repetitions="$repeat" --benchmark_report_aggregates_only=true \
+    --benchmark_format=json >"$work/codec.json" 2>/dev/null
+  echo
+  echo "| transcoder (\`bench_codec\`) | GB/s of CSV (median) | ratio to the fast path |"
+  echo "|---|---|---|"
+  python3 - "$work/codec.json" <<'PY'
+import json, sys
+runs = [b for b in json.load(open(sys.argv[1]))["benchmarks"] if b.get("aggregate_name") == "median"]
+fast = next(b for b in runs if b["run_name"].startswith("BM_RowsJsonStrings"))["bytes_per_second"]
+for b in runs:
+    name = b["run_name"] + (f" ({b['label']})" if b.get("label") else "")
+    print(f"| {name} | {b['bytes_per_second'] / 1e9:.2f} | {b['bytes_per_second'] / fast:.2f} |")
+PY
+fi

@@ -337,5 +337,29 @@ TEST_F(ClientData, CheckListsEveryProblemOfAFileInOneRun) {
   EXPECT_TRUE(stored_rows(server_.db(), "u1", "d1").empty());
 }
 
+TEST_F(ClientData, BenchMeasuresTheValidationPassBesideTheRun) {
+  std::string csv = "id,name,amount,day\n";
+  for (int i = 0; i < 20'000; ++i) csv += std::to_string(i) + ",n,7,2024-05-06\n";
+  write_file(dir_.file("in.csv"), csv);
+  write_file(dir_.file("spec.json"), kSpec);
+  const std::string args = "bench " + dir_.file("in.csv") + " --columns " + dir_.file("spec.json");
+  const std::string summary = dir_.file("bench.json");
+  const ProcessRun r = dsfill_long(dir_, args + " --validate-first --summary-json " + summary);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("validated first: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" MB/s), before the first batch"), std::string::npos) << r.out;
+  const auto json = boost::json::parse(slurp(summary)).as_object();
+  EXPECT_GT(json.at("validate_seconds").as_double(), 0);
+  EXPECT_EQ(json.at("rows").as_int64(), 20'000);
+  // Without the flag, no pass. A bad row stops the bench before the run, as it would a load.
+  const ProcessRun plain = dsfill_long(dir_, args);
+  EXPECT_EQ(plain.out.find("validated first"), std::string::npos) << plain.out;
+  write_file(dir_.file("bad.csv"), csv + "x,n,7,2024-05-06\n");
+  const ProcessRun bad = dsfill_long(dir_, "bench " + dir_.file("bad.csv") + " --columns " +
+                                               dir_.file("spec.json") + " --validate-first");
+  EXPECT_EQ(bad.exit_code, 3) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("--validate-first: nothing was sent"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace dsfill::testing
