@@ -125,64 +125,60 @@ std::string file_with_refused_rows(std::set<std::string>& bad) {
   return csv;
 }
 
-class RefusalSplit : public ::testing::TestWithParam<bool> {};
+// A 3,000-row file with three rows the server refuses, loaded in 1,000-row batches; the
+// parameter says whether the server names the refused row or refuses the whole request.
+class RefusalSplit : public ::testing::TestWithParam<bool> {
+ protected:
+  RefusalSplit() { write_file(dir_.file("in.csv"), file_with_refused_rows(bad_)); }
+
+  loader::LoadOptions options() const {
+    auto o = test_options(dir_.file("in.csv"), stub_.url());
+    o.compress = false;
+    o.chunker.batch_rows = 1000;
+    return o;
+  }
+
+  TempDir dir_;
+  std::set<std::string> bad_;
+  RefusingStore store_{GetParam()};
+  StubServer stub_{[this](int, const Seen& seen) { return store_.answer(seen); }};
+};
 
 TEST_P(RefusalSplit, EveryGoodRowIsStoredOnceAndTheRefusedOnesAreKeptAside) {
-  TempDir dir;
-  std::set<std::string> bad;
-  write_file(dir.file("in.csv"), file_with_refused_rows(bad));
-  RefusingStore store(GetParam());
-  StubServer stub([&](int, const Seen& seen) { return store.answer(seen); });
-  auto o = test_options(dir.file("in.csv"), stub.url());
-  o.compress = false;
-  o.chunker.batch_rows = 1000;
+  auto o = options();
   o.bad_rows.max_rows = 10;
-  o.rejects_path = dir.file("r.csv");
+  o.rejects_path = dir_.file("r.csv");
   const auto report = loader::run_load(o);
   ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
   EXPECT_EQ(report.rows, 2997u);
   EXPECT_EQ(report.rejects.rows, 3u);
-  const auto ids = store.ids();
+  const auto ids = store_.ids();
   EXPECT_EQ(ids.size(), 2997u);
   for (const auto& [id, times] : ids) {
     EXPECT_EQ(times, 1) << id;
-    EXPECT_EQ(bad.count(id), 0u) << id;
+    EXPECT_EQ(bad_.count(id), 0u) << id;
   }
-  EXPECT_EQ(slurp(dir.file("r.csv")), "id,name\n100,BAD\n1500,BAD\n2999,BAD\n");
-  const std::string errors = slurp(dir.file("r.csv.errors.jsonl"));
+  EXPECT_EQ(slurp(dir_.file("r.csv")), "id,name\n100,BAD\n1500,BAD\n2999,BAD\n");
+  const std::string errors = slurp(dir_.file("r.csv.errors.jsonl"));
   EXPECT_NE(errors.find("refused_by_server"), std::string::npos) << errors;
   // Naming the row takes a few requests per refused row; bisection about 2 log2(1000).
-  EXPECT_LE(store.refusals(), GetParam() ? 6 : 3 * 2 * 11);
+  EXPECT_LE(store_.refusals(), GetParam() ? 6 : 3 * 2 * 11);
 }
 
 TEST_P(RefusalSplit, PastTheLimitTheLoadStops) {
-  TempDir dir;
-  std::set<std::string> bad;
-  write_file(dir.file("in.csv"), file_with_refused_rows(bad));
-  RefusingStore store(GetParam());
-  StubServer stub([&](int, const Seen& seen) { return store.answer(seen); });
-  auto o = test_options(dir.file("in.csv"), stub.url());
-  o.compress = false;
-  o.chunker.batch_rows = 1000;
+  auto o = options();
   o.bad_rows.max_rows = 1;
   const auto report = loader::run_load(o);
   EXPECT_EQ(report.outcome, Outcome::kBadInput) << report.message;
-  for (const auto& [id, times] : store.ids()) EXPECT_EQ(times, 1) << id;
+  for (const auto& [id, times] : store_.ids()) EXPECT_EQ(times, 1) << id;
 }
 
 TEST_P(RefusalSplit, WithoutBadRowsAllowedARefusalStopsTheLoadAsBefore) {
-  TempDir dir;
-  std::set<std::string> bad;
-  write_file(dir.file("in.csv"), file_with_refused_rows(bad));
-  RefusingStore store(GetParam());
-  StubServer stub([&](int, const Seen& seen) { return store.answer(seen); });
-  auto o = test_options(dir.file("in.csv"), stub.url());
-  o.compress = false;
-  o.chunker.batch_rows = 1000;
+  auto o = options();
   o.connections = 1;  // so that one refusal is all the server sees
   const auto report = loader::run_load(o);
   EXPECT_EQ(report.outcome, Outcome::kRejected) << report.message;
-  EXPECT_EQ(store.refusals(), 1);
+  EXPECT_EQ(store_.refusals(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(NamedOrNot, RefusalSplit, ::testing::Bool(),
