@@ -373,7 +373,9 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                   "the job file");
   cmd->add_option(
       "--url", f->url,
-      "API base URL, http:// or https:// (POST {url}/dataset-fill, {url}/dataset-complete)");
+      "The API: its base URL (https://host/api, POSTs go to {base}/dataset-fill and "
+      "{base}/dataset-complete) or its fill endpoint's URL as the API documentation prints it "
+      "(https://host/api/dataset-fill: the base is what comes before); http:// or https://");
   cmd->add_option("--user-code", f->user_code, "The user-code of the dataset's owner");
   cmd->add_option("--dataset-code", f->dataset_code, "The dataset-code to fill");
   cmd->add_option("--mode", f->mode,

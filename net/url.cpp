@@ -1,5 +1,7 @@
 #include "net/url.h"
 
+#include <cctype>
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -26,7 +28,19 @@ std::string Url::host_header() const {
   return out;
 }
 
+// The endpoints whose URL stands for the API base they are under.
+constexpr std::string_view kEndpoints[] = {"dataset-fill", "dataset-complete"};
+
 Result<Url> parse_url(std::string_view text) {
+  const bool host_first = !text.empty() && std::isalnum(static_cast<unsigned char>(text[0])) != 0 &&
+                          text.find_first_of(" \t") == std::string_view::npos;
+  if (text.find("://") == std::string_view::npos && host_first) {
+    // "localhost:28080" parses as a URL of scheme "localhost": say what was meant.
+    return make_error(ErrorCode::kBadArgument,
+                      "invalid URL '" + std::string(text) +
+                          "': not an absolute URL (no scheme); did you mean 'http://" +
+                          std::string(text) + "' (or https://)?");
+  }
   auto parsed = boost::urls::parse_absolute_uri(text);
   if (!parsed) return bad_url(text, "not an absolute URL");
   const boost::urls::url_view& u = *parsed;
@@ -46,6 +60,16 @@ Result<Url> parse_url(std::string_view text) {
   url.port = u.has_port() && !u.port().empty() ? std::string(u.port()) : (url.tls ? "443" : "80");
   std::string path(u.encoded_path());
   while (!path.empty() && path.back() == '/') path.pop_back();
+  const std::size_t slash = path.rfind('/');
+  const std::string_view last =
+      slash == std::string::npos ? std::string_view() : std::string_view(path).substr(slash + 1);
+  for (std::string_view endpoint : kEndpoints) {
+    if (last == endpoint) {
+      url.endpoint_given = std::string(endpoint);
+      path.resize(slash);
+      break;
+    }
+  }
   url.base_path = std::move(path);
   return url;
 }

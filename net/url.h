@@ -15,6 +15,9 @@ struct Url {
   std::string host;       // without brackets for IPv6 literals
   std::string port;       // always set: explicit, or 80 / 443
   std::string base_path;  // the path with no trailing '/', "" for the root
+  // The URL named an endpoint ("/api/dataset-fill", as the API documentation prints it), which
+  // was taken off to leave the base.
+  std::string endpoint_given;
 
   // Returns base_path + "/" + endpoint (endpoint without a leading '/'), e.g. "/api/dataset-fill".
   std::string target(std::string_view endpoint) const;
@@ -22,8 +25,11 @@ struct Url {
   std::string host_header() const;
 };
 
-// Parses an absolute http or https URL. Fails with kBadArgument, naming the URL and the reason
-// (other scheme, no host, user info, query or fragment), when it is not one.
+// Parses an absolute http or https URL: the API base (`https://host/api`, with or without a
+// trailing '/'), or an endpoint URL under it (`https://host/api/dataset-fill` or
+// `.../dataset-complete`), whose last segment is taken off to give the base. Fails with
+// kBadArgument, naming the URL and the reason (no scheme, with the likely fix; other scheme, no
+// host, user info, query or fragment), when it is not one.
 Result<Url> parse_url(std::string_view text);
 
 }  // namespace dsfill::net

@@ -52,6 +52,22 @@ INSTANTIATE_TEST_SUITE_P(Batching, RowForRow,
                                            Case{3000, 1'000'000, 1},  // one huge batch
                                            Case{3000, 1000, 8}));
 
+TEST(Load, TheEndpointUrlAsDocumentedLoadsLikeTheBase) {
+  TempDir dir;
+  const std::string csv = dir.file("in.csv");
+  write_file(csv, hard_csv(200));
+  ReferenceServer server(dir.file("store.db"));
+  // The base form (with a trailing '/') and the endpoint form, one after the other, both store.
+  for (const std::string url : {server.url() + "/", server.url() + "/dataset-fill"}) {
+    auto o = test_options(csv, url);
+    o.chunker.batch_rows = 50;
+    const auto report = loader::run_load(o);
+    ASSERT_EQ(report.outcome, Outcome::kOk) << url << ": " << report.message;
+    EXPECT_TRUE(report.completed) << url;
+  }
+  EXPECT_EQ(stored_rows(server.db(), "u1", "d1").size(), 400u);
+}
+
 TEST(Load, ReplaceTruncatesAndAppendAdds) {
   TempDir dir;
   const std::string csv = dir.file("in.csv");

@@ -54,6 +54,27 @@ TEST(Url, TargetJoinsBasePathAndEndpoint) {
   EXPECT_EQ(parse_ok("http://h/a/b").target("x"), "/a/b/x");
 }
 
+TEST(Url, TheDocumentedEndpointUrlGivesItsBase) {
+  // As the API documentation prints it: the endpoint's URL. Its base is what the client joins.
+  const Url fill = parse_ok("https://app.graphite-note.com/api/dataset-fill");
+  EXPECT_EQ(fill.base_path, "/api");
+  EXPECT_EQ(fill.endpoint_given, "dataset-fill");
+  EXPECT_EQ(fill.target("dataset-fill"), "/api/dataset-fill");
+  EXPECT_EQ(fill.target("dataset-complete"), "/api/dataset-complete");
+  EXPECT_EQ(parse_ok("http://h:1/dataset-complete/").target("dataset-fill"), "/dataset-fill");
+  EXPECT_EQ(parse_ok("http://h/dataset-fill").base_path, "");
+  // The base itself, and other paths, are kept as they are.
+  EXPECT_EQ(parse_ok("https://h/api").endpoint_given, "");
+  EXPECT_EQ(parse_ok("https://h/api/dataset-filler").base_path, "/api/dataset-filler");
+  EXPECT_EQ(parse_ok("https://h/dataset-fill/v2").base_path, "/dataset-fill/v2");
+}
+
+TEST(Url, AUrlWithoutSchemeGetsTheLikelyFix) {
+  EXPECT_NE(refusal("localhost:28080").find("did you mean 'http://localhost:28080'"),
+            std::string::npos);
+  EXPECT_NE(refusal("app.graphite-note.com/api").find("no scheme"), std::string::npos);
+}
+
 TEST(Url, HostHeaderOmitsOnlyTheDefaultPort) {
   EXPECT_EQ(parse_ok("https://app.graphite-note.com/api").host_header(), "app.graphite-note.com");
   EXPECT_EQ(parse_ok("http://h:80/").host_header(), "h");
