@@ -45,6 +45,7 @@ struct LoadFlags {
   std::vector<std::string> headers;
   std::string token_file;
   std::string cacert;
+  std::string max_body_bytes;  // SIZE; empty: none
   bool no_complete = false;
   std::string progress = "auto";
   std::string summary_json;
@@ -188,6 +189,12 @@ loader::LoadOptions load_options(const LoadFlags& f) {
     o.retry.seed = std::strtoull(seed, nullptr, 10);
   o.headers = parse_headers(f.headers);
   o.cacert = f.cacert;
+  if (!f.max_body_bytes.empty()) {
+    o.max_body_bytes = parse_size(f.max_body_bytes);
+    // Batches of at most that many CSV bytes make bodies about that size or less (gzip shrinks
+    // CSV more than base64 and JSON grow it); the sender splits any that are still over.
+    o.chunker.batch_bytes = std::min(o.chunker.batch_bytes, o.max_body_bytes);
+  }
   auto shard = loader::parse_shard(f.shard);
   if (!shard) throw UsageError(shard.error().message);
   o.shard = *shard;
@@ -392,6 +399,11 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                   "Seconds allowed per request (connect, send and answer)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--max-body-bytes", f->max_body_bytes,
+                  "Largest request body to send (e.g. 1MB, under a proxy's limit such as nginx's "
+                  "client_max_body_size): batches are cut to it and any body still over it is "
+                  "split by rows. Without it a 413 answer splits the batch and sets the limit")
+      ->type_name("SIZE");
   cmd->add_option("--retries", f->retries, "Retries of one request before giving up (exit 5)")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();

@@ -114,6 +114,8 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
   id.shard = std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count);
   id.columns_sha256 = std::move(columns_sha256);
   id.rules = body_rules(schema_rows);
+  // A body cap decides how batches are split, and so the parts' keys: a resume must keep it.
+  if (o.max_body_bytes != 0) id.rules += ";max_body=" + std::to_string(o.max_body_bytes);
   id.rejects_path = o.rejects_path;
   return id;
 }

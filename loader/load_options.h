@@ -52,6 +52,9 @@ struct LoadOptions {
   std::string token;   // sent as Authorization: Bearer; never printed
   std::string cacert;  // PEM file for https; empty: the system store
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+  // --max-body-bytes: request bodies over this are split before they are sent (as a 413 would
+  // split them); 0: none until the server refuses one as too large.
+  std::size_t max_body_bytes = 0;
 
   // Names this load in every Idempotency-Key; empty: a fresh id (see load_id.h). A resume
   // passes the id of the load it continues, so re-sent batches carry the same keys.
@@ -122,6 +125,9 @@ struct LoadReport {
   std::uint64_t requests = 0;              // HTTP requests made, retries and completion included
   std::uint64_t retries = 0;
   std::uint64_t connects = 0;
+  std::uint64_t size_splits = 0;            // batches or parts split for their body's size
+  std::uint64_t smallest_body_refused = 0;  // bytes; 0: the server refused none as too large
+  std::uint64_t largest_body_stored = 0;    // bytes
   double wall_seconds = 0;
   std::vector<StageReport> stages;  // reader, encoder, sender
   // --level auto: batches encoded at each gzip level (index: level); empty otherwise.

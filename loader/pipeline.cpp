@@ -87,6 +87,7 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
                       // make_sink sets these where refused batches are split (bad rows allowed)
                       .encode_part = nullptr,
                       .on_refused = nullptr,
+                      .max_body_bytes = o.max_body_bytes,
                       .load_id = plan.checkpoint.load_id,
                       .dialect = o.chunker.dialect};
 }
@@ -128,14 +129,13 @@ Result<BadRows> open_bad_rows(const LoadOptions& o, const LoadInput& in) {
                                                 in.plan.resumed ? before.rejects.rows : 0)};
 }
 
-// Whether the sender splits batches the server refuses for a row (bad rows allowed).
-bool splits_refused(const LoadOptions& o, const LoadInput& in) {
-  return in.schema.rows.keep_going && o.target == Target::kNetwork;
-}
+// Whether batches keep their CSV for the sender to split: over the network, a batch may be
+// refused as too large (413) or, with bad rows allowed, for a row.
+bool splits_batches(const LoadOptions& o) { return o.target == Target::kNetwork; }
 
-// Returns the sink for `o.target`: the HTTP sender, a file of bodies, or discard. Where
-// splits_refused, the sender splits batches the server refuses for a row and hands the rows to
-// `bad`.
+// Returns the sink for `o.target`: the HTTP sender, a file of bodies, or discard. The sender
+// splits batches too large for the server; with bad rows allowed, also those it refuses for a
+// row, and it hands those rows to `bad`.
 Result<SinkParts> make_sink(const LoadOptions& o, LoadInput& in, asio::io_context& io,
                             SinkCallbacks callbacks, BadRows& bad) {
   SinkParts parts;
@@ -143,7 +143,7 @@ Result<SinkParts> make_sink(const LoadOptions& o, LoadInput& in, asio::io_contex
   if (o.target == Target::kNetwork) {
     auto config = sender_config(o, in.plan, batches, parts.tls);
     if (!config) return config.error();
-    if (splits_refused(o, in)) {
+    if (splits_batches(o)) {
       parts.part_encoder = std::make_unique<codec::BatchEncoder>(
           in.body, in.schema.rows, o.compress ? o.level : 0, o.gzip_backend);
       codec::BatchEncoder& encoder = *parts.part_encoder;
@@ -155,11 +155,13 @@ Result<SinkParts> make_sink(const LoadOptions& o, LoadInput& in, asio::io_contex
         part.rows = stats->rows;  // its own rejects were counted with the batch: not again
         return part;
       };
-      config->on_refused = [&bad](std::uint64_t seq, std::vector<codec::RowReject> refused) {
-        const std::uint64_t n = refused.size();
-        bad.log->hold(seq, std::move(refused));
-        return bad.budget->count(0, n);
-      };
+      if (in.schema.rows.keep_going) {
+        config->on_refused = [&bad](std::uint64_t seq, std::vector<codec::RowReject> refused) {
+          const std::uint64_t n = refused.size();
+          bad.log->hold(seq, std::move(refused));
+          return bad.budget->count(0, n);
+        };
+      }
     }
     parts.sink = std::make_unique<HttpSender>(io, std::move(*config), std::move(callbacks));
     return parts;
@@ -237,6 +239,9 @@ LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchS
   r.bytes_sent = s.bytes_sent;
   r.requests = s.requests;
   r.retries = s.retries;
+  r.size_splits = s.size_splits;
+  r.smallest_body_refused = s.smallest_body_refused;
+  r.largest_body_stored = s.largest_body_stored;
   r.connects = sink.connects();
   r.acked_offset = sink.acks().offset();
   r.acked_row = sink.acks().row();
@@ -404,7 +409,7 @@ std::vector<StageResult> run_encoders(const LoadOptions& o, const LoadInput& in,
             });
           },
           levels, in.schema.rows.keep_going && !checking ? bad.budget.get() : nullptr,
-          splits_refused(o, in));
+          splits_batches(o));
     });
   }
   for (auto& t : threads) t.join();

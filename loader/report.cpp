@@ -126,6 +126,15 @@ std::string format_summary(const LoadReport& r) {
   if (network) {
     out += fmt::format("  requests:     {} ({} retries, {} connects)\n", format_count(r.requests),
                        format_count(r.retries), format_count(r.connects));
+    if (r.size_splits > 0) {
+      out += fmt::format(
+          "  body limit:   {} split{} for size{}; the largest body stored {} bytes\n",
+          format_count(r.size_splits), r.size_splits == 1 ? "" : "s",
+          r.smallest_body_refused > 0 ? fmt::format(" (the server refused {} bytes with HTTP 413)",
+                                                    format_count(r.smallest_body_refused))
+                                      : std::string(" (--max-body-bytes)"),
+          format_count(r.largest_body_stored));
+    }
   }
   for (const auto& stage : r.stages) {
     const double per_thread = stage.threads > 0 ? stage.busy_seconds / stage.threads : 0;
@@ -155,8 +164,8 @@ std::string format_summary(const LoadReport& r) {
   if (r.validate_seconds > 0) {
     // The pass reads the whole input: its rate is the input's size over its time.
     const std::string rate =
-        r.input_size ? fmt::format(" ({:.1f} MB/s)", static_cast<double>(*r.input_size) /
-                                                         r.validate_seconds / 1e6)
+        r.input_size ? fmt::format(" ({:.1f} MB/s)",
+                                   static_cast<double>(*r.input_size) / r.validate_seconds / 1e6)
                      : std::string();
     out += fmt::format("  validated first: {}{}, before the first {}\n",
                        format_duration(r.validate_seconds), rate, network ? "request" : "batch");
@@ -223,6 +232,9 @@ std::string summary_json(const LoadReport& r) {
   o["rows_per_second"] = rate(static_cast<double>(r.rows), r.wall_seconds);
   o["requests"] = r.requests;
   o["retries"] = r.retries;
+  o["size_splits"] = r.size_splits;
+  o["smallest_body_refused"] = r.smallest_body_refused;
+  o["largest_body_stored"] = r.largest_body_stored;
   o["connects"] = r.connects;
   if (r.input_size) o["input_size"] = *r.input_size;
   boost::json::array stages;

@@ -43,7 +43,8 @@ HttpSender::HttpSender(asio::io_context& io, SenderConfig config, SinkCallbacks 
       config_(std::move(config)),
       retry_(config_.retry),
       callbacks_(std::move(callbacks)),
-      order_(config_.start_offset, config_.start_row, config_.replace) {
+      order_(config_.start_offset, config_.start_row, config_.replace),
+      body_limit_(config_.max_body_bytes != 0 ? config_.max_body_bytes : SIZE_MAX) {
   const int k = std::max(1, config_.connections);
   for (int i = 0; i < k; ++i) {
     net::ConnectionOptions options{config_.url, config_.timeout};
@@ -158,6 +159,10 @@ void HttpSender::pump() {
     } else {
       return;
     }
+    if (!flight->is_complete && flight->request.body().size() > body_limit_ &&
+        split_flight(flight, std::nullopt, true, body_limit_reason())) {
+      continue;  // its parts are queued (or the load stops: one row alone is over the limit)
+    }
     const auto conn = std::move(idle_.back());
     idle_.pop_back();
     send(flight, conn);
@@ -195,6 +200,8 @@ void HttpSender::on_response(const FlightPtr& flight,
     case net::Verdict::kSuccess:
       retry_.on_success();
       if (auto answer = accepted_answer(*flight, response)) {
+        state_.largest_body_stored =
+            std::max<std::uint64_t>(state_.largest_body_stored, flight->request.body().size());
         if (flight->parent) {
           note_answer(*answer);
           Split& split = *flight->parent->split;
@@ -290,32 +297,67 @@ void HttpSender::note_answer(const ApiAnswer& answer) {
 
 bool HttpSender::split_refused_flight(const FlightPtr& flight, const net::Response& response) {
   const int status = response.result_int();
-  if (!config_.encode_part || flight->is_complete || (status != 400 && status != 422)) {
-    return false;
+  if (!config_.encode_part || flight->is_complete) return false;
+  if (status == 413) {
+    // Remember the limit: bodies this large go out split from now on, without a refusal each.
+    const std::size_t refused = flight->request.body().size();
+    if (refused > 0 && refused - 1 < body_limit_) {
+      body_limit_ = refused - 1;
+      state_.smallest_body_refused = refused;
+    }
+    return split_flight(flight, std::nullopt, true,
+                        "the server refused its body of " + std::to_string(refused) +
+                            " bytes as too large: " + describe_answer(response));
   }
+  if ((status != 400 && status != 422) || !config_.on_refused) return false;
+  return split_flight(flight, named_row(response.body().text), false, describe_answer(response));
+}
+
+std::string HttpSender::body_limit_reason() const {
+  if (state_.smallest_body_refused != 0) {
+    return "over the server's body limit (it refused a body of " +
+           std::to_string(state_.smallest_body_refused) + " bytes with HTTP 413)";
+  }
+  return "over --max-body-bytes " + std::to_string(body_limit_);
+}
+
+bool HttpSender::split_flight(const FlightPtr& flight, std::optional<std::size_t> named,
+                              bool too_large, const std::string& why) {
   FlightPtr parent = flight->parent ? flight->parent : flight;
   if (parent->batch.csv.empty() && parent->batch.rows > 0) return false;
   const std::string_view csv = parent->batch.csv;
   const BatchPart whole{0, csv.size(), parent->batch.first_row};
   const BatchPart& part = flight->parent ? flight->part : whole;
-  const std::string answer = describe_answer(response);
-  std::vector<BatchPart> parts =
-      split_refused(csv, part, named_row(response.body().text), config_.dialect);
+  std::vector<BatchPart> parts = split_refused(csv, part, named, config_.dialect);
   if (!flight->parent) {
     flight->split = std::make_unique<Split>();
     flight->split->truncate_pending = !flight->batch.append;
   }
   Split& split = *parent->split;
   if (parts.empty()) {
-    // One record, refused on its own: it is that record's fault.
+    // One record: refused on its own, or too large on its own. It is that record's fault.
+    const std::int64_t at = parent->batch.byte_begin + static_cast<std::int64_t>(part.begin);
+    if (too_large && !config_.on_refused) {
+      drop(parent);
+      stop(Outcome::kRejected,
+           "row " + std::to_string(part.first_row) + " (bytes " + std::to_string(at) + "-" +
+               std::to_string(at + static_cast<std::int64_t>(part.end - part.begin)) +
+               ") alone makes a request body of " + std::to_string(flight->request.body().size()) +
+               " bytes, " + why +
+               ": raise the limit (nginx: client_max_body_size), or let bad rows be left out "
+               "(--max-bad-rows)");
+      return true;
+    }
     codec::RowReject r;
     r.row = part.first_row;
-    r.byte_offset = parent->batch.byte_begin + static_cast<std::int64_t>(part.begin);
+    r.byte_offset = at;
     r.record = std::string(csv.substr(part.begin, part.end - part.begin));
     r.reason = codec::RejectReason::kRefusedByServer;
-    r.message = "the server refused the row: " + answer;
+    r.message = too_large ? "the row alone makes a request body " + why
+                          : "the server refused the row: " + why;
     split.refused.push_back(std::move(r));
   } else {
+    if (too_large) ++state_.size_splits;
     // A stack: push in reverse so the first part in byte order goes next.
     for (auto it = parts.rbegin(); it != parts.rend(); ++it) split.todo.push_back(*it);
   }

@@ -46,13 +46,20 @@ struct SenderConfig {
   bool replace = false;       // batch 0 must be acknowledged before any other is sent
   std::int64_t start_offset = 0;
   std::int64_t start_row = 1;
-  // Set when bad rows may be left out: a batch the server refuses for its data (400 or 422) is
-  // split around the refused rows (row_split.h), each part encoded by `encode_part` and sent
-  // with a key from its byte range; the refused rows go to `on_refused`, which returns false
-  // when they pass the bad-row limit (the load then stops). REQUIRES: batches keep their CSV.
+  // Encodes a part of a batch that is split (row_split.h), each part then sent with a key from
+  // its byte range: a body the server refuses as too large (413), or one over the body limit
+  // (below), is cut in two halves, recursively. Unset: nothing is split. REQUIRES: batches keep
+  // their CSV.
   std::function<Result<PartBody>(std::string_view csv, codec::InputPosition start, bool append)>
       encode_part;
+  // Set when bad rows may be left out: a batch the server refuses for its data (400 or 422) is
+  // split around the refused rows too; the refused rows (and a row too large for the server's
+  // body limit on its own) go to `on_refused`, which returns false when they pass the bad-row
+  // limit (the load then stops).
   std::function<bool(std::uint64_t seq, std::vector<codec::RowReject> refused)> on_refused;
+  // --max-body-bytes: a body over this is split before it is sent. 0: no limit until a server
+  // answers 413; from then on, bodies as large as the smallest one refused are split first.
+  std::size_t max_body_bytes = 0;
   std::string load_id;
   codec::CsvDialect dialect;
 };
@@ -90,8 +97,15 @@ class HttpSender final : public BatchSink {
   // Counts a fill answer's row counts in the state (every stored batch or part).
   void note_answer(const ApiAnswer& answer);
   // A refused batch or part: returns false when it cannot be split (no splitting configured,
-  // or not a data refusal); else takes it over.
+  // or not a refusal for its size or, with bad rows allowed, its data); else takes it over.
   bool split_refused_flight(const FlightPtr& flight, const net::Response& response);
+  // Splits `flight` instead of sending it (again): around the row `named`, else in halves.
+  // `too_large`: for its body's size (`why` says which limit), else for its data (`why` is the
+  // server's answer). Returns false when it cannot be split (its batch kept no CSV).
+  bool split_flight(const FlightPtr& flight, std::optional<std::size_t> named, bool too_large,
+                    const std::string& why);
+  // Why a body over body_limit_ is split before it is sent.
+  std::string body_limit_reason() const;
   // Encodes and queues the next part of `parent`'s split, or acknowledges `parent` when none
   // is left.
   void next_part(const FlightPtr& parent);
@@ -118,6 +132,7 @@ class HttpSender final : public BatchSink {
   FlightPtr complete_;                          // the completion, once it is due
   bool complete_ready_ = false;                 // ... and may be sent now
   SinkState state_;
+  std::size_t body_limit_;  // bodies over this are split first (max_body_bytes, or 413s)
   std::optional<std::uint64_t> total_batches_;
   bool stopping_ = false;
   bool finished_ = false;

@@ -59,7 +59,10 @@ struct SinkState {
   Outcome outcome = Outcome::kOk;
   std::string message;
   int signal = 0;
-  double busy_seconds = 0;  // integral of in-flight requests over time, divided by K
+  double busy_seconds = 0;        // integral of in-flight requests over time, divided by K
+  std::uint64_t size_splits = 0;  // batches or parts split for their body's size
+  std::uint64_t smallest_body_refused = 0;  // bytes of the smallest body a 413 refused; 0: none
+  std::uint64_t largest_body_stored = 0;    // bytes of the largest body the server stored
 
   // Counts `b` as done: stored by the server, written, or discarded.
   void count_done(const EncodedBatch& b) {
