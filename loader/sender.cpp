@@ -225,6 +225,10 @@ void HttpSender::on_response(const FlightPtr& flight,
       retry_later(flight, verdict, ec ? ec.message() : describe_answer(response),
                   ec ? nullptr : &response);
       break;
+    case net::Verdict::kFatalTls:
+      drop(flight);
+      stop(Outcome::kNetwork, tls_failure_message(*conn, ec));
+      break;
     case net::Verdict::kFatal:
       if (ec) {
         drop(flight);  // our own cancellation
@@ -293,6 +297,30 @@ void HttpSender::note_answer(const ApiAnswer& answer) {
   } else {
     state_.rows_inserted_missing = true;
   }
+}
+
+std::string HttpSender::tls_failure_message(const net::HttpConnection& conn,
+                                            const error_code& ec) const {
+  const std::string where = config_.url.host + ":" + config_.url.port;
+  const std::string& why = conn.tls_failure();
+  std::string hint;
+  if (why.find("unable to get local issuer") != std::string::npos ||
+      why.find("self-signed") != std::string::npos ||
+      why.find("self signed") != std::string::npos) {
+    hint = "the certificate's issuer is not trusted: give its CA with --cacert FILE";
+  } else if (why.find("ostname mismatch") != std::string::npos ||
+             why.find("IP address mismatch") != std::string::npos) {
+    hint = "the certificate is not for " + config_.url.host +
+           ": use the name it was issued for in --url";
+  } else if (why.find("expired") != std::string::npos ||
+             why.find("not yet valid") != std::string::npos) {
+    hint = "renew the server's certificate (or check this machine's clock)";
+  } else if (ec.message().find("wrong version number") != std::string::npos) {
+    hint = "the port does not answer TLS: is the URL http:// rather than https://?";
+  }
+  return "TLS with " + where +
+         " failed: " + (why.empty() ? ec.message() : why + " (" + ec.message() + ")") +
+         "; not retried, as retrying cannot fix it" + (hint.empty() ? "" : ": " + hint);
 }
 
 bool HttpSender::split_refused_flight(const FlightPtr& flight, const net::Response& response) {

@@ -104,6 +104,9 @@ class HttpSender final : public BatchSink {
   // server's answer). Returns false when it cannot be split (its batch kept no CSV).
   bool split_flight(const FlightPtr& flight, std::optional<std::size_t> named, bool too_large,
                     const std::string& why);
+  // The error for a TLS failure on `conn`: the reason and what to do about it.
+  std::string tls_failure_message(const net::HttpConnection& conn,
+                                  const boost::system::error_code& ec) const;
   // Why a body over body_limit_ is split before it is sent.
   std::string body_limit_reason() const;
   // Encodes and queues the next part of `parent`'s split, or acknowledges `parent` when none

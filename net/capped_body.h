@@ -25,7 +25,7 @@ struct CappedBody {
   static constexpr std::size_t kKeepBytes = std::size_t{16} << 20;
 
   // Beast's Body concept names these two members: value_type and reader.
-  struct value_type {  // NOLINT(readability-identifier-naming)
+  struct value_type {        // NOLINT(readability-identifier-naming)
     std::string text;        // the first kKeepBytes bytes of the body
     std::uint64_t size = 0;  // the body's whole size, dropped bytes included
     // Returns true when bytes were dropped: `text` is not the whole body.

@@ -2,9 +2,9 @@
 
 #include <openssl/ssl.h>
 
+#include <openssl/x509v3.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/error.hpp>
 
 namespace dsfill::net {
@@ -137,7 +137,15 @@ void HttpConnection::on_connect(const error_code& ec) {
                 false);
   }
   secure_->set_verify_mode(ssl::verify_peer);
-  secure_->set_verify_callback(ssl::host_name_verification(host));
+  // OpenSSL checks the name (or the IP literal) against the certificate itself, so that a
+  // mismatch has its own verification result to report.
+  X509_VERIFY_PARAM* param = ::SSL_get0_param(secure_->native_handle());
+  const int named = addr_ec ? ::X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size())
+                            : ::X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+  if (named != 1) {
+    return fail(error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()),
+                false);
+  }
   tcp().expires_at(deadline_);
   secure_->async_handshake(
       ssl::stream_base::client,
@@ -145,7 +153,12 @@ void HttpConnection::on_connect(const error_code& ec) {
 }
 
 void HttpConnection::on_handshake(const error_code& ec) {
-  if (ec) return fail(ec, false);
+  tls_failure_.clear();
+  if (ec) {
+    const long verified = ::SSL_get_verify_result(secure_->native_handle());
+    if (verified != X509_V_OK) tls_failure_ = ::X509_verify_cert_error_string(verified);
+    return fail(ec, false);
+  }
   open_ = true;
   do_write();
 }

@@ -60,6 +60,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void close();
 
   std::uint64_t connects() const { return connects_; }
+  // Why the last TLS handshake failed, in words (the certificate's verification result, e.g.
+  // "certificate has expired", "Hostname mismatch"), or "" when it did not.
+  const std::string& tls_failure() const { return tls_failure_; }
 
  private:
   boost::beast::tcp_stream& tcp();
@@ -91,6 +94,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool reused_ = false;  // this request went out on a connection that served one before
   bool resent_ = false;  // the one transparent resend was used
   std::uint64_t connects_ = 0;
+  std::string tls_failure_;
 };
 
 }  // namespace dsfill::net

@@ -1,5 +1,7 @@
 #include "net/retry_policy.h"
 
+#include <boost/asio/ssl/error.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -21,6 +23,9 @@ Verdict classify_status(unsigned status) {
 
 Verdict classify_error(const boost::system::error_code& ec) {
   if (ec == boost::asio::error::operation_aborted) return Verdict::kFatal;
+  // The SSL category holds OpenSSL's own errors (handshake, verification, protocol); a stream
+  // cut short (the stream category) is the network's and is retried.
+  if (ec.category() == boost::asio::error::get_ssl_category()) return Verdict::kFatalTls;
   return Verdict::kRetry;
 }
 

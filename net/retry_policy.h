@@ -21,12 +21,15 @@ enum class Verdict : std::uint8_t {
   kRetry,       // connect error, timeout, reset, 408, 429, 5xx: back off and retry
   kRetryPause,  // 409: the same request is still in progress on the server; pause, retry
   kFatal,       // any other status: fail the load with the server's message
+  // A TLS failure (handshake, certificate verification, a plain-HTTP port answering https):
+  // retrying cannot fix it, so the load fails at once with the reason.
+  kFatalTls,
 };
 
 // Classifies an HTTP status (REQUIRES: 100 <= status <= 599).
 Verdict classify_status(unsigned status);
 // Classifies a transport failure (no response): every one is retried, but aborts (our own
-// cancellation) are fatal.
+// cancellation) are fatal, and so are TLS errors (kFatalTls).
 Verdict classify_error(const boost::system::error_code& ec);
 
 // Parses a Retry-After value: delta-seconds ("120") or an HTTP-date (IMF-fixdate, RFC 850 or

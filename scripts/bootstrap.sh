@@ -13,6 +13,9 @@ packages=(
   libcli11-dev libfmt-dev libtomlplusplus-dev
   libisal-dev
   clang-14 libclang-rt-14-dev
+  # The network tests run real software on 127.0.0.1: nginx as the TLS terminator, openssl
+  # to make their certificates.
+  nginx-light openssl
 )
 
 missing=()
@@ -31,4 +34,12 @@ SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 echo "bootstrap: installing ${missing[*]}"
 $SUDO apt-get update -qq
+# Installing nginx would start it as a service on port 80; the tests start their own. Debian's
+# policy-rc.d hook (exit 101: "action forbidden") keeps it stopped, where none is set already.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod +x "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

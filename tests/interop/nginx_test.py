@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""dsfill through real nginx (Debian's nginx-light) terminating TLS in front of `dsfill serve`.
+
+Everything on 127.0.0.1, with a CA and certificates this test makes with openssl:
+  1. a load through nginx over https with --cacert, where nginx's client_max_body_size 256k
+     refuses the batches as too large (413): dsfill splits them, every row is stored exactly
+     once, and the summary counts the splits;
+  2. the fill URL as the API documentation prints it (.../dataset-fill) loads like the base;
+  3. a certificate from an unknown CA, and one for another host name, fail at once (one
+     request, no retries) with the reason in the message.
+
+Usage: nginx_test.py DSFILL GEN_CSV. Exits 0 when every case passes; skips (exit 0, saying so)
+when nginx or openssl is not installed. Bounded: each process has a timeout, all are stopped.
+"""
+import collections
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+ROWS = 20000
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, timeout=60,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def make_certificates(d):
+    """A CA, a server certificate for localhost/127.0.0.1 it signs, and a stranger CA's
+    certificate for the same names; one for another name (wrong.example) by the real CA."""
+    for ca in ("ca", "other-ca"):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca + ".key",
+                "-out", ca + ".pem", "-days", "2", "-subj", "/CN=dsfill test " + ca, cwd=d)
+
+    def leaf(name, ca, san):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out",
+                name + ".csr", "-subj", "/CN=" + san.split(",")[0].split(":")[1], cwd=d)
+        with open(os.path.join(d, name + ".ext"), "w") as f:
+            f.write("subjectAltName=" + san + "\n")
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
+                "-CAcreateserial", "-out", name + ".pem", "-days", "2", "-extfile", name + ".ext",
+                cwd=d)
+
+    leaf("server", "ca", "DNS:localhost,IP:127.0.0.1")
+    leaf("stranger", "other-ca", "DNS:localhost,IP:127.0.0.1")
+    leaf("wrongname", "ca", "DNS:wrong.example")
+
+
+def nginx_conf(d, upstream, ports):
+    servers = []
+    for cert, port in ports.items():
+        servers.append("""
+    server {
+        listen 127.0.0.1:%d ssl;
+        ssl_certificate %s/%s.pem;
+        ssl_certificate_key %s/%s.key;
+        client_max_body_size 256k;
+        location / { proxy_pass http://127.0.0.1:%d; proxy_http_version 1.1; }
+    }""" % (port, d, cert, d, cert, upstream))
+    return """
+daemon off;
+master_process off;
+worker_processes 1;
+user root;
+pid %s/nginx.pid;
+error_log %s/nginx-error.log warn;
+events { worker_connections 128; }
+http {
+    access_log %s/nginx-access.log;
+    client_body_temp_path %s/body;
+    proxy_temp_path %s/proxy;
+    %s
+}
+""" % (d, d, d, d, d, "\n".join(servers))
+
+
+def stored_ids(db):
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
+    try:
+        table = con.execute("SELECT table_name FROM datasets WHERE user_code='u1' AND "
+                            "dataset_code='d1'").fetchone()
+        if table is None:
+            return collections.Counter()
+        return collections.Counter(r[0] for r in con.execute('SELECT "RowId" FROM %s' % table[0]))
+    finally:
+        con.close()
+
+
+def main():
+    dsfill, gen_csv = sys.argv[1], sys.argv[2]
+    if not os.path.exists(NGINX) or shutil.which("openssl") is None:
+        print("nginx_test: SKIPPED: nginx or openssl is not installed (scripts/bootstrap.sh)")
+        return 0
+    d = tempfile.mkdtemp(prefix="dsfill-nginx-")
+    procs = []
+    failures = []
+    try:
+        make_certificates(d)
+        csv = os.path.join(d, "in.csv")
+        subprocess.run([sys.executable, gen_csv, "--rows", str(ROWS), "--hard", "-o", csv],
+                       check=True, timeout=60)
+        db = os.path.join(d, "store.db")
+        server = subprocess.Popen([dsfill, "serve", "--listen", "127.0.0.1:0", "--db", db,
+                                   "--auto-create"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True)
+        procs.append(server)
+        line = server.stdout.readline()
+        upstream = int(line.strip().rsplit(":", 1)[1])
+        ports = {"server": free_port(), "stranger": free_port(), "wrongname": free_port()}
+        os.makedirs(os.path.join(d, "body"))
+        os.makedirs(os.path.join(d, "proxy"))
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(nginx_conf(d, upstream, ports))
+        nginx = subprocess.Popen([NGINX, "-p", d, "-c", os.path.join(d, "nginx.conf")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(nginx)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", ports["server"]), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+
+        def load(url, *extra, mode="append", timeout=120):
+            summary = os.path.join(d, "summary.json")
+            if os.path.exists(summary):
+                os.remove(summary)
+            cmd = [dsfill, "load", csv, "--url", url, "--user-code", "u1", "--dataset-code", "d1",
+                   "--mode", mode, "--progress", "never", "--level", "1", "--retries", "3",
+                   "--summary-json", summary, *extra]
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                               env=dict(os.environ, DSFILL_TOKEN=""))
+            data = json.load(open(summary)) if os.path.exists(summary) else {}
+            return p, data
+
+        def check(cond, what):
+            if not cond:
+                failures.append(what)
+                print("nginx_test: FAIL: " + what)
+
+        # 1. https through nginx, bodies over its 256k limit: split, every row once.
+        base = "https://localhost:%d/" % ports["server"]
+        p, s = load(base, "--cacert", os.path.join(d, "ca.pem"), mode="replace")
+        check(p.returncode == 0, "load through nginx: exit %d: %s" % (p.returncode, p.stderr))
+        ids = stored_ids(db)
+        want = collections.Counter(str(i) for i in range(1, ROWS + 1))
+        check(ids == want, "through nginx: %d rows stored, %d distinct, want %d once each"
+              % (sum(ids.values()), len(ids), ROWS))
+        check(s.get("size_splits", 0) > 0, "no splits counted: %s" % s)
+        check(0 < s.get("largest_body_stored", 0) <= 256 * 1024,
+              "largest body stored %s over nginx's limit" % s.get("largest_body_stored"))
+        access = open(os.path.join(d, "nginx-access.log")).read()
+        check(" 413 " in access, "nginx never answered 413")
+        print("nginx_test: through nginx: %d rows once, %d splits, %d requests, largest body %d"
+              % (len(ids), s.get("size_splits", 0), s.get("requests", 0),
+                 s.get("largest_body_stored", 0)))
+
+        # 2. The documented endpoint URL, over the same TLS, replace: the same rows again.
+        p, s = load(base + "dataset-fill", "--cacert", os.path.join(d, "ca.pem"),
+                    "--max-body-bytes", "200KB", mode="replace")
+        check(p.returncode == 0, "endpoint URL: exit %d: %s" % (p.returncode, p.stderr))
+        check(stored_ids(db) == want, "endpoint URL: rows differ")
+        check(s.get("smallest_body_refused", 1) == 0,
+              "--max-body-bytes 200KB still met a 413: %s" % s)
+
+        # 3. Certificates that fail verification: at once, with the reason.
+        for cert, reason in (("stranger", "unable to get local issuer certificate"),
+                             ("wrongname", "mismatch")):
+            url = "https://localhost:%d/" % ports[cert]
+            started = time.monotonic()
+            p, s = load(url, "--cacert", os.path.join(d, "ca.pem"), timeout=60)
+            took = time.monotonic() - started
+            check(p.returncode == 5, "%s: exit %d, want 5" % (cert, p.returncode))
+            check(reason in p.stderr and "not retried" in p.stderr,
+                  "%s: the reason is missing: %s" % (cert, p.stderr.strip()))
+            check(s.get("retries", 1) == 0, "%s: retried %s times" % (cert, s.get("retries")))
+            print("nginx_test: %s certificate: exit %d after %.2f s: %s"
+                  % (cert, p.returncode, took, p.stderr.strip().splitlines()[-1][:160]))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(d, ignore_errors=True)
+    if failures:
+        return 1
+    print("nginx_test: all cases passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
