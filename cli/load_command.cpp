@@ -42,6 +42,8 @@ struct LoadFlags {
   double timeout_seconds = 120;
   int retries = 10;
   double retry_budget = 50;
+  double connect_timeout_seconds = 10;
+  double retry_max_time_seconds = 60;
   std::vector<std::string> headers;
   std::string token_file;
   std::string cacert;
@@ -185,6 +187,10 @@ loader::LoadOptions load_options(const LoadFlags& f) {
   o.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(f.timeout_seconds * 1000));
   o.retry.max_retries = f.retries;
   o.retry.budget_initial = f.retry_budget;
+  o.connect_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(f.connect_timeout_seconds * 1000));
+  o.retry.max_retry_time =
+      std::chrono::milliseconds(static_cast<std::int64_t>(f.retry_max_time_seconds * 1000));
   if (const char* seed = std::getenv("DSFILL_RETRY_SEED"))
     o.retry.seed = std::strtoull(seed, nullptr, 10);
   o.headers = parse_headers(f.headers);
@@ -404,6 +410,17 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                   "client_max_body_size): batches are cut to it and any body still over it is "
                   "split by rows. Without it a 413 answer splits the batch and sets the limit")
       ->type_name("SIZE");
+  cmd->add_option("--connect-timeout", f->connect_timeout_seconds,
+                  "Seconds allowed to open a connection (resolve, TCP connect, TLS handshake), "
+                  "within --timeout")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--retry-max-time", f->retry_max_time_seconds,
+                  "Seconds after a request's first failure past which it is not retried again "
+                  "(exit 5; 0: no bound). Worst case for a dead route: about this plus "
+                  "--connect-timeout")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--retries", f->retries, "Retries of one request before giving up (exit 5)")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();

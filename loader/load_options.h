@@ -48,6 +48,7 @@ struct LoadOptions {
   bool complete = true;  // POST /dataset-complete at the end
   int connections = 4;
   std::chrono::milliseconds timeout{120'000};
+  std::chrono::milliseconds connect_timeout{10'000};  // --connect-timeout
   net::RetryOptions retry;
   std::string token;   // sent as Authorization: Bearer; never printed
   std::string cacert;  // PEM file for https; empty: the system store

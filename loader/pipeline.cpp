@@ -75,6 +75,7 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
                       .tls = tls.get(),
                       .connections = o.connections,
                       .timeout = o.timeout,
+                      .connect_timeout = o.connect_timeout,
                       .retry = o.retry,
                       .token = o.token,
                       .headers = o.headers,

@@ -28,6 +28,7 @@ struct HttpSender::Flight {
   EncodedBatch batch;
   net::Request request;
   int retries = 0;
+  std::chrono::steady_clock::time_point first_failure;  // of this request, once it failed
   bool is_complete = false;  // the POST /dataset-complete, which holds no window slot
   std::optional<asio::steady_timer> timer;
   // A part of a split batch: the batch it belongs to, and which part it is.
@@ -47,7 +48,7 @@ HttpSender::HttpSender(asio::io_context& io, SenderConfig config, SinkCallbacks 
       body_limit_(config_.max_body_bytes != 0 ? config_.max_body_bytes : SIZE_MAX) {
   const int k = std::max(1, config_.connections);
   for (int i = 0; i < k; ++i) {
-    net::ConnectionOptions options{config_.url, config_.timeout};
+    net::ConnectionOptions options{config_.url, config_.timeout, config_.connect_timeout};
     connections_.push_back(
         std::make_shared<net::HttpConnection>(io_, std::move(options), config_.tls));
   }
@@ -454,6 +455,20 @@ void HttpSender::retry_later(const FlightPtr& flight, net::Verdict verdict, cons
     return;
   }
   const int retry = flight->retries + 1;
+  const auto now = std::chrono::steady_clock::now();
+  if (flight->retries == 0) flight->first_failure = now;
+  const net::Millis max_time = retry_.options().max_retry_time;
+  if (max_time.count() > 0 && now - flight->first_failure >= max_time) {
+    drop(flight);
+    stop(Outcome::kNetwork, "gave up on " + describe(*flight) + " after " +
+                                std::to_string(flight->retries) + " retries in " +
+                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                   now - flight->first_failure)
+                                                   .count()) +
+                                " s (--retry-max-time " + std::to_string(max_time.count() / 1000) +
+                                " s): last error: " + why);
+    return;
+  }
   if (!retry_.try_spend(retry)) {
     drop(flight);
     const bool budget = retry <= retry_.options().max_retries;

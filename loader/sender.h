@@ -39,6 +39,7 @@ struct SenderConfig {
   boost::asio::ssl::context* tls = nullptr;  // REQUIRES: set for https URLs
   int connections = 4;
   std::chrono::milliseconds timeout{120'000};
+  std::chrono::milliseconds connect_timeout{10'000};
   net::RetryOptions retry;
   std::string token;
   std::vector<std::pair<std::string, std::string>> headers;

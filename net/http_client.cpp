@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+
 #include <openssl/x509v3.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
@@ -84,7 +86,12 @@ void HttpConnection::fail(const error_code& ec, bool may_resend) {
   finish(ec);
 }
 
+std::chrono::steady_clock::time_point HttpConnection::connect_deadline() const {
+  return std::min(deadline_, connect_started_ + options_.connect_timeout);
+}
+
 void HttpConnection::do_resolve() {
+  connect_started_ = std::chrono::steady_clock::now();
   if (endpoints_) {
     do_connect();
     return;
@@ -113,7 +120,7 @@ void HttpConnection::do_connect() {
   } else {
     plain_.emplace(io_);
   }
-  tcp().expires_at(deadline_);
+  tcp().expires_at(connect_deadline());
   tcp().async_connect(*endpoints_, [self = shared_from_this()](const error_code& ec,
                                                                const asio::ip::tcp::endpoint&) {
     self->on_connect(ec);
@@ -146,7 +153,7 @@ void HttpConnection::on_connect(const error_code& ec) {
     return fail(error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()),
                 false);
   }
-  tcp().expires_at(deadline_);
+  tcp().expires_at(connect_deadline());
   secure_->async_handshake(
       ssl::stream_base::client,
       [self = shared_from_this()](const error_code& hec) { self->on_handshake(hec); });

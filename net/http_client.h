@@ -39,6 +39,9 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const std::s
 struct ConnectionOptions {
   Url url;
   std::chrono::milliseconds timeout{60'000};  // per request, connect included
+  // Resolve, TCP connect and TLS handshake of a new connection, within `timeout` (a route that
+  // drops packets is found out in seconds, not at the request's deadline).
+  std::chrono::milliseconds connect_timeout{10'000};
 };
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
@@ -67,6 +70,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  private:
   boost::beast::tcp_stream& tcp();
   void fail(const boost::system::error_code& ec, bool may_resend);
+  // When the connection being opened must be ready: connect_timeout after it began, or the
+  // request's deadline if sooner.
+  std::chrono::steady_clock::time_point connect_deadline() const;
   void do_resolve();
   void on_resolve(const boost::system::error_code& ec,
                   const boost::asio::ip::tcp::resolver::results_type& results);
@@ -90,6 +96,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   Request* request_ = nullptr;
   Handler done_;
   std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point connect_started_;
   bool open_ = false;    // a connected (and handshaken) stream is ready
   bool reused_ = false;  // this request went out on a connection that served one before
   bool resent_ = false;  // the one transparent resend was used

@@ -43,6 +43,9 @@ struct RetryOptions {
   Millis max_delay{30'000};         // no backoff cap exceeds this
   Millis max_retry_after{120'000};  // a longer Retry-After is cut to this
   Millis conflict_pause{1'000};     // the wait after a 409
+  // --retry-max-time: no retry of one request starts later than this after its first failure
+  // (as curl's option), so that a dead route ends the load in bounded time. 0: no bound.
+  Millis max_retry_time{60'000};
   // Budget: starts with `budget_initial` retries; each success earns `budget_per_success`
   // (up to `budget_initial`); each retry spends one. Empty budget: give up.
   double budget_initial = 50;

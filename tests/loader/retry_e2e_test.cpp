@@ -1,6 +1,8 @@
 // The sender against a scripted server: retries, Retry-After, fatal 4xx, timeouts, a dead
 // server, the retry budget, the replace gate, headers, dry run and the count check.
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -108,6 +110,57 @@ TEST_F(StubLoad, DeadServerEndsTheLoadAfterTheRetries) {
   EXPECT_EQ(report.requests, 4u);
   EXPECT_NE(report.message.find("after 3 retries"), std::string::npos) << report.message;
   EXPECT_NE(report.message.find("refused"), std::string::npos) << report.message;
+}
+
+TEST_F(StubLoad, RetryMaxTimeBoundsTheRetriesOfOneRequest) {
+  StubServer stub([](int, const Seen&) { return reply(503, "busy"); });
+  auto o = test_options(csv_, stub.url());
+  o.retry.max_retries = 1000;
+  o.retry.budget_initial = 1000;
+  o.retry.max_retry_time = milliseconds(400);
+  const auto started = std::chrono::steady_clock::now();
+  const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kNetwork);
+  EXPECT_NE(report.message.find("--retry-max-time"), std::string::npos) << report.message;
+  // Ended by the bound, long before a thousand retries (backoff stays under 50 ms here).
+  EXPECT_LT(report.retries, 100u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+// A route that drops connection attempts: a listening socket whose backlog is full, so that
+// the kernel answers no further SYN (as a black-holed address does).
+TEST_F(StubLoad, ConnectTimeoutFindsADeadRouteWithinTheRequestTimeout) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  // Fill the backlog: these connect and are never accepted.
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    fillers.push_back(c);
+  }
+  std::this_thread::sleep_for(milliseconds(100));
+  auto o = test_options(csv_, "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  o.timeout = milliseconds(20'000);
+  o.connect_timeout = milliseconds(300);
+  o.connections = 1;
+  o.retry.max_retries = 2;
+  const auto started = std::chrono::steady_clock::now();
+  const auto report = loader::run_load(o);
+  const auto took = std::chrono::steady_clock::now() - started;
+  for (int c : fillers) ::close(c);
+  ::close(listener);
+  EXPECT_EQ(report.outcome, Outcome::kNetwork) << report.message;
+  EXPECT_EQ(report.retries, 2u);
+  // Three attempts of 0.3 s each and short backoffs, not 3 x 20 s.
+  EXPECT_LT(took, std::chrono::seconds(8));
 }
 
 TEST_F(StubLoad, RetryBudgetStopsAStorm) {

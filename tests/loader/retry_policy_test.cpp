@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
 
 namespace dsfill::net {
 namespace {
@@ -31,6 +32,10 @@ TEST(RetryPolicy, ClassifiesTransportErrors) {
   EXPECT_EQ(classify_error(boost::asio::error::connection_reset), Verdict::kRetry);
   EXPECT_EQ(classify_error(boost::asio::error::timed_out), Verdict::kRetry);
   EXPECT_EQ(classify_error(boost::asio::error::operation_aborted), Verdict::kFatal);
+  // OpenSSL's own errors (a failed verification, a plain-HTTP port) are not retried.
+  EXPECT_EQ(
+      classify_error(boost::system::error_code(0x0A000086, boost::asio::error::get_ssl_category())),
+      Verdict::kFatalTls);
 }
 
 TEST(RetryPolicy, DelaysStayWithinFullJitterBoundsAndCap) {
