@@ -99,6 +99,21 @@ TEST_F(Answers, EmptyBodyIsNotStored) {
   EXPECT_NE(report.message.find("empty body"), std::string::npos) << report.message;
 }
 
+TEST_F(Answers, ARedirectStopsTheLoadNamingWhereItPoints) {
+  StubServer stub([](int, const Seen&) {
+    StubResponse r = reply(301, "");
+    r.set(boost::beast::http::field::location, "https://api.example.com/v2/dataset-fill");
+    return r;
+  });
+  const auto report = loader::run_load(options(stub));
+  EXPECT_EQ(report.outcome, Outcome::kRejected);
+  EXPECT_EQ(report.rows, 0u);
+  EXPECT_NE(report.message.find("HTTP 301"), std::string::npos) << report.message;
+  EXPECT_NE(report.message.find("redirects to https://api.example.com/v2/dataset-fill"),
+            std::string::npos)
+      << report.message;
+}
+
 TEST_F(Answers, StatusErrorInA200IsNotStored) {
   StubServer stub([](int, const Seen&) {
     return reply(200, R"({"data":{"status":"error","message":"tenant quota exceeded"}})");
