@@ -158,7 +158,7 @@ std::string describe_answer(const net::Response& response) {
     if (body.truncated()) text += " (" + std::to_string(body.size) + " bytes)";
   }
   if (!text.empty()) out += ": " + text;
-  if (const int status = response.result_int(); status >= 300 && status < 400) {
+  if (const unsigned status = response.result_int(); status >= 300 && status < 400) {
     // A redirect says where it points: the URL to load with instead.
     const std::string location = one_line(response[http::field::location]).substr(0, 200);
     out += location.empty() ? " (a redirect with no Location)"

@@ -325,7 +325,7 @@ std::string HttpSender::tls_failure_message(const net::HttpConnection& conn,
 }
 
 bool HttpSender::split_refused_flight(const FlightPtr& flight, const net::Response& response) {
-  const int status = response.result_int();
+  const unsigned status = response.result_int();
   if (!config_.encode_part || flight->is_complete) return false;
   if (status == 413) {
     // Remember the limit: bodies this large go out split from now on, without a refusal each.
@@ -388,7 +388,7 @@ bool HttpSender::split_flight(const FlightPtr& flight, std::optional<std::size_t
   } else {
     if (too_large) ++state_.size_splits;
     // A stack: push in reverse so the first part in byte order goes next.
-    for (auto it = parts.rbegin(); it != parts.rend(); ++it) split.todo.push_back(*it);
+    split.todo.insert(split.todo.end(), parts.rbegin(), parts.rend());
   }
   next_part(parent);
   return true;
