@@ -4,14 +4,13 @@
 // an error that names it, or a reject when bad rows may be left out. Against a stub that
 // answers 413 with an HTML page, as nginx does past client_max_body_size, and otherwise stores
 // rows by Idempotency-Key (stored once, whatever is re-sent).
+#include <atomic>
 #include <map>
-#include <mutex>
 
 #include <gtest/gtest.h>
-#include <boost/json/parse.hpp>
-
 #include "loader/pipeline.h"
 #include "tests/loader/e2e_support.h"
+#include "tests/loader/keyed_store.h"
 #include "tests/loader/stub_server.h"
 
 namespace dsfill::testing {
@@ -19,12 +18,12 @@ namespace {
 
 using loader::Outcome;
 
+// Refuses bodies over `limit` as nginx does; stores the rest by key.
 class LimitedStore {
  public:
   explicit LimitedStore(std::size_t limit) : limit_(limit) {}
 
   StubResponse answer(const Seen& seen) {
-    std::lock_guard lock(mutex_);
     if (seen.body.size() > limit_) {
       ++too_large_;
       StubResponse r =
@@ -35,34 +34,15 @@ class LimitedStore {
       r.set(boost::beast::http::field::content_type, "text/html");
       return r;
     }
-    if (seen.target.find("dataset-complete") != std::string::npos) {
-      return reply(200, ok_body(static_cast<long long>(ids_.size()), 0));
-    }
-    if (auto it = stored_.find(seen.idempotency_key); it != stored_.end()) {
-      return reply(200, ok_body(static_cast<long long>(ids_.size()), it->second));
-    }
-    const auto body = boost::json::parse(seen.body).as_object();
-    const auto rows = boost::json::parse(body.at("insert-data").as_string()).as_array();
-    for (const auto& row : rows) ++ids_[std::string(row.as_array().at(0).as_string())];
-    stored_[seen.idempotency_key] = static_cast<long long>(rows.size());
-    return reply(200,
-                 ok_body(static_cast<long long>(ids_.size()), static_cast<long long>(rows.size())));
+    return rows_.store(seen);
   }
-  std::map<std::string, int> ids() const {
-    std::lock_guard lock(mutex_);
-    return ids_;
-  }
-  int too_large() const {
-    std::lock_guard lock(mutex_);
-    return too_large_;
-  }
+  std::map<std::string, int> ids() const { return rows_.ids(); }
+  int too_large() const { return too_large_; }
 
  private:
   std::size_t limit_;
-  mutable std::mutex mutex_;
-  std::map<std::string, long long> stored_;
-  std::map<std::string, int> ids_;
-  int too_large_ = 0;
+  std::atomic<int> too_large_{0};
+  KeyedStore rows_;
 };
 
 // 4,000 rows of about 60 bytes, loaded in 1,000-row batches, uncompressed: bodies of ~70 KB.

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -19,6 +20,7 @@
 #include "loader/pipeline.h"
 #include "loader/row_split.h"
 #include "tests/loader/e2e_support.h"
+#include "tests/loader/keyed_store.h"
 #include "tests/loader/stub_server.h"
 
 namespace dsfill::testing {
@@ -69,49 +71,34 @@ TEST(RowSplit, BisectsWhenNoRowIsNamedAndStopsAtOneRecord) {
 
 // --- Against a stub ----------------------------------------------------------------------------
 
-// Stores rows by key: a request whose key was stored before is answered as before, stored once.
+// Refuses every request holding a row named "BAD" (a request holding one was never stored, so
+// its key is never in the store) and stores the rest by key.
 class RefusingStore {
  public:
   explicit RefusingStore(bool names_row) : names_row_(names_row) {}
+
   StubResponse answer(const Seen& seen) {
-    if (seen.target.find("dataset-complete") != std::string::npos) {
-      std::lock_guard lock(mutex_);
-      return reply(200, ok_body(static_cast<long long>(ids_.size()), 0));
-    }
-    const auto body = boost::json::parse(seen.body).as_object();
-    const auto rows = boost::json::parse(body.at("insert-data").as_string()).as_array();
-    std::lock_guard lock(mutex_);
-    if (auto it = stored_.find(seen.idempotency_key); it != stored_.end()) {
-      return reply(200, ok_body(static_cast<long long>(ids_.size()), it->second));
-    }
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (rows[i].as_array().at(1).as_string() == "BAD") {
-        ++refusals_;
-        return reply(400, R"({"data":{"status":"error","message":"insert-data: )" +
-                              (names_row_ ? "rows[" + std::to_string(i) + "] " : std::string()) +
-                              R"(column 1 \"name\": refused"}})");
+    if (seen.target.find("dataset-fill") != std::string::npos) {
+      const auto body = boost::json::parse(seen.body).as_object();
+      const auto rows = boost::json::parse(body.at("insert-data").as_string()).as_array();
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].as_array().at(1).as_string() == "BAD") {
+          ++refusals_;
+          return reply(400, R"({"data":{"status":"error","message":"insert-data: )" +
+                                (names_row_ ? "rows[" + std::to_string(i) + "] " : std::string()) +
+                                R"(column 1 \"name\": refused"}})");
+        }
       }
     }
-    for (const auto& row : rows) ++ids_[std::string(row.as_array().at(0).as_string())];
-    stored_[seen.idempotency_key] = static_cast<long long>(rows.size());
-    return reply(200,
-                 ok_body(static_cast<long long>(ids_.size()), static_cast<long long>(rows.size())));
+    return rows_.store(seen);
   }
-  std::map<std::string, int> ids() const {
-    std::lock_guard lock(mutex_);
-    return ids_;
-  }
-  int refusals() const {
-    std::lock_guard lock(mutex_);
-    return refusals_;
-  }
+  std::map<std::string, int> ids() const { return rows_.ids(); }
+  int refusals() const { return refusals_; }
 
  private:
   bool names_row_;
-  mutable std::mutex mutex_;
-  std::map<std::string, long long> stored_;
-  std::map<std::string, int> ids_;  // id -> times stored
-  int refusals_ = 0;
+  std::atomic<int> refusals_{0};
+  KeyedStore rows_;
 };
 
 // 3,000 rows; rows 100, 1500 and 2999 (0-based) are named "BAD".
