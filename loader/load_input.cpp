@@ -47,6 +47,16 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
   if (!reader) return flattened(reader.error(), ErrorCode::kIo);
   in->reader_ = std::make_unique<InputReader>(std::move(*reader));
   in->size = in->reader_->size();
+  const Compression compression = in->reader_->compression();
+  if (compression != Compression::kNone && o.shard.count > 1) {
+    return make_error(ErrorCode::kBadArgument,
+                      o.input + " is " + compression_name(compression) +
+                          "-compressed: --shard cannot cut it, because no byte range of a "
+                          "compressed stream can be read without decoding all that comes "
+                          "before it. Split it into several files (e.g. decompress it and "
+                          "`split --line-bytes`, keeping the header) or decompress it and shard "
+                          "the plain file");
+  }
   ChunkerOptions chunking = o.chunker;
   chunking.resync_long_records = o.bad_rows.any() || o.target == Target::kCheck;
   in->head_ = std::make_unique<Chunker>(*in->reader_, chunking);
@@ -75,6 +85,9 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
     if (!tail) return flattened(tail.error(), ErrorCode::kIo);
     in->tail_reader_ = std::make_unique<InputReader>(std::move(tail->reader));
     in->tail_ = std::make_unique<Chunker>(*in->tail_reader_, chunking, tail->start);
+  }
+  if (compression != Compression::kNone) {
+    in->compressed_read = (in->tail_reader_ ? in->tail_reader_ : in->reader_)->file_bytes_read();
   }
   return in;
 }
