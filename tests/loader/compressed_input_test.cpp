@@ -109,6 +109,53 @@ TEST(CompressedInput, StandardInputIsDecodedToo) {
   EXPECT_EQ(stored_rows(server.db(), "u1", "d1"), python_rows(plain));
 }
 
+// The checkpoint records the codec: a file recompressed (or decompressed) under the same name
+// is another input, and checkpoints from before compressed inputs read as plain.
+TEST(CompressedInput, TheCheckpointRecordsTheCodec) {
+  loader::Checkpoint c;
+  c.load_id = "0123456789abcdef0123456789abcdef";
+  c.identity.path = "/data/in.csv.zst";
+  c.identity.compression = "zstd";
+  auto back = loader::parse_checkpoint(loader::checkpoint_json(c));
+  ASSERT_TRUE(back) << back.error().describe();
+  EXPECT_EQ(back->identity.compression, "zstd");
+  auto plain = c.identity;
+  plain.compression = "";
+  EXPECT_NE(loader::identity_mismatch(c.identity, plain)
+                .find("compression: the checkpoint has \"zstd\", this run has \"\""),
+            std::string::npos);
+  std::string old = loader::checkpoint_json(c);
+  old.erase(old.find("\"compression\":\"zstd\","), 21);
+  auto older = loader::parse_checkpoint(old);
+  ASSERT_TRUE(older) << older.error().describe() << old;
+  EXPECT_EQ(older->identity.compression, "");
+}
+
+// A resume offset past the decompressed end is found when decoding gets there, and named.
+TEST(CompressedInput, AResumeOffsetPastTheDecompressedEndIsAnError) {
+  TempDir dir;
+  write_file(dir.file("in.csv"), hard_csv(200));
+  compress(kCodecs[1], dir.file("in.csv"), dir.file("in.csv.gz"));
+  const auto plain_size = static_cast<std::int64_t>(slurp(dir.file("in.csv")).size());
+  auto reader = loader::InputReader::open(dir.file("in.csv.gz"), plain_size + 10);
+  ASSERT_TRUE(reader) << reader.error().describe();
+  EXPECT_EQ(reader->compression(), loader::Compression::kGzip);
+  char buf[4096];
+  auto got = reader->read(buf, sizeof buf);
+  ASSERT_FALSE(got);
+  EXPECT_NE(
+      got.error().message.find("ended at byte " + std::to_string(plain_size) +
+                               ", before the resume offset " + std::to_string(plain_size + 10)),
+      std::string::npos)
+      << got.error().message;
+  // At exactly the end: nothing left, no error.
+  auto at_end = loader::InputReader::open(dir.file("in.csv.gz"), plain_size);
+  ASSERT_TRUE(at_end);
+  auto none = at_end->read(buf, sizeof buf);
+  ASSERT_TRUE(none) << none.error().describe();
+  EXPECT_EQ(*none, 0u);
+}
+
 class BrokenGzip : public ::testing::Test {
  protected:
   void SetUp() override {
