@@ -118,6 +118,9 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
                ",header=" + (o.schema.has_header ? "1" : "0") +
                ",encoding=" + std::to_string(static_cast<int>(rows.encoding)) +
                ",utf8=" + std::to_string(static_cast<int>(rows.utf8));
+  // Only when set, so that checkpoints written before --limit existed still match.
+  if (o.chunker.limit_records > 0)
+    id.dialect += ",limit=" + std::to_string(o.chunker.limit_records);
   id.shard = std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count);
   id.columns_sha256 = std::move(columns_sha256);
   id.rules = body_rules(schema_rows);
