@@ -14,6 +14,8 @@ const char* error_code_name(ErrorCode code) {
       return "bad_date";
     case ErrorCode::kBadGzip:
       return "bad_gzip";
+    case ErrorCode::kBadCompressed:
+      return "bad_compressed";
     case ErrorCode::kBadBase64:
       return "bad_base64";
     case ErrorCode::kBadJson:

@@ -19,6 +19,7 @@ enum class ErrorCode {
   kBadNumber,        // a value in a numeric column is not a number (or beyond double's range)
   kBadDate,          // a value in a date column is not a date in the column's format
   kBadGzip,          // corrupt, truncated or trailing-garbage gzip data
+  kBadCompressed,    // a compressed input (gzip, zstd, bzip2, xz) is corrupt or truncated
   kBadBase64,        // characters or padding outside RFC 4648
   kBadJson,          // JSON that does not parse or has the wrong shape
   kTooLarge,         // a size or ratio limit was exceeded

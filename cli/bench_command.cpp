@@ -41,7 +41,10 @@ void add_bench_command(CLI::App& app, CommandAction& action) {
   auto f = std::make_shared<BenchFlags>();
   CLI::App* cmd = app.add_subcommand(
       "bench", "Run the load pipeline with a sink instead of the network; report MB/s per stage");
-  cmd->add_option("FILE", f->input, "CSV file to read ('-' for standard input)")->required();
+  cmd->add_option("FILE", f->input,
+                  "CSV file to read ('-' for standard input); gzip, zstd, bzip2 or xz "
+                  "input is decompressed as it is read")
+      ->required();
   cmd->add_option("--encoders", f->encoders, "Encoder threads (0: one per core)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();

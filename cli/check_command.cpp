@@ -61,7 +61,10 @@ void add_check_command(CLI::App& app, CommandAction& action) {
       "Check a whole CSV file as `load` would read it (same dialect, --columns and value flags) "
       "and list every problem with row, byte, field and reason; sends nothing. Exit 0 when "
       "clean, 3 otherwise");
-  cmd->add_option("FILE", f->input, "CSV file to check ('-' for standard input)")->required();
+  cmd->add_option("FILE", f->input,
+                  "CSV file to check ('-' for standard input); gzip, zstd, bzip2 or xz "
+                  "input is decompressed as it is read")
+      ->required();
   cmd->add_option("--max-errors", f->max_errors,
                   "Problems to list, at most (all are counted by reason)")
       ->capture_default_str();

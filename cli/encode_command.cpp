@@ -62,7 +62,10 @@ void add_encode_command(CLI::App& app, CommandAction& action) {
       "encode",
       "Write the POST /dataset-fill request bodies for a CSV file, one JSON object per line, "
       "without sending them");
-  cmd->add_option("FILE", flags->input, "CSV file to encode ('-' for standard input)")->required();
+  cmd->add_option("FILE", flags->input,
+                  "CSV file to encode ('-' for standard input); gzip, zstd, bzip2 or xz "
+                  "input is decompressed as it is read")
+      ->required();
   cmd->add_option("-o,--output", flags->output,
                   "Where to write the bodies ('-' for standard output)")
       ->capture_default_str();

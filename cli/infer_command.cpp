@@ -72,7 +72,10 @@ void add_infer_command(CLI::App& app, CommandAction& action) {
       "infer",
       "Read a sample of a CSV file and print a columns spec (JSON) for `dsfill load --columns`: "
       "numbers become measures, dates get their format, identifiers and everything else text");
-  cmd->add_option("FILE", flags->input, "CSV file to sample ('-' for standard input)")->required();
+  cmd->add_option("FILE", flags->input,
+                  "CSV file to sample ('-' for standard input); gzip, zstd, bzip2 or xz "
+                  "input is decompressed as it is read")
+      ->required();
   cmd->add_option("-o,--output", flags->output, "Where to write the spec ('-' for standard output)")
       ->capture_default_str();
   cmd->add_option("--sample-rows", flags->sample_rows, "Data rows to read for the sample")

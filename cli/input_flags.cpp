@@ -107,6 +107,11 @@ void add_input_flags(CLI::App& cmd, InputFlags& flags, LevelDefault level_defaul
   cmd.add_option("--batch-rows", flags.batch_rows, "Rows per request, at most")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}))
       ->capture_default_str();
+  cmd.add_option("--limit", flags.limit,
+                 "Read only the first N data rows (CSV records after the header), then end as "
+                 "at the end of the file: a trial load of a big file (0: all). Part of the "
+                 "checkpoint's identity")
+      ->capture_default_str();
   cmd.add_option("--batch-bytes", flags.batch_bytes,
                  "CSV bytes per request, at most (whichever of rows and bytes comes first); "
                  "accepts KiB, MiB, GiB")
@@ -192,6 +197,7 @@ std::size_t parse_size(const std::string& text) {
 loader::ChunkerOptions chunker_options(const InputFlags& flags) {
   loader::ChunkerOptions options;
   options.batch_rows = flags.batch_rows;
+  options.limit_records = flags.limit;
   options.batch_bytes = parse_size(flags.batch_bytes);
   options.dialect.delimiter = single_char(flags.delimiter, "--delimiter");
   options.dialect.quote = single_char(flags.quote, "--quote");

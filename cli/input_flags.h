@@ -29,6 +29,7 @@ struct InputFlags {
   std::string invalid_utf8 = "error";
   std::string columns_path;
   std::size_t batch_rows = 10000;
+  std::uint64_t limit = 0;  // --limit N: the first N data rows only
   std::string batch_bytes = "8MiB";
   int level = codec::kDefaultGzipLevel;
   bool auto_level = false;  // --level auto: adapt while loading (level is the starting point)

@@ -382,8 +382,9 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                          "The tenant token comes from DSFILL_TOKEN or --token-file and is sent as "
                          "'Authorization: Bearer'.");
   cmd->add_option("FILE", f->input,
-                  "CSV file to load ('-' for standard input); required, here or as `input` in "
-                  "the job file");
+                  "CSV file to load ('-' for standard input), plain or compressed (gzip, also "
+                  "multi-member; zstd; bzip2; xz: recognised by its first bytes, whatever its "
+                  "name); required, here or as `input` in the job file");
   cmd->add_option(
       "--url", f->url,
       "The API: its base URL (https://host/api, POSTs go to {base}/dataset-fill and "
@@ -462,7 +463,8 @@ void add_load_command(CLI::App& app, CommandAction& action) {
       ->capture_default_str();
   cmd->add_option("--shard", f->shard,
                   "Load only shard I of N (I/N, 0-based): a byte range cut at record boundaries "
-                  "every shard computes alike; skips /dataset-complete when N > 1")
+                  "every shard computes alike; skips /dataset-complete when N > 1. Not for a "
+                  "compressed file (exit 2): split it into files first")
       ->capture_default_str();
   cmd->add_flag("--infer", f->infer,
                 "Without --columns: infer the columns spec from a sample, as `dsfill infer` does");

@@ -14,6 +14,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "loader/decompressor.h"
 #include "loader/load_id.h"
 
 namespace dsfill::loader {
@@ -92,8 +93,14 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
                       o.input + " is not a regular file: --checkpoint needs a file to resume");
   }
   auto head = head_sha256(fd, o.input);
+  char magic[kMagicBytes];
+  const ssize_t magic_n = ::pread(fd, magic, sizeof magic, 0);
   ::close(fd);
   if (!head) return head.error();
+  if (magic_n > 0) {
+    id.compression = compression_name(
+        detect_compression(std::string_view(magic, static_cast<std::size_t>(magic_n))));
+  }
   id.size = st.st_size;
   id.mtime = std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
   id.head_sha256 = *head;
@@ -111,6 +118,9 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
                ",header=" + (o.schema.has_header ? "1" : "0") +
                ",encoding=" + std::to_string(static_cast<int>(rows.encoding)) +
                ",utf8=" + std::to_string(static_cast<int>(rows.utf8));
+  // Only when set, so that checkpoints written before --limit existed still match.
+  if (o.chunker.limit_records > 0)
+    id.dialect += ",limit=" + std::to_string(o.chunker.limit_records);
   id.shard = std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count);
   id.columns_sha256 = std::move(columns_sha256);
   id.rules = body_rules(schema_rows);
@@ -133,6 +143,7 @@ std::string identity_mismatch(const LoadIdentity& recorded, const LoadIdentity& 
   check("size", recorded.size, now.size);
   check("mtime", recorded.mtime, now.mtime);
   check("sha256 of the first MiB", recorded.head_sha256, now.head_sha256);
+  check("compression", recorded.compression, now.compression);
   check("url", recorded.url, now.url);
   check("user-code", recorded.user_code, now.user_code);
   check("dataset-code", recorded.dataset_code, now.dataset_code);
@@ -158,6 +169,7 @@ std::string checkpoint_json(const Checkpoint& c) {
   id["size"] = c.identity.size;
   id["mtime"] = c.identity.mtime;
   id["head_sha256"] = c.identity.head_sha256;
+  id["compression"] = c.identity.compression;
   id["url"] = c.identity.url;
   id["user_code"] = c.identity.user_code;
   id["dataset_code"] = c.identity.dataset_code;
@@ -258,6 +270,9 @@ Result<Checkpoint> parse_checkpoint(std::string_view json) {
       c.identity.rules = std::string(rules->as_string());
     } else {
       c.identity.rules = body_rules({});
+    }
+    if (const auto* z = id.if_contains("compression"); z != nullptr && z->is_string()) {
+      c.identity.compression = std::string(z->as_string());
     }
     if (const auto* r = id.if_contains("rejects_path"); r != nullptr && r->is_string()) {
       c.identity.rejects_path = std::string(r->as_string());

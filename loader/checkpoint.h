@@ -26,6 +26,10 @@ struct LoadIdentity {
   std::int64_t size = 0;    // bytes
   std::string mtime;        // "seconds.nanoseconds"
   std::string head_sha256;  // SHA-256 (hex) of the first MiB (the whole file if smaller)
+  // "gzip", "zstd", "bzip2", "xz" for a compressed file, whose size, mtime and head are the
+  // compressed file's while every offset of the checkpoint is of the decompressed data; "" for
+  // a plain file (and in checkpoints written before compressed inputs were read).
+  std::string compression;
   std::string url;
   std::string user_code;
   std::string dataset_code;

@@ -115,9 +115,13 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
 
 Result<std::optional<Batch>> Chunker::next(std::size_t max_rows) {
   std::size_t records = 0;
-  auto end = cut(max_rows != 0 ? max_rows : options_.batch_rows, records);
+  if (left_ == 0) return std::optional<Batch>();
+  std::size_t rows = max_rows != 0 ? max_rows : options_.batch_rows;
+  if (left_ < rows) rows = static_cast<std::size_t>(left_);
+  auto end = cut(rows, records);
   if (!end) return end.error();
   if (*end == 0) return std::optional<Batch>();
+  if (left_ != UINT64_MAX) left_ -= std::min<std::uint64_t>(left_, records);
   Batch batch;
   batch.seq = next_seq_++;
   batch.first_row = pos_.row;

@@ -44,6 +44,9 @@ struct ChunkerOptions {
   // quoted), and the batch is cut at the last newline within batch_bytes instead of failing.
   // The encoder then rejects the record with the quote, and the next batch starts in step.
   bool resync_long_records = false;
+  // --limit N: load only the first N data records (0: all). Applied by open_input (load_input.h)
+  // through Chunker::set_limit, after the header and net of what a resumed load already read.
+  std::uint64_t limit_records = 0;
 };
 
 class Chunker {
@@ -60,6 +63,9 @@ class Chunker {
   // Returns the next record (terminator included) without consuming it; empty at end of input.
   // The view stays valid until the next call on this chunker.
   Result<std::string_view> peek_record();
+
+  // Makes next() end the input after `records` more records (a trial load's --limit).
+  void set_limit(std::uint64_t records) { left_ = records; }
 
   // Bytes consumed from the input so far (the end of the last batch returned).
   std::int64_t offset() const { return pos_.byte_offset; }
@@ -90,6 +96,7 @@ class Chunker {
   bool eof_ = false;
   bool bom_checked_ = false;
   std::uint64_t scanned_ = 0;
+  std::uint64_t left_ = UINT64_MAX;  // records next() may still return
 };
 
 }  // namespace dsfill::loader

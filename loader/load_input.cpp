@@ -47,6 +47,16 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
   if (!reader) return flattened(reader.error(), ErrorCode::kIo);
   in->reader_ = std::make_unique<InputReader>(std::move(*reader));
   in->size = in->reader_->size();
+  const Compression compression = in->reader_->compression();
+  if (compression != Compression::kNone && o.shard.count > 1) {
+    return make_error(ErrorCode::kBadArgument,
+                      o.input + " is " + compression_name(compression) +
+                          "-compressed: --shard cannot cut it, because no byte range of a "
+                          "compressed stream can be read without decoding all that comes "
+                          "before it. Split it into several files (e.g. decompress it and "
+                          "`split --line-bytes`, keeping the header) or decompress it and shard "
+                          "the plain file");
+  }
   ChunkerOptions chunking = o.chunker;
   chunking.resync_long_records = o.bad_rows.any() || o.target == Target::kCheck;
   in->head_ = std::make_unique<Chunker>(*in->reader_, chunking);
@@ -61,8 +71,8 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
   in->schema.rows.keep_going = o.bad_rows.any() || o.target == Target::kCheck;
   in->body = codec::make_body_template(o.user_code, o.dataset_code, in->schema.columns, o.compress);
   const std::int64_t data_start = in->head_->offset();
-  auto plan =
-      plan_load(o, in->body, in->schema.rows, data_start, in->schema.header.empty() ? 1 : 2);
+  const std::int64_t first_data_row = in->schema.header.empty() ? 1 : 2;
+  auto plan = plan_load(o, in->body, in->schema.rows, data_start, first_data_row);
   if (!plan) {
     const bool io = plan.error().code == ErrorCode::kIo;
     return flattened(plan.error(), io ? ErrorCode::kIo : ErrorCode::kBadArgument);
@@ -75,6 +85,15 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
     if (!tail) return flattened(tail.error(), ErrorCode::kIo);
     in->tail_reader_ = std::make_unique<InputReader>(std::move(tail->reader));
     in->tail_ = std::make_unique<Chunker>(*in->tail_reader_, chunking, tail->start);
+  }
+  if (o.chunker.limit_records > 0) {
+    // Records before plan.start_row were read by earlier runs of this load.
+    const auto done = static_cast<std::uint64_t>(in->plan.start_row - first_data_row);
+    const std::uint64_t limit = o.chunker.limit_records;
+    in->batches().set_limit(limit > done ? limit - done : 0);
+  }
+  if (compression != Compression::kNone) {
+    in->compressed_read = (in->tail_reader_ ? in->tail_reader_ : in->reader_)->file_bytes_read();
   }
   return in;
 }

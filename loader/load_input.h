@@ -3,6 +3,7 @@
 // a shard's byte range; or the unacknowledged rest of a resumed load).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,7 +22,10 @@ struct LoadInput {
   Schema schema;
   codec::BodyTemplate body;
   Plan plan;
-  std::optional<std::int64_t> size;  // the input's size when known
+  std::optional<std::int64_t> size;  // the input's size when known (compressed when compressed)
+  // For a compressed input: the compressed bytes read so far, out of `size`, for the progress
+  // line (the decompressed size is unknown until the end). Null for a plain input.
+  std::shared_ptr<const std::atomic<std::int64_t>> compressed_read;
   // Where this run's batches come from. REQUIRES: plan.already_finished is false.
   // NOLINTNEXTLINE(readability-make-member-function-const): it hands out a chunker to advance.
   Chunker& batches() { return tail_ ? *tail_ : *head_; }

@@ -323,8 +323,9 @@ std::optional<LoadReport> validate_first(const LoadOptions& o, double& seconds) 
 // what runs on it beside the sink. Memory bound, whatever the input size (B = --batch-bytes,
 // N = encoders, K = connections): the chunker's window ~2B + one read; the queue N raw batches
 // and N being encoded, each encoder's scratch (JSON ~1.2B, gzip) and one finished body; the
-// window N + K bodies. So peak memory is O((N + K) x B): a slow server stalls the reader, it
-// never grows memory.
+// window N + K bodies; a compressed input adds one 256 KiB read and its decoder's state (at
+// most a few MiB, for xz and bzip2). So peak memory is O((N + K) x B): a slow server stalls the
+// reader, it never grows memory.
 struct Stages {
   Stages(const LoadOptions& o, const LoadInput& in)
       : encoders(std::max(1, o.encoders)),
@@ -335,7 +336,8 @@ struct Stages {
         signals(io),
         ticker(io, in.size,
                o.progress == ProgressMode::kAlways ||
-                   (o.progress == ProgressMode::kAuto && ::isatty(STDERR_FILENO) == 1)) {}
+                   (o.progress == ProgressMode::kAuto && ::isatty(STDERR_FILENO) == 1),
+               in.compressed_read) {}
 
   const int encoders;
   const std::size_t window;

@@ -2,8 +2,10 @@
 // log line every 10 s with --log-format json), from the sink's state.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
@@ -15,8 +17,11 @@ namespace dsfill::loader {
 
 class ProgressTicker {
  public:
-  // `total`: the input's size when known. Disabled: start() and stop() do nothing.
-  ProgressTicker(boost::asio::io_context& io, std::optional<std::int64_t> total, bool enabled);
+  // `total`: the input's size when known. Disabled: start() and stop() do nothing. With
+  // `compressed_read` (a compressed input), the line counts the compressed bytes read out of
+  // `total`, the compressed file's size: its percentage and ETA are then of the file.
+  ProgressTicker(boost::asio::io_context& io, std::optional<std::int64_t> total, bool enabled,
+                 std::shared_ptr<const std::atomic<std::int64_t>> compressed_read = nullptr);
 
   // Starts ticking over `sink`'s state. REQUIRES: `sink` outlives the ticker's ticks.
   void start(const BatchSink& sink);
@@ -30,6 +35,7 @@ class ProgressTicker {
   boost::asio::steady_timer timer_;
   const BatchSink* sink_ = nullptr;
   std::optional<std::int64_t> total_;
+  std::shared_ptr<const std::atomic<std::int64_t>> compressed_read_;
   bool enabled_;
   std::chrono::steady_clock::time_point start_;
   std::uint64_t ticks_ = 0;

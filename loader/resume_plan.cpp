@@ -57,7 +57,10 @@ Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
                       "cannot resume from " + o.checkpoint +
                           ": the file or the settings differ from the recorded load: " + diff);
   }
-  if (c.offset < data_start || c.offset > identity->size) {
+  // A compressed file's offsets are of its decompressed data, which may be any size: a resume
+  // past its end fails when decoding reaches the end first.
+  const bool past_end = identity->compression.empty() && c.offset > identity->size;
+  if (c.offset < data_start || past_end) {
     return make_error(ErrorCode::kBadArgument, "cannot resume from " + o.checkpoint +
                                                    ": its offset " + std::to_string(c.offset) +
                                                    " lies outside the data of " + o.input);

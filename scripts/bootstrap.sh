@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libfccp-dev
   libcli11-dev libfmt-dev libtomlplusplus-dev
   libisal-dev
+  libzstd-dev libbz2-dev liblzma-dev zlib1g-dev
+  gzip pigz zstd bzip2 xz-utils
   clang-14 libclang-rt-14-dev
   # The network tests run real software on 127.0.0.1: nginx as the TLS terminator, openssl
   # to make their certificates.

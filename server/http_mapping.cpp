@@ -32,6 +32,7 @@ unsigned http_status_for(const Error& error) {
     case ErrorCode::kBadNumber:
     case ErrorCode::kBadDate:
     case ErrorCode::kBadGzip:
+    case ErrorCode::kBadCompressed:
     case ErrorCode::kBadBase64:
     case ErrorCode::kBadJson:
     case ErrorCode::kBadArgument:
