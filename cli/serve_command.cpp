@@ -102,7 +102,9 @@ void add_serve_command(CLI::App& app, CommandAction& action) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Run the reference dataset-fill server (POST /dataset-fill, /dataset-complete, /datasets;\n"
-      "GET /datasets/USER/DATASET) on SQLite. See docs/server.md.");
+      "GET /datasets/USER/DATASET) on SQLite. Failures that a retry can mend are 429/503 (with\n"
+      "Retry-After: too busy, out of memory) and 507 (disk full); invalid requests are 4xx (more\n"
+      "than 2000 columns: 400). See docs/server.md.");
   cmd->add_option("--db", flags->db, "SQLite database file (created if missing)");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on; port 0 picks a free port")
       ->capture_default_str();

@@ -11,7 +11,9 @@
 // 401 missing or malformed Authorization; 403 wrong token for the user-code; 404 unknown route
 // or dataset; 405 wrong method; 409 same Idempotency-Key still in flight (or dataset exists with
 // other columns); 413 a size, ratio or row-count limit; 422 Idempotency-Key reused with another
-// body; 429 too many concurrent requests (Retry-After: 1); 500 storage failure.
+// body; 429 too many concurrent requests (Retry-After: 1); 500 storage failure; 503 out of
+// memory (Retry-After: 1); 507 disk full. A step that throws (std::bad_alloc: 503, anything
+// else: 500) is answered and its cause logged: no exception leaves the handler.
 //
 // Idempotency-Key (fills only, scoped by user-code): 1-255 visible ASCII characters, optionally
 // in double quotes. The key, the body's SHA-256 and the response are stored with the rows; a
@@ -58,11 +60,14 @@ class Handler : public std::enable_shared_from_this<Handler> {
   // Writes one log line for a request the HTTP layer rejected.
   void log(std::string_view method, std::string_view path, unsigned status, std::uint64_t rows,
            double ms) const;
+  // Writes one line naming the real cause of a failure the answer only summarises.
+  void log_failure(std::string_view line) const;
 
   struct Call;
   struct Scratch;
 
  private:
+  void dispatch(const std::shared_ptr<Call>& call);
   void handle_fill(std::shared_ptr<Call> call);
   // Decodes and validates a parsed fill on this (HTTP) thread, sets its idempotency fingerprint
   // when the store uses one, and returns the first problem, if any.

@@ -361,6 +361,34 @@ TEST_F(ServerTest, CreateDatasetEndpoint) {
             (std::vector<std::string>{"3", "2.5"}));
 }
 
+TEST_F(ServerTest, MoreColumnsThanSqliteAllowsAre400AtCreationAndFill) {
+  ServeOptions options;
+  options.auto_create = true;
+  start(std::move(options), false);
+  std::string columns = "[";
+  std::string row = "[[";
+  for (int i = 0; i <= 2000; ++i) {  // 2001 columns
+    if (i > 0) {
+      columns += ',';
+      row += ',';
+    }
+    columns += R"({"name":"c)" + std::to_string(i) + R"(","alias":"a","type":"dimension",)" +
+               R"("subtype":"text"})";
+    row += R"("v")";
+  }
+  columns += "]";
+  row += "]]";
+  auto created =
+      http_request(server_->port(), "POST", "/datasets",
+                   R"({"user-code":"u2","dataset-code":"wide","columns":)" + columns + "}");
+  EXPECT_EQ(created.status, 400u) << created.body;
+  EXPECT_NE(created.body.find("limit of 2000"), std::string::npos) << created.body;
+  auto filled = fill(fill_body("u2", "wide", columns, row, true, false));
+  EXPECT_EQ(filled.status, 400u) << filled.body;
+  EXPECT_NE(filled.body.find("limit of 2000"), std::string::npos) << filled.body;
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM datasets"), std::vector<std::string>{"0"});
+}
+
 TEST_F(ServerTest, CompleteReturnsShapeAndNextFillStartsNewLoad) {
   start();
   ASSERT_EQ(
