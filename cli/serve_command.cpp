@@ -2,7 +2,9 @@
 // idempotency). Prints "listening on http://ADDR:PORT" on stdout once bound (port 0 picks a free
 // port and prints it), one line per request on stderr, and on SIGINT/SIGTERM stops accepting,
 // finishes in-flight requests, closes the database and exits 0.
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -28,6 +30,7 @@ struct ServeFlags {
   std::string create;
   std::string columns;
   server::Limits limits;
+  double idle_timeout_s = 60;
 };
 
 int fail(const std::string& what) {
@@ -40,6 +43,8 @@ int run_serve(ServeFlags& flags) {
   options.db_path = flags.db;
   options.threads = flags.threads;
   options.limits = flags.limits;
+  options.limits.idle_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(flags.idle_timeout_s * 1000));
   options.auto_create = flags.auto_create;
   options.discard = flags.discard;
   auto listen = server::parse_listen(flags.listen);
@@ -142,6 +147,20 @@ void add_serve_command(CLI::App& app, CommandAction& action) {
                   "requests handled at once; more get 429 with Retry-After")
       ->capture_default_str()
       ->check(CLI::Range(1u, 100000u));
+  cmd->add_option("--max-inflight-bytes", l.max_inflight_bytes,
+                  "request-body bytes held in memory by all connections together; a read past "
+                  "it gets 503 with Retry-After")
+      ->capture_default_str()
+      ->transform(size)
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-connections", l.max_connections,
+                  "connections open at once; one more gets 503 with Retry-After and is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cmd->add_option("--idle-timeout", flags->idle_timeout_s,
+                  "seconds a kept-alive connection may wait for its next request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
   cmd->callback([flags, &action] { action = [flags] { return run_serve(*flags); }; });
 }
 

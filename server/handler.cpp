@@ -45,6 +45,65 @@ constexpr std::size_t kMaxKeptScratchBytes = 64u << 20;
 
 }  // namespace
 
+namespace {
+
+// Returns the HTTP response of `reply`, with the headers its status calls for.
+net::HttpResponse make_response(const Answer& reply, const char* allow) {
+  net::HttpResponse response{static_cast<http::status>(reply.status), 11};
+  response.set(http::field::content_type, "application/json");
+  if (reply.status == 401) response.set(http::field::www_authenticate, "Bearer");
+  if (reply.status == 429 || reply.status == 503) response.set(http::field::retry_after, "1");
+  if (reply.status == 405) response.set(http::field::allow, allow);
+  if (reply.replayed) response.set("Idempotent-Replayed", "true");
+  response.body() = reply.body;
+  return response;
+}
+
+// What a request's method and path ask for: the one routing table, read from the header alone.
+struct Route {
+  enum class Kind { kFill, kComplete, kCreate, kDescribe, kRefused };
+  Kind kind = Kind::kRefused;
+  const char* allow = "";
+  std::string_view user, dataset;  // kDescribe: from the path
+  std::optional<Error> refusal;    // kRefused: 404 or 405
+};
+
+Route route_of(http::verb method, std::string_view path) {
+  Route r;
+  const auto want = [&](Route::Kind kind, const char* allow, http::verb verb) {
+    r.allow = allow;
+    if (method == verb) {
+      r.kind = kind;
+    } else {
+      r.refusal =
+          make_error(ErrorCode::kBadMethod, "method not allowed; use " + std::string(allow));
+    }
+  };
+  if (path == "/dataset-fill") {
+    want(Route::Kind::kFill, "POST", http::verb::post);
+  } else if (path == "/dataset-complete") {
+    want(Route::Kind::kComplete, "POST", http::verb::post);
+  } else if (path == "/datasets") {
+    want(Route::Kind::kCreate, "POST", http::verb::post);
+  } else if (path.starts_with("/datasets/")) {
+    const std::string_view rest = path.substr(10);
+    const std::size_t slash = rest.find('/');
+    r.user = rest.substr(0, slash);
+    r.dataset = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+    if (!is_valid_code(r.user) || !is_valid_code(r.dataset)) {
+      r.refusal = make_error(ErrorCode::kNotFound,
+                             "no such resource; expected /datasets/{user-code}/{dataset-code}");
+    } else {
+      want(Route::Kind::kDescribe, "GET", http::verb::get);
+    }
+  } else {
+    r.refusal = make_error(ErrorCode::kNotFound, "no such resource: " + excerpt(path));
+  }
+  return r;
+}
+
+}  // namespace
+
 // One request in progress: owns everything its answer needs, and answers exactly once.
 struct Handler::Call {
   Call(std::shared_ptr<Handler> h, net::HttpRequest&& r, net::Responder respond)
@@ -61,13 +120,7 @@ struct Handler::Call {
 
   void answer(const Answer& reply) {
     if (answered) return;
-    net::HttpResponse response{static_cast<http::status>(reply.status), 11};
-    response.set(http::field::content_type, "application/json");
-    if (reply.status == 401) response.set(http::field::www_authenticate, "Bearer");
-    if (reply.status == 429 || reply.status == 503) response.set(http::field::retry_after, "1");
-    if (reply.status == 405) response.set(http::field::allow, allow);
-    if (reply.replayed) response.set("Idempotent-Replayed", "true");
-    response.body() = reply.body;
+    net::HttpResponse response = make_response(reply, allow);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     handler->log(request.method_string(), path, reply.status, reply.rows, ms);
     // Release the in-flight key and the concurrency slot before the client can send again.
@@ -229,32 +282,43 @@ void Handler::dispatch(const std::shared_ptr<Call>& call) {
   }
   call->counted = true;
 
-  const auto route = [&](const char* allow, http::verb want) {
-    call->allow = allow;
-    if (method == want) return true;
-    call->fail(make_error(ErrorCode::kBadMethod, "method not allowed; use " + std::string(allow)));
-    return false;
-  };
-  if (path == "/dataset-fill") {
-    if (route("POST", http::verb::post)) handle_fill(call);
-  } else if (path == "/dataset-complete") {
-    if (route("POST", http::verb::post)) handle_complete(call);
-  } else if (path == "/datasets") {
-    if (route("POST", http::verb::post)) handle_create(call);
-  } else if (path.starts_with("/datasets/")) {
-    const std::string_view rest = path.substr(10);
-    const std::size_t slash = rest.find('/');
-    const std::string_view user = rest.substr(0, slash);
-    const std::string_view dataset = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
-    if (!is_valid_code(user) || !is_valid_code(dataset)) {
-      call->fail(make_error(ErrorCode::kNotFound,
-                            "no such resource; expected /datasets/{user-code}/{dataset-code}"));
-    } else if (route("GET", http::verb::get)) {
-      handle_describe(call, user, dataset);
-    }
-  } else {
-    call->fail(make_error(ErrorCode::kNotFound, "no such resource: " + excerpt(path)));
+  const Route route = route_of(method, path);
+  call->allow = route.allow;
+  switch (route.kind) {
+    case Route::Kind::kFill:
+      return handle_fill(call);
+    case Route::Kind::kComplete:
+      return handle_complete(call);
+    case Route::Kind::kCreate:
+      return handle_create(call);
+    case Route::Kind::kDescribe:
+      return handle_describe(call, route.user, route.dataset);
+    case Route::Kind::kRefused:
+      return call->fail(*route.refusal);
   }
+}
+
+std::optional<net::HttpResponse> Handler::screen(const net::HttpRequestHeader& header) const {
+  const auto started = Clock::now();
+  const std::string_view target = header.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  const Route route = route_of(header.method(), path);
+  std::optional<Error> refusal = route.refusal;
+  if (!refusal && !options_.tokens.empty()) {
+    auto field = header.find(http::field::authorization);
+    std::string_view token;
+    if (field == header.end() || !TokenTable::bearer_token(field->value(), token)) {
+      refusal = missing_authorization();
+    } else if (!options_.tokens.knows(token)) {
+      // A token of some user passes here: which user-code it may act for is in the body.
+      refusal = make_error(ErrorCode::kForbidden, "the token is not valid for any user-code");
+    }
+  }
+  if (!refusal) return std::nullopt;
+  const Answer reply = error_answer(*refusal);
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  log(header.method_string(), path, reply.status, 0, ms);
+  return make_response(reply, route.allow);
 }
 
 bool Handler::authorize(Call& call, std::string_view user_code) const {
