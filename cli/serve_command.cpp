@@ -11,6 +11,7 @@
 #include <string>
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
@@ -36,6 +37,17 @@ struct ServeFlags {
 int fail(const std::string& what) {
   std::fprintf(stderr, "dsfill serve: %s\n", what.c_str());
   return kExitUsage;
+}
+
+// Raises the soft limit on open files to the hard one: the soft default (1024 under systemd)
+// caps connections long before memory does, and the hard limit is what the admin allows.
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    std::fprintf(stderr, "dsfill serve: cannot raise the open-files limit; keeping it\n");
+  }
 }
 
 int run_serve(ServeFlags& flags) {
@@ -79,6 +91,7 @@ int run_serve(ServeFlags& flags) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  raise_file_limit();
 
   auto started = server::DatasetServer::start(std::move(options));
   if (!started) {

@@ -3,6 +3,10 @@
 #include "net/body_budget.h"
 #include "net/request_body.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -16,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -44,6 +49,20 @@ constexpr std::size_t kReadBufferBytes = 64 * 1024;
 
 // Tells a client refused for a resource that should be free again soon when to retry.
 constexpr const char* kRetryAfterSeconds = "1";
+
+// How long accepting pauses when the process is out of file descriptors: without a pause the
+// acceptor would be woken for the same pending connection at once, forever (a busy loop).
+constexpr std::chrono::milliseconds kAcceptPause{50};
+
+// The answer to a connection accepted on the reserve descriptor only to be closed.
+constexpr std::string_view kNoDescriptorsAnswer =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+    "Connection: close\r\nContent-Length: 87\r\n\r\n"
+    R"({"data":{"status":"error","message":"the server has no file descriptors; retry later"}})";
+
+// Returns a descriptor held in reserve, so that at the descriptor limit one can be freed to
+// accept a pending connection and answer it; -1 when none could be opened.
+int open_reserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 std::string default_error_body(unsigned /*status*/, std::string_view message) {
   std::string out = R"({"error":")";
@@ -77,11 +96,21 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         handler(std::move(h)),
         ioc(config.threads),
         acceptor(asio::make_strand(ioc)),
-        budget(config.max_inflight_bytes > 0 ? config.max_inflight_bytes : 1) {}
+        budget(config.max_inflight_bytes > 0 ? config.max_inflight_bytes : 1),
+        accept_pause(acceptor.get_executor()),
+        reserve_fd(open_reserve()) {}
+  ~Impl() {
+    if (reserve_fd >= 0) ::close(reserve_fd);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
   void begin_stop();
+  // At the descriptor limit: answers one pending connection 503 through the reserve
+  // descriptor, then pauses accepting for kAcceptPause.
+  void shed_and_pause();
 
   HttpServerConfig config;
   RequestHandler handler;
@@ -90,7 +119,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   tcp::endpoint bound;
   std::vector<std::thread> threads;
   BodyBudget budget;
-  std::atomic<std::size_t> connections{0};  // sessions alive, refused ones included
+  std::atomic<std::size_t> connections{0};
+  asio::steady_timer accept_pause;  // runs on the acceptor's strand
+  int reserve_fd;                   // sessions alive, refused ones included
   std::atomic<bool> stop_requested{false};
   std::mutex mu;  // guards sessions and stopped
   std::vector<std::weak_ptr<Session>> sessions;
@@ -343,6 +374,10 @@ void HttpServer::Impl::do_accept() {
 
 void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   if (!acceptor.is_open()) return;
+  if (ec == asio::error::no_descriptors ||
+      ec == boost::system::errc::too_many_files_open_in_system) {
+    return shed_and_pause();
+  }
   if (!ec) {
     const bool over = connections.load() >= config.max_connections;
     auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
@@ -364,10 +399,32 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   do_accept();
 }
 
+void HttpServer::Impl::shed_and_pause() {
+  if (reserve_fd >= 0) {
+    ::close(reserve_fd);
+    // The listening socket is non-blocking (start()), so this never waits.
+    const int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) {
+      // A fresh socket's send buffer takes these few bytes at once; MSG_DONTWAIT all the same.
+      [[maybe_unused]] const ssize_t sent =
+          ::send(fd, kNoDescriptorsAnswer.data(), kNoDescriptorsAnswer.size(),
+                 MSG_NOSIGNAL | MSG_DONTWAIT);
+      ::shutdown(fd, SHUT_WR);
+      ::close(fd);
+    }
+    reserve_fd = open_reserve();
+  }
+  accept_pause.expires_after(kAcceptPause);
+  accept_pause.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec && self->acceptor.is_open()) self->do_accept();
+  });
+}
+
 void HttpServer::Impl::begin_stop() {
   asio::post(acceptor.get_executor(), [self = shared_from_this()] {
     beast::error_code ignored;
     self->acceptor.close(ignored);
+    self->accept_pause.cancel();
     std::vector<std::shared_ptr<Session>> live;
     {
       std::lock_guard lock(self->mu);
@@ -396,6 +453,8 @@ boost::system::result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerC
   impl->acceptor.bind(endpoint, ec);
   if (ec) return ec;
   impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  impl->acceptor.native_non_blocking(true, ec);  // for shed_and_pause()'s accept4
   if (ec) return ec;
   impl->bound = impl->acceptor.local_endpoint(ec);
   if (ec) return ec;

@@ -16,6 +16,12 @@
 // Retry-After and closed. So bodies hold at most max_inflight_bytes, and each connection adds
 // its fixed buffers (a 64 KiB read buffer, the header up to max_header_bytes).
 //
+// Descriptors: one is held in reserve. When accept() fails for want of descriptors (EMFILE,
+// ENFILE), the reserve is freed to accept one pending connection, answer it 503 with
+// Retry-After and close it, and accepting pauses for 50 ms, so the server never spins at the
+// limit and clients learn to come back. (Raising RLIMIT_NOFILE is the process's business:
+// `dsfill serve` raises its soft limit to the hard one at start.)
+//
 // Threads: `threads` threads run one io_context; each session runs on its own strand. stop()
 // closes the acceptor and idle connections, lets requests already being handled finish (their
 // responses are written with `Connection: close`), and joins the threads.
