@@ -44,6 +44,10 @@ const char* error_code_name(ErrorCode code) {
       return "bad_method";
     case ErrorCode::kBusy:
       return "busy";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    case ErrorCode::kDiskFull:
+      return "disk_full";
   }
   return "unknown";
 }

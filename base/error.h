@@ -34,6 +34,8 @@ enum class ErrorCode {
   kForbidden,        // the credentials do not allow the request
   kBadMethod,        // the resource exists but not with that method
   kBusy,             // too many requests at once; retry later
+  kUnavailable,      // out of a shared resource (memory, the in-flight byte budget); retry later
+  kDiskFull,         // the store has no space left; retry after space is freed
 };
 
 // Returns a short stable name for the code ("bad_csv", "too_large", ...).

@@ -2,13 +2,16 @@
 // idempotency). Prints "listening on http://ADDR:PORT" on stdout once bound (port 0 picks a free
 // port and prints it), one line per request on stderr, and on SIGINT/SIGTERM stops accepting,
 // finishes in-flight requests, closes the database and exits 0.
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <string>
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
@@ -28,6 +31,7 @@ struct ServeFlags {
   std::string create;
   std::string columns;
   server::Limits limits;
+  double idle_timeout_s = 60;
 };
 
 int fail(const std::string& what) {
@@ -35,11 +39,24 @@ int fail(const std::string& what) {
   return kExitUsage;
 }
 
+// Raises the soft limit on open files to the hard one: the soft default (1024 under systemd)
+// caps connections long before memory does, and the hard limit is what the admin allows.
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    std::fprintf(stderr, "dsfill serve: cannot raise the open-files limit; keeping it\n");
+  }
+}
+
 int run_serve(ServeFlags& flags) {
   server::ServeOptions options;
   options.db_path = flags.db;
   options.threads = flags.threads;
   options.limits = flags.limits;
+  options.limits.idle_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(flags.idle_timeout_s * 1000));
   options.auto_create = flags.auto_create;
   options.discard = flags.discard;
   auto listen = server::parse_listen(flags.listen);
@@ -74,6 +91,7 @@ int run_serve(ServeFlags& flags) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  raise_file_limit();
 
   auto started = server::DatasetServer::start(std::move(options));
   if (!started) {
@@ -102,7 +120,9 @@ void add_serve_command(CLI::App& app, CommandAction& action) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Run the reference dataset-fill server (POST /dataset-fill, /dataset-complete, /datasets;\n"
-      "GET /datasets/USER/DATASET) on SQLite. See docs/server.md.");
+      "GET /datasets/USER/DATASET) on SQLite. Failures that a retry can mend are 429/503 (with\n"
+      "Retry-After: too busy, out of memory) and 507 (disk full); invalid requests are 4xx (more\n"
+      "than 2000 columns: 400). See docs/server.md.");
   cmd->add_option("--db", flags->db, "SQLite database file (created if missing)");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on; port 0 picks a free port")
       ->capture_default_str();
@@ -140,6 +160,20 @@ void add_serve_command(CLI::App& app, CommandAction& action) {
                   "requests handled at once; more get 429 with Retry-After")
       ->capture_default_str()
       ->check(CLI::Range(1u, 100000u));
+  cmd->add_option("--max-inflight-bytes", l.max_inflight_bytes,
+                  "request-body bytes held in memory by all connections together; a read past "
+                  "it gets 503 with Retry-After")
+      ->capture_default_str()
+      ->transform(size)
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-connections", l.max_connections,
+                  "connections open at once; one more gets 503 with Retry-After and is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cmd->add_option("--idle-timeout", flags->idle_timeout_s,
+                  "seconds a kept-alive connection may wait for its next request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
   cmd->callback([flags, &action] { action = [flags] { return run_serve(*flags); }; });
 }
 

@@ -1,5 +1,12 @@
 #include "net/http_server.h"
 
+#include "net/body_budget.h"
+#include "net/request_body.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -13,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -39,9 +47,22 @@ constexpr std::chrono::seconds kLingerTimeout{2};
 // Matches the largest read Beast's HTTP reader asks for (it caps each read at 64 KiB).
 constexpr std::size_t kReadBufferBytes = 64 * 1024;
 
-// Spare capacity after a body of known length, for parsers that read past the end of their
-// input (simdjson needs 64 bytes): with it the handler never has to copy the body to grow it.
-constexpr std::size_t kBodySpareBytes = 64;
+// Tells a client refused for a resource that should be free again soon when to retry.
+constexpr const char* kRetryAfterSeconds = "1";
+
+// How long accepting pauses when the process is out of file descriptors: without a pause the
+// acceptor would be woken for the same pending connection at once, forever (a busy loop).
+constexpr std::chrono::milliseconds kAcceptPause{50};
+
+// The answer to a connection accepted on the reserve descriptor only to be closed.
+constexpr std::string_view kNoDescriptorsAnswer =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+    "Connection: close\r\nContent-Length: 87\r\n\r\n"
+    R"({"data":{"status":"error","message":"the server has no file descriptors; retry later"}})";
+
+// Returns a descriptor held in reserve, so that at the descriptor limit one can be freed to
+// accept a pending connection and answer it; -1 when none could be opened.
+int open_reserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 std::string default_error_body(unsigned /*status*/, std::string_view message) {
   std::string out = R"({"error":")";
@@ -74,11 +95,22 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       : config(std::move(c)),
         handler(std::move(h)),
         ioc(config.threads),
-        acceptor(asio::make_strand(ioc)) {}
+        acceptor(asio::make_strand(ioc)),
+        budget(config.max_inflight_bytes > 0 ? config.max_inflight_bytes : 1),
+        accept_pause(acceptor.get_executor()),
+        reserve_fd(open_reserve()) {}
+  ~Impl() {
+    if (reserve_fd >= 0) ::close(reserve_fd);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
   void begin_stop();
+  // At the descriptor limit: answers one pending connection 503 through the reserve
+  // descriptor, then pauses accepting for kAcceptPause.
+  void shed_and_pause();
 
   HttpServerConfig config;
   RequestHandler handler;
@@ -86,6 +118,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   tcp::acceptor acceptor;
   tcp::endpoint bound;
   std::vector<std::thread> threads;
+  BodyBudget budget;
+  std::atomic<std::size_t> connections{0};
+  asio::steady_timer accept_pause;  // runs on the acceptor's strand
+  int reserve_fd;                   // sessions alive, refused ones included
   std::atomic<bool> stop_requested{false};
   std::mutex mu;  // guards sessions and stopped
   std::vector<std::weak_ptr<Session>> sessions;
@@ -97,14 +133,29 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
       : stream_(std::move(socket)), server_(std::move(server)) {
+    server_->connections.fetch_add(1);
     // Beast sizes each socket read by the buffer's free capacity (at least 512 bytes, at most
     // 64 KiB), and the parser drains the buffer as it goes, so a small buffer means a body read
     // in ~1 KiB syscalls, each with its own timer and strand round trip. Start it at the cap.
     buffer_.reserve(kReadBufferBytes);
   }
 
+  ~Session() { server_->connections.fetch_sub(1); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
+  }
+
+  // Answers 503 without reading a request (the server has too many connections), then closes.
+  void refuse() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->reject(http::status::service_unavailable,
+                   "too many connections (limit " + std::to_string(self->config().max_connections) +
+                       "); retry later",
+                   true);
+    });
   }
 
   // Asks the session to finish: idle connections close now, busy ones after their response.
@@ -126,7 +177,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
     parser_->body_limit(config().max_body_bytes);
-    stream_.expires_after(config().read_timeout);
+    parser_->get().body().charge = BodyCharge(&server_->budget);
+    stream_.expires_after(requests_ == 0 ? config().read_timeout : config().idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               self->on_read_header(ec);
@@ -147,9 +199,11 @@ class Session : public std::enable_shared_from_this<Session> {
       return reject(http::status::length_required,
                     "a request body needs Content-Length or Transfer-Encoding: chunked");
     }
-    if (const auto length = parser_->content_length(); length && *length > 0) {
-      // The parser has checked the length against the body limit already.
-      parser_->get().body().reserve(static_cast<std::size_t>(*length) + kBodySpareBytes);
+    // The body is not reserved from Content-Length: it grows as bytes arrive (RequestBody).
+    if (config().screen) {
+      if (std::optional<HttpResponse> answer = config().screen(parser_->get().base())) {
+        return answer_without_body(std::move(*answer));
+      }
     }
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -170,7 +224,26 @@ class Session : public std::enable_shared_from_this<Session> {
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
+  // Sends the screen's answer; the unread body (if any) is drained, not stored, and the
+  // connection closed, as the next request's framing would start inside it.
+  void answer_without_body(HttpResponse&& answer) {
+    state_ = State::kHandling;
+    keep_alive_ = parser_->get().keep_alive() && parser_->is_done();
+    write(std::move(answer), !parser_->is_done());
+  }
+
   void on_read_error(beast::error_code ec) {
+    if (ec == boost::system::errc::no_buffer_space) {
+      return reject(http::status::service_unavailable,
+                    "the server holds its limit of request bodies in memory (" +
+                        std::to_string(config().max_inflight_bytes) + " bytes); retry later",
+                    true);
+    }
+    if (ec == boost::system::errc::not_enough_memory) {
+      return reject(http::status::service_unavailable,
+                    "the server is out of memory (while reading the request body); retry later",
+                    true);
+    }
     if (ec == http::error::body_limit) {
       return reject(http::status::payload_too_large,
                     "request body exceeds " + std::to_string(config().max_body_bytes) + " bytes");
@@ -190,8 +263,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     state_ = State::kHandling;
+    ++requests_;
     keep_alive_ = parser_->get().keep_alive();
-    HttpRequest request = parser_->release();
+    auto message = parser_->release();
+    // The body stays charged to the budget until its answer is being written.
+    charge_ = std::move(message.body().charge);
+    HttpRequest request(std::move(message.base()), std::move(message.body().text));
     // Keep the io_context running while the handler works elsewhere (stop() waits for it).
     asio::any_io_executor tracked =
         asio::prefer(stream_.get_executor(), asio::execution::outstanding_work.tracked);
@@ -203,7 +280,7 @@ class Session : public std::enable_shared_from_this<Session> {
     server_->handler(std::move(request), std::move(respond));
   }
 
-  void reject(http::status status, const std::string& message) {
+  void reject(http::status status, const std::string& message, bool retry_after = false) {
     std::string method = "-";
     std::string target = "-";
     if (parser_ && parser_->is_header_done()) {
@@ -215,6 +292,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     HttpResponse response{status, 11};
     response.set(http::field::content_type, "application/json");
+    if (retry_after) response.set(http::field::retry_after, kRetryAfterSeconds);
     response.body() = config().error_body
                           ? config().error_body(static_cast<unsigned>(status), message)
                           : default_error_body(static_cast<unsigned>(status), message);
@@ -224,6 +302,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write(HttpResponse&& response, bool linger) {
     state_ = State::kWriting;
+    charge_.reset();  // the request is answered: its body no longer counts
+    parser_.reset();  // frees a body the screen answered or a rejection left unread
     const bool keep = keep_alive_ && !stopping_ && !linger;
     response.keep_alive(keep);
     response.prepare_payload();
@@ -275,7 +355,9 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   std::shared_ptr<HttpServer::Impl> server_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request_parser<RequestBody>> parser_;
+  BodyCharge charge_;           // the budget held by the request being handled
+  std::uint64_t requests_ = 0;  // requests read on this connection
   std::unique_ptr<HttpResponse> response_;
   std::array<char, 16 * 1024> scratch_{};
   State state_ = State::kReading;
@@ -292,8 +374,17 @@ void HttpServer::Impl::do_accept() {
 
 void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   if (!acceptor.is_open()) return;
+  if (ec == asio::error::no_descriptors ||
+      ec == boost::system::errc::too_many_files_open_in_system) {
+    return shed_and_pause();
+  }
   if (!ec) {
+    const bool over = connections.load() >= config.max_connections;
     auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+    if (over) {
+      session->refuse();  // not tracked: it closes by itself after its answer
+      return do_accept();
+    }
     {
       std::lock_guard lock(mu);
       if (stopped) return;
@@ -308,10 +399,32 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   do_accept();
 }
 
+void HttpServer::Impl::shed_and_pause() {
+  if (reserve_fd >= 0) {
+    ::close(reserve_fd);
+    // The listening socket is non-blocking (start()), so this never waits.
+    const int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) {
+      // A fresh socket's send buffer takes these few bytes at once; MSG_DONTWAIT all the same.
+      [[maybe_unused]] const ssize_t sent =
+          ::send(fd, kNoDescriptorsAnswer.data(), kNoDescriptorsAnswer.size(),
+                 MSG_NOSIGNAL | MSG_DONTWAIT);
+      ::shutdown(fd, SHUT_WR);
+      ::close(fd);
+    }
+    reserve_fd = open_reserve();
+  }
+  accept_pause.expires_after(kAcceptPause);
+  accept_pause.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec && self->acceptor.is_open()) self->do_accept();
+  });
+}
+
 void HttpServer::Impl::begin_stop() {
   asio::post(acceptor.get_executor(), [self = shared_from_this()] {
     beast::error_code ignored;
     self->acceptor.close(ignored);
+    self->accept_pause.cancel();
     std::vector<std::shared_ptr<Session>> live;
     {
       std::lock_guard lock(self->mu);
@@ -340,6 +453,8 @@ boost::system::result<std::unique_ptr<HttpServer>> HttpServer::start(HttpServerC
   impl->acceptor.bind(endpoint, ec);
   if (ec) return ec;
   impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  impl->acceptor.native_non_blocking(true, ec);  // for shed_and_pause()'s accept4
   if (ec) return ec;
   impl->bound = impl->acceptor.local_endpoint(ec);
   if (ec) return ec;

@@ -5,9 +5,22 @@
 //
 // Framing: only Content-Length or `Transfer-Encoding: chunked` bodies are accepted; a
 // POST/PUT/PATCH with neither is 411, any other transfer coding 501. `Expect: 100-continue` is
-// honoured once the header passed the limits. Protocol-level rejections (400, 411, 413, 431, 501)
-// are answered here with a body from ServerConfig::error_body and the connection is then closed
-// (lingering close, so the client reads the answer instead of a reset).
+// honoured once the header passed the limits and the screen. Protocol-level rejections (400,
+// 411, 413, 431, 501, 503) are answered here with a body from ServerConfig::error_body and the
+// connection is then closed (lingering close, so the client reads the answer instead of a reset).
+//
+// Memory: the header is read first and given to `screen`, which may answer it (401, 404, ...)
+// before any body byte is read. A body grows only as its bytes arrive (net/request_body.h),
+// charged to one server-wide budget of `max_inflight_bytes`: a read that would exceed it is
+// answered 503 with Retry-After. Connections beyond `max_connections` are answered 503 with
+// Retry-After and closed. So bodies hold at most max_inflight_bytes, and each connection adds
+// its fixed buffers (a 64 KiB read buffer, the header up to max_header_bytes).
+//
+// Descriptors: one is held in reserve. When accept() fails for want of descriptors (EMFILE,
+// ENFILE), the reserve is freed to accept one pending connection, answer it 503 with
+// Retry-After and close it, and accepting pauses for 50 ms, so the server never spins at the
+// limit and clients learn to come back. (Raising RLIMIT_NOFILE is the process's business:
+// `dsfill serve` raises its soft limit to the hard one at start.)
 //
 // Threads: `threads` threads run one io_context; each session runs on its own strand. stop()
 // closes the acceptor and idle connections, lets requests already being handled finish (their
@@ -19,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +47,7 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 
 // Sends the response for one request. Call exactly once, from any thread.
 using Responder = std::function<void(HttpResponse&&)>;
+using HttpRequestHeader = boost::beast::http::request_header<>;
 // Handles one complete request; may answer before returning or later from another thread.
 using RequestHandler = std::function<void(HttpRequest&& request, Responder respond)>;
 
@@ -42,9 +57,20 @@ struct HttpServerConfig {
   int threads = 1;
   std::size_t max_header_bytes = 16 * 1024;
   std::uint64_t max_body_bytes = 32ull << 20;
-  // Bounds the wait for a whole request (idle keep-alive time included) and for writing a response.
+  // Body bytes held in memory by all connections together (their buffers' capacity).
+  std::uint64_t max_inflight_bytes = 512ull << 20;
+  // Connections open at once; one more is answered 503 and closed.
+  std::size_t max_connections = 1024;
+  // Bounds the wait for a connection's first request (header and body) and for writing a
+  // response.
   std::chrono::milliseconds read_timeout{60'000};
   std::chrono::milliseconds write_timeout{60'000};
+  // Bounds the wait for the next request on a kept-alive connection (its header and body).
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Decides from the header alone, before the body is read: returns the answer to send instead
+  // of reading the body (the connection is then closed unless the request had no body), or
+  // nullopt to read the body and call the handler. Null: every header passes.
+  std::function<std::optional<HttpResponse>(const HttpRequestHeader& header)> screen;
   // Returns the body (JSON) of a protocol-level rejection; default {"error":"..."}.
   std::function<std::string(unsigned status, std::string_view message)> error_body;
   // Called once per protocol-level rejection (the handler never saw the request).

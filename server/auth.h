@@ -32,6 +32,10 @@ class TokenTable {
   // Returns true if `token` is `user_code`'s token (constant time in the token).
   bool allows(std::string_view user_code, std::string_view token) const;
 
+  // Returns true if `token` is some user's token: what the header alone can tell, before the
+  // body names the user-code (compares with every entry, in time independent of which).
+  bool knows(std::string_view token) const;
+
  private:
   std::unordered_map<std::string, Sha256> digests_;
 };

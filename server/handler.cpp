@@ -10,6 +10,7 @@
 
 #include "codec/payload_decoder.h"
 #include "server/envelope.h"
+#include "server/failures.h"
 #include "server/http_mapping.h"
 #include "server/request.h"
 #include "server/validation.h"
@@ -44,6 +45,65 @@ constexpr std::size_t kMaxKeptScratchBytes = 64u << 20;
 
 }  // namespace
 
+namespace {
+
+// Returns the HTTP response of `reply`, with the headers its status calls for.
+net::HttpResponse make_response(const Answer& reply, const char* allow) {
+  net::HttpResponse response{static_cast<http::status>(reply.status), 11};
+  response.set(http::field::content_type, "application/json");
+  if (reply.status == 401) response.set(http::field::www_authenticate, "Bearer");
+  if (reply.status == 429 || reply.status == 503) response.set(http::field::retry_after, "1");
+  if (reply.status == 405) response.set(http::field::allow, allow);
+  if (reply.replayed) response.set("Idempotent-Replayed", "true");
+  response.body() = reply.body;
+  return response;
+}
+
+// What a request's method and path ask for: the one routing table, read from the header alone.
+struct Route {
+  enum class Kind { kFill, kComplete, kCreate, kDescribe, kRefused };
+  Kind kind = Kind::kRefused;
+  const char* allow = "";
+  std::string_view user, dataset;  // kDescribe: from the path
+  std::optional<Error> refusal;    // kRefused: 404 or 405
+};
+
+Route route_of(http::verb method, std::string_view path) {
+  Route r;
+  const auto want = [&](Route::Kind kind, const char* allow, http::verb verb) {
+    r.allow = allow;
+    if (method == verb) {
+      r.kind = kind;
+    } else {
+      r.refusal =
+          make_error(ErrorCode::kBadMethod, "method not allowed; use " + std::string(allow));
+    }
+  };
+  if (path == "/dataset-fill") {
+    want(Route::Kind::kFill, "POST", http::verb::post);
+  } else if (path == "/dataset-complete") {
+    want(Route::Kind::kComplete, "POST", http::verb::post);
+  } else if (path == "/datasets") {
+    want(Route::Kind::kCreate, "POST", http::verb::post);
+  } else if (path.starts_with("/datasets/")) {
+    const std::string_view rest = path.substr(10);
+    const std::size_t slash = rest.find('/');
+    r.user = rest.substr(0, slash);
+    r.dataset = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+    if (!is_valid_code(r.user) || !is_valid_code(r.dataset)) {
+      r.refusal = make_error(ErrorCode::kNotFound,
+                             "no such resource; expected /datasets/{user-code}/{dataset-code}");
+    } else {
+      want(Route::Kind::kDescribe, "GET", http::verb::get);
+    }
+  } else {
+    r.refusal = make_error(ErrorCode::kNotFound, "no such resource: " + excerpt(path));
+  }
+  return r;
+}
+
+}  // namespace
+
 // One request in progress: owns everything its answer needs, and answers exactly once.
 struct Handler::Call {
   Call(std::shared_ptr<Handler> h, net::HttpRequest&& r, net::Responder respond)
@@ -59,13 +119,8 @@ struct Handler::Call {
   }
 
   void answer(const Answer& reply) {
-    net::HttpResponse response{static_cast<http::status>(reply.status), 11};
-    response.set(http::field::content_type, "application/json");
-    if (reply.status == 401) response.set(http::field::www_authenticate, "Bearer");
-    if (reply.status == 429) response.set(http::field::retry_after, "1");
-    if (reply.status == 405) response.set(http::field::allow, allow);
-    if (reply.replayed) response.set("Idempotent-Replayed", "true");
-    response.body() = reply.body;
+    if (answered) return;
+    net::HttpResponse response = make_response(reply, allow);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     handler->log(request.method_string(), path, reply.status, reply.rows, ms);
     // Release the in-flight key and the concurrency slot before the client can send again.
@@ -78,10 +133,20 @@ struct Handler::Call {
       handler->active_.fetch_sub(1);
       counted = false;
     }
+    answered = true;
     responder(std::move(response));
   }
 
   void fail(const Error& error) { answer(error_answer(error)); }
+
+  // Answers a step that threw, unless it answered already, and logs `cause`.
+  void fail_after_throw(std::string_view cause, const Error& error) noexcept {
+    try {
+      handler->log_failure(fmt::format("{} {}: {}", request.method_string(), path, cause));
+      answer(error_answer(error));
+    } catch (...) {  // NOLINT(bugprone-empty-catch): no memory even to answer; the connection
+    }                // closes when the call is dropped
+  }
 
   // Answers with `render(*result)`, or with the result's error.
   template <class T, class Render>
@@ -97,6 +162,7 @@ struct Handler::Call {
   const char* allow = "";
   bool counted = false;
   std::string scoped_key;  // user-code \n Idempotency-Key while claimed
+  bool answered = false;
 
   // Returns the request's scratch, taking one from the handler on first use.
   Scratch& work() {
@@ -112,6 +178,28 @@ struct Handler::Call {
 };
 
 namespace {
+
+// Runs one step of `call`'s work. A std::bad_alloc answers 503 (memory may be free again in a
+// moment) and any other exception 500, each logged with its cause, so every request gets an
+// answer and no exception escapes into an HTTP or store thread.
+template <class Step>
+void guarded(Handler::Call& call, Step&& step) noexcept {
+  try {
+    step();
+  } catch (const std::bad_alloc&) {
+    call.fail_after_throw("out of memory (std::bad_alloc)", out_of_memory("handling the request"));
+  } catch (const std::exception& e) {
+    call.fail_after_throw(std::string("internal error: ") + e.what(),
+                          make_error(ErrorCode::kInternal, "internal error (see the server log)"));
+  }
+}
+
+// Posts `job` to the store's thread, where it runs under guarded() for `call`.
+template <class Job>
+void post_guarded(StoreWorker& worker, const std::shared_ptr<Handler::Call>& call, Job job) {
+  worker.post(
+      [call, job = std::move(job)](Store& store) mutable { guarded(*call, [&] { job(store); }); });
+}
 
 // The fingerprint an Idempotency-Key is bound to: what the request asks to store (dataset,
 // columns, mode, decoded rows), not how its bytes were encoded. So the same batch re-sent at
@@ -166,8 +254,21 @@ void Handler::log(std::string_view method, std::string_view path, unsigned statu
   }
 }
 
+void Handler::log_failure(std::string_view line) const {
+  if (options_.log) {
+    options_.log(line);
+  } else {
+    const std::string with_newline = std::string(line) + "\n";
+    std::fwrite(with_newline.data(), 1, with_newline.size(), stderr);
+  }
+}
+
 void Handler::handle(net::HttpRequest&& request, net::Responder respond) {
   auto call = std::make_shared<Call>(shared_from_this(), std::move(request), std::move(respond));
+  guarded(*call, [&] { dispatch(call); });
+}
+
+void Handler::dispatch(const std::shared_ptr<Call>& call) {
   std::string_view target = call->request.target();
   call->path.assign(target.substr(0, target.find('?')));
   const std::string_view path = call->path;
@@ -181,32 +282,43 @@ void Handler::handle(net::HttpRequest&& request, net::Responder respond) {
   }
   call->counted = true;
 
-  const auto route = [&](const char* allow, http::verb want) {
-    call->allow = allow;
-    if (method == want) return true;
-    call->fail(make_error(ErrorCode::kBadMethod, "method not allowed; use " + std::string(allow)));
-    return false;
-  };
-  if (path == "/dataset-fill") {
-    if (route("POST", http::verb::post)) handle_fill(call);
-  } else if (path == "/dataset-complete") {
-    if (route("POST", http::verb::post)) handle_complete(call);
-  } else if (path == "/datasets") {
-    if (route("POST", http::verb::post)) handle_create(call);
-  } else if (path.starts_with("/datasets/")) {
-    const std::string_view rest = path.substr(10);
-    const std::size_t slash = rest.find('/');
-    const std::string_view user = rest.substr(0, slash);
-    const std::string_view dataset = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
-    if (!is_valid_code(user) || !is_valid_code(dataset)) {
-      call->fail(make_error(ErrorCode::kNotFound,
-                            "no such resource; expected /datasets/{user-code}/{dataset-code}"));
-    } else if (route("GET", http::verb::get)) {
-      handle_describe(call, user, dataset);
-    }
-  } else {
-    call->fail(make_error(ErrorCode::kNotFound, "no such resource: " + excerpt(path)));
+  const Route route = route_of(method, path);
+  call->allow = route.allow;
+  switch (route.kind) {
+    case Route::Kind::kFill:
+      return handle_fill(call);
+    case Route::Kind::kComplete:
+      return handle_complete(call);
+    case Route::Kind::kCreate:
+      return handle_create(call);
+    case Route::Kind::kDescribe:
+      return handle_describe(call, route.user, route.dataset);
+    case Route::Kind::kRefused:
+      return call->fail(*route.refusal);
   }
+}
+
+std::optional<net::HttpResponse> Handler::screen(const net::HttpRequestHeader& header) const {
+  const auto started = Clock::now();
+  const std::string_view target = header.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  const Route route = route_of(header.method(), path);
+  std::optional<Error> refusal = route.refusal;
+  if (!refusal && !options_.tokens.empty()) {
+    auto field = header.find(http::field::authorization);
+    std::string_view token;
+    if (field == header.end() || !TokenTable::bearer_token(field->value(), token)) {
+      refusal = missing_authorization();
+    } else if (!options_.tokens.knows(token)) {
+      // A token of some user passes here: which user-code it may act for is in the body.
+      refusal = make_error(ErrorCode::kForbidden, "the token is not valid for any user-code");
+    }
+  }
+  if (!refusal) return std::nullopt;
+  const Answer reply = error_answer(*refusal);
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  log(header.method_string(), path, reply.status, 0, ms);
+  return make_response(reply, route.allow);
 }
 
 bool Handler::authorize(Call& call, std::string_view user_code) const {
@@ -279,7 +391,7 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
   if (rejection) {
     if (!call->has_key) return call->fail(*rejection);
     // A known key decides (replay or 422) even for a body that does not validate.
-    return store_->post([call, rejection = std::move(*rejection)](Store& store) {
+    return post_guarded(*store_, call, [call, rejection = std::move(*rejection)](Store& store) {
       auto known = store.check_idempotency(call->fill.user_code, call->idempotency);
       call->answer(known, [&](const std::optional<StoredAnswer>& kept) {
         return kept ? replay_answer(*kept) : error_answer(rejection);
@@ -287,7 +399,7 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
     });
   }
   const bool auto_create = options_.auto_create;
-  store_->post([call, auto_create](Store& store) {
+  post_guarded(*store_, call, [call, auto_create](Store& store) {
     FillJob job;
     job.user_code = call->fill.user_code;
     job.dataset_code = call->fill.dataset_code;
@@ -347,7 +459,7 @@ void Handler::handle_complete(std::shared_ptr<Call> call) {
   auto parsed = parse_dataset_request(call->work().body_parser, call->request.body(), false);
   if (!parsed) return call->fail(parsed.error());
   if (!authorize(*call, parsed->user_code)) return;
-  store_->post([call = std::move(call), request = std::move(*parsed)](Store& store) {
+  post_guarded(*store_, call, [call, request = std::move(*parsed)](Store& store) {
     call->answer(
         store.complete(request.user_code, request.dataset_code),
         [&](const DatasetShape& shape) { return shape_answer(request.dataset_code, shape); });
@@ -359,7 +471,7 @@ void Handler::handle_create(std::shared_ptr<Call> call) {
   if (!parsed) return call->fail(parsed.error());
   if (!authorize(*call, parsed->user_code)) return;
   if (auto rules = check_columns(parsed->columns); !rules) return call->fail(rules.error());
-  store_->post([call = std::move(call), request = std::move(*parsed)](Store& store) {
+  post_guarded(*store_, call, [call, request = std::move(*parsed)](Store& store) {
     call->answer(store.create_dataset(request.user_code, request.dataset_code, request.columns),
                  [&](const CreateOutcome& outcome) {
                    return create_answer(request.user_code, request.dataset_code, outcome);
@@ -370,11 +482,12 @@ void Handler::handle_create(std::shared_ptr<Call> call) {
 void Handler::handle_describe(std::shared_ptr<Call> call, std::string_view user,
                               std::string_view dataset) {
   if (!authorize(*call, user)) return;
-  store_->post([call = std::move(call), user = std::string(user),
-                dataset = std::string(dataset)](Store& store) {
-    call->answer(store.describe(user, dataset),
-                 [&](const DatasetInfo& info) { return describe_answer(user, dataset, info); });
-  });
+  post_guarded(*store_, call,
+               [call, user = std::string(user), dataset = std::string(dataset)](Store& store) {
+                 call->answer(store.describe(user, dataset), [&](const DatasetInfo& info) {
+                   return describe_answer(user, dataset, info);
+                 });
+               });
 }
 
 }  // namespace dsfill::server

@@ -7,11 +7,14 @@
 //   POST /dataset-complete             mark the load complete, return the dataset's shape
 //   POST /datasets                     create a dataset with its columns
 //   GET  /datasets/{user}/{dataset}    columns, row count, state
+// Routing and authentication are decided from the header (screen()) before the body is read.
 // Status codes (the table: server/http_mapping.h): 200/201 success; 400 invalid request;
 // 401 missing or malformed Authorization; 403 wrong token for the user-code; 404 unknown route
 // or dataset; 405 wrong method; 409 same Idempotency-Key still in flight (or dataset exists with
 // other columns); 413 a size, ratio or row-count limit; 422 Idempotency-Key reused with another
-// body; 429 too many concurrent requests (Retry-After: 1); 500 storage failure.
+// body; 429 too many concurrent requests (Retry-After: 1); 500 storage failure; 503 out of
+// memory (Retry-After: 1); 507 disk full. A step that throws (std::bad_alloc: 503, anything
+// else: 500) is answered and its cause logged: no exception leaves the handler.
 //
 // Idempotency-Key (fills only, scoped by user-code): 1-255 visible ASCII characters, optionally
 // in double quotes. The key, the body's SHA-256 and the response are stored with the rows; a
@@ -55,14 +58,23 @@ class Handler : public std::enable_shared_from_this<Handler> {
   // Handles one request and answers through `respond` (now or from the store's thread).
   void handle(net::HttpRequest&& request, net::Responder respond);
 
+  // Decides what the header alone can, before any body byte is read: the answer to an unknown
+  // route (404), a wrong method (405), a missing or malformed Authorization (401) or a token of
+  // no user (403), logged like any request; nullopt when the body must be read (handle() then
+  // checks the rest, such as whether the token is the body's user-code's).
+  std::optional<net::HttpResponse> screen(const net::HttpRequestHeader& header) const;
+
   // Writes one log line for a request the HTTP layer rejected.
   void log(std::string_view method, std::string_view path, unsigned status, std::uint64_t rows,
            double ms) const;
+  // Writes one line naming the real cause of a failure the answer only summarises.
+  void log_failure(std::string_view line) const;
 
   struct Call;
   struct Scratch;
 
  private:
+  void dispatch(const std::shared_ptr<Call>& call);
   void handle_fill(std::shared_ptr<Call> call);
   // Decodes and validates a parsed fill on this (HTTP) thread, sets its idempotency fingerprint
   // when the store uses one, and returns the first problem, if any.

@@ -53,6 +53,10 @@ unsigned http_status_for(const Error& error) {
       return 422;
     case ErrorCode::kBusy:
       return 429;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kDiskFull:
+      return 507;
     case ErrorCode::kStorage:
     case ErrorCode::kIo:
     case ErrorCode::kInternal:

@@ -13,6 +13,10 @@
 //   kKeyReused                                                   422
 //   kBusy                                                        429 (+ Retry-After: 1)
 //   kStorage kIo kInternal                                       500
+//   kUnavailable (out of memory, in-flight byte budget spent)    503 (+ Retry-After: 1)
+//   kDiskFull (SQLITE_FULL)                                      507 Insufficient Storage
+// 429 and 503 say "the same request can succeed in a moment"; 507 "once an operator frees
+// space" (the dsfill client retries it like any 5xx, then stops with exit code 5: resumable).
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,10 @@
 // The reference server's request limits. Every limit is a flag of `dsfill serve`; a request over
-// a limit is answered with a 4xx JSON error (413 for sizes and counts, 429 for concurrency,
-// 431 for headers) and nothing of it is stored.
+// a limit is answered with a JSON error (413 for sizes and counts, 429 for concurrency, 431 for
+// headers, 503 with Retry-After for the in-flight body budget and the connection cap) and
+// nothing of it is stored.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -24,6 +26,12 @@ struct Limits {
   std::size_t max_header_bytes = 16 * 1024;
   // Requests being handled at once (decoding, validating or waiting for the store).
   unsigned max_concurrent = 16;
+  // Request-body bytes held in memory by all connections together; a read past it is 503.
+  std::uint64_t max_inflight_bytes = 512ull << 20;
+  // Connections open at once; one more is answered 503 and closed.
+  std::size_t max_connections = 1024;
+  // How long a kept-alive connection may wait for its next request (header and body).
+  std::chrono::milliseconds idle_timeout{60'000};
 };
 
 }  // namespace dsfill::server

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "server/failures.h"
+
 namespace dsfill::server {
 
 namespace od = simdjson::ondemand;
@@ -31,7 +33,7 @@ Result<Fields> read_fields(od::parser& parser, std::string& body, unsigned wante
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   od::document doc;
   if (auto err = parser.iterate(body.data(), body.size(), body.capacity()).get(doc)) {
-    return bad(std::string("request body is not JSON: ") + simdjson::error_message(err));
+    return json_parse_error("request body is not JSON: ", err);
   }
   od::object obj;
   if (auto err = doc.get_object().get(obj)) {

@@ -81,11 +81,18 @@ Result<std::unique_ptr<DatasetServer>> DatasetServer::start(ServeOptions options
   config.threads = options.threads;
   config.max_header_bytes = options.limits.max_header_bytes;
   config.max_body_bytes = options.limits.max_body_bytes;
+  config.max_inflight_bytes = options.limits.max_inflight_bytes;
+  config.max_connections = options.limits.max_connections;
+  config.idle_timeout = options.limits.idle_timeout;
   config.error_body = [](unsigned, std::string_view message) { return error_envelope(message); };
   std::weak_ptr<Handler> weak = server->handler_;
   config.on_rejected = [weak](std::string_view method, std::string_view target, unsigned status,
                               std::string_view) {
     if (auto h = weak.lock()) h->log(method, target.substr(0, target.find('?')), status, 0, 0.0);
+  };
+  config.screen = [weak](const net::HttpRequestHeader& header) {
+    auto h = weak.lock();
+    return h ? h->screen(header) : std::nullopt;
   };
   auto handler = server->handler_;
   auto http = net::HttpServer::start(std::move(config),

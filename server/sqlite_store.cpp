@@ -1,5 +1,6 @@
 #include "server/sqlite_store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -101,11 +102,16 @@ void bind_value(sqlite3_stmt* stmt, int i, const Value& v) {
   }
 }
 
-// Returns the shape query: COUNT(*), then per column its empty count and, for measures, the
-// minimum and maximum of its non-empty values read as numbers.
-std::string shape_sql(const DatasetInfo& info) {
+// Columns profiled by one shape query: each takes up to 3 result columns, and a result may have
+// no more than SQLite's 2000, so a dataset at the column limit is profiled in a few scans.
+constexpr std::size_t kShapeColumnsPerQuery = 600;
+
+// Returns the shape query of columns [begin, end): COUNT(*), then per column its empty count
+// and, for measures, the minimum and maximum of its non-empty values read as numbers.
+std::string shape_sql(const DatasetInfo& info, std::size_t begin, std::size_t end) {
   std::string sql = "SELECT COUNT(*)";
-  for (const codec::ColumnSpec& c : info.columns) {
+  for (std::size_t i = begin; i < end; ++i) {
+    const codec::ColumnSpec& c = info.columns[i];
     const std::string q = quote_identifier(c.name);
     const std::string empty = fmt::format("({0} IS NULL OR {0} = '')", q);
     sql += fmt::format(", SUM(CASE WHEN {} THEN 1 ELSE 0 END)", empty);
@@ -164,8 +170,38 @@ Result<void> SqliteStore::exec(const char* sql) {
 }
 
 Error SqliteStore::storage_error(const std::string& what) {
-  std::fprintf(stderr, "store error: %s: %s\n", what.c_str(), sqlite3_errmsg(db_));
+  const char* cause = sqlite3_errmsg(db_);
+  if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_FULL) {
+    std::fprintf(stderr, "store error: disk full: %s: %s\n", what.c_str(), cause);
+    return make_error(ErrorCode::kDiskFull,
+                      "disk full: the server's database has no space left (" + what +
+                          "); nothing of this request was stored, retry once space is freed");
+  }
+  std::fprintf(stderr, "store error: %s: %s\n", what.c_str(), cause);
   return make_error(ErrorCode::kStorage, "internal storage error: " + what);
+}
+
+void SqliteStore::rollback() {
+  // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR,
+  // SQLITE_NOMEM); a second ROLLBACK would only log "no transaction is active".
+  if (sqlite3_get_autocommit(db_) == 0) exec("ROLLBACK");
+}
+
+Result<void> SqliteStore::commit() {
+  if (exec("COMMIT")) return {};
+  Error error = storage_error("commit");  // before the rollback replaces SQLite's message
+  rollback();
+  return error;
+}
+
+Result<void> SqliteStore::limit_size(std::uint64_t bytes) {
+  Stmt q(db_, "PRAGMA page_size");
+  if (!q.ok() || q.step() != SQLITE_ROW) return storage_error("page size");
+  const auto page = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
+  // SQLite's own cap is 4294967294 pages; 0 means none of ours.
+  const std::uint64_t pages = bytes == 0 ? 4294967294ull : std::max<std::uint64_t>(1, bytes / page);
+  if (auto r = exec(fmt::format("PRAGMA max_page_count={}", pages).c_str()); !r) return r.error();
+  return {};
 }
 
 Result<std::optional<DatasetInfo>> SqliteStore::find(std::string_view user,
@@ -255,13 +291,10 @@ Result<CreateOutcome> SqliteStore::create_dataset(std::string_view user, std::st
     outcome->created = true;
   }
   if (!outcome) {
-    exec("ROLLBACK");
+    rollback();
     return outcome;
   }
-  if (!exec("COMMIT")) {
-    exec("ROLLBACK");
-    return storage_error("commit");
-  }
+  if (auto r = commit(); !r) return r.error();
   outcome->columns = columns;
   return outcome;
 }
@@ -270,12 +303,9 @@ Result<FillOutcome> SqliteStore::fill(const FillJob& job) {
   if (!exec("BEGIN IMMEDIATE")) return storage_error("begin");
   Result<FillOutcome> outcome = fill_in_transaction(job);
   if (outcome && !outcome->replay) {
-    if (!exec("COMMIT")) {
-      exec("ROLLBACK");
-      return storage_error("commit");
-    }
+    if (auto r = commit(); !r) return r.error();
   } else {
-    exec("ROLLBACK");
+    rollback();
   }
   return outcome;
 }
@@ -342,9 +372,13 @@ Result<void> SqliteStore::insert_rows(const DatasetInfo& info, const RowBatch& b
   const std::size_t nrows = batch.rows();
   for (std::size_t r = 0; r < nrows; ++r) {
     for (std::size_t c = 0; c < ncols; ++c, ++v) bind_value(stmt, static_cast<int>(c) + 1, *v);
-    const int rc = sqlite3_step(stmt);
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
+      Error error = storage_error("insert");  // before the reset, which may change the message
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+      return error;
+    }
     sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE) return storage_error("insert");
   }
   sqlite3_clear_bindings(stmt);
   return {};
@@ -377,44 +411,51 @@ Result<DatasetShape> SqliteStore::complete(std::string_view user, std::string_vi
   if (!exec("BEGIN IMMEDIATE")) return storage_error("begin");
   auto found = find(user, dataset);
   if (!found || !*found) {
-    exec("ROLLBACK");
-    if (!found) return storage_error(found.error().message);
-    return not_found(user, dataset);
+    Error error = found ? not_found(user, dataset) : storage_error(found.error().message);
+    rollback();
+    return error;
   }
   auto shape = shape_of(**found);
   if (!shape) {
-    exec("ROLLBACK");
+    rollback();
     return shape.error();
   }
   Stmt up(db_, std::string("UPDATE datasets SET completed=1, row_count=?1, updated_at=") + kNow +
                    " WHERE id=?2");
   up.int64(1, static_cast<std::int64_t>(shape->rows_count));
   up.int64(2, (*found)->id);
-  if (!up.ok() || up.step() != SQLITE_DONE || !exec("COMMIT")) {
-    exec("ROLLBACK");
-    return storage_error("complete");
+  if (!up.ok() || up.step() != SQLITE_DONE) {
+    Error error = storage_error("complete");
+    rollback();
+    return error;
   }
+  if (auto r = commit(); !r) return r.error();
   return shape;
 }
 
 Result<DatasetShape> SqliteStore::shape_of(const DatasetInfo& info) {
-  Stmt q(db_, shape_sql(info));
-  if (!q.ok() || q.step() != SQLITE_ROW) return storage_error("shape");
   DatasetShape shape;
-  shape.rows_count = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
   shape.load_number = info.load_number;
-  int col = 1;
-  for (const codec::ColumnSpec& c : info.columns) {
-    ColumnShape& s = shape.columns.emplace_back();
-    s.name = c.name;
-    s.empty_count = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), col++));
-    s.measure = c.type == "measure";
-    if (!s.measure) continue;
-    for (std::optional<double>* bound : {&s.min, &s.max}) {
-      if (sqlite3_column_type(q.get(), col) != SQLITE_NULL) {
-        *bound = sqlite3_column_double(q.get(), col);
+  const std::size_t ncols = info.columns.size();
+  for (std::size_t begin = 0; begin < ncols; begin += kShapeColumnsPerQuery) {
+    const std::size_t end = std::min(ncols, begin + kShapeColumnsPerQuery);
+    Stmt q(db_, shape_sql(info, begin, end));
+    if (!q.ok() || q.step() != SQLITE_ROW) return storage_error("shape");
+    shape.rows_count = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
+    int col = 1;
+    for (std::size_t i = begin; i < end; ++i) {
+      const codec::ColumnSpec& c = info.columns[i];
+      ColumnShape& s = shape.columns.emplace_back();
+      s.name = c.name;
+      s.empty_count = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), col++));
+      s.measure = c.type == "measure";
+      if (!s.measure) continue;
+      for (std::optional<double>* bound : {&s.min, &s.max}) {
+        if (sqlite3_column_type(q.get(), col) != SQLITE_NULL) {
+          *bound = sqlite3_column_double(q.get(), col);
+        }
+        ++col;
       }
-      ++col;
     }
   }
   return shape;

@@ -14,7 +14,8 @@
 // columns, NULL for null. The idempotency table keeps each key's StoredAnswer as given.
 //
 // Durability: WAL, synchronous=FULL; a fill's rows, its catalog update and its idempotency record
-// commit in one transaction, and the caller answers only after fill() returned.
+// commit in one transaction, and the caller answers only after fill() returned. A full disk
+// (SQLITE_FULL) is kDiskFull, so clients can tell it from a failure that no retry mends.
 //
 // Threads: not thread-safe; use it from one thread at a time (a StoreWorker's own thread): its
 // SQLite connection is opened without a mutex of its own.
@@ -54,6 +55,11 @@ class SqliteStore final : public Store {
   // Returns the catalog entry, or nullopt for an unknown dataset; errors are kIo.
   Result<std::optional<DatasetInfo>> find(std::string_view user, std::string_view dataset);
 
+  // Caps the database file at about `bytes` (SQLite's max_page_count; 0: no cap of ours). A
+  // request that would grow it past the cap fails with kDiskFull, as on a full disk, and
+  // stores nothing. Errors: kStorage.
+  Result<void> limit_size(std::uint64_t bytes);
+
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Result<void> exec(const char* sql);
@@ -63,8 +69,13 @@ class SqliteStore final : public Store {
   Result<FillOutcome> fill_in_transaction(const FillJob& job);
   Result<void> insert_rows(const DatasetInfo& info, const RowBatch& batch);
   Result<DatasetShape> shape_of(const DatasetInfo& info);
-  // Logs the failure with SQLite's message and returns kStorage naming `what`.
+  // Logs the failure with SQLite's message and returns kDiskFull (SQLITE_FULL: "disk full ...")
+  // or kStorage, naming `what`. Call it before anything else runs on the connection.
   Error storage_error(const std::string& what);
+  // Rolls back the open transaction, if SQLite has not already done so.
+  void rollback();
+  // Commits; on failure returns storage_error("commit") and rolls back.
+  Result<void> commit();
 
   sqlite3* db_;
   std::unordered_map<std::int64_t, sqlite3_stmt*> insert_statements_;

@@ -3,7 +3,7 @@
 //   kNotFound   unknown dataset           kConflict  dataset exists with other columns
 //   kBadJson    columns invalid           kBadArgument  columns differ from the dataset's
 //   kKeyReused  Idempotency-Key used with another request
-//   kStorage    the database failed
+//   kStorage    the database failed      kDiskFull  the database has no space left
 // The store knows nothing of HTTP: server/http_mapping.h turns these values into answers.
 //
 // Two stores implement it, chosen once when the server starts (server/server.cpp):
@@ -113,7 +113,7 @@ class Store {
 
   // Stores one validated fill, all or nothing, before returning. Errors: kNotFound unknown
   // dataset (without auto_create), kBadArgument columns differ from the dataset's, kKeyReused,
-  // kStorage.
+  // kDiskFull, kStorage.
   virtual Result<FillOutcome> fill(const FillJob& job) = 0;
 
   // Looks up the key of a request that failed validation: the stored answer when the key is

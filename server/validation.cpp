@@ -7,6 +7,7 @@
 
 #include "codec/json_text.h"
 #include "server/envelope.h"
+#include "server/failures.h"
 #include "server/request.h"
 
 namespace dsfill::server {
@@ -76,6 +77,13 @@ bool is_numeric_text(std::string_view s) {
 
 Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
   if (columns.empty()) return make_error(ErrorCode::kBadJson, "columns: at least one column");
+  if (columns.size() > kMaxColumns) {
+    // Refused here, before SQLite's own limit turns it into a storage failure.
+    return make_error(ErrorCode::kBadJson, "columns: " + std::to_string(columns.size()) +
+                                               " columns exceed the limit of " +
+                                               std::to_string(kMaxColumns) +
+                                               " (SQLite's column limit)");
+  }
   std::vector<ColumnRule> rules(columns.size());
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const codec::ColumnSpec& c = columns[i];
@@ -160,7 +168,7 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
   };
   od::document doc;
   if (auto err = parser.iterate(json.data(), json.size(), json.capacity()).get(doc)) {
-    return bad(std::string("rows JSON does not parse: ") + simdjson::error_message(err));
+    return json_parse_error("insert-data: rows JSON does not parse: ", err);
   }
   od::array rows;
   if (auto err = doc.get_array().get(rows)) {

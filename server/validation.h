@@ -1,9 +1,9 @@
 // Validation of a dataset's columns and of the rows of one fill.
 //
-// Columns: name (1-128 bytes, no control characters, unique ignoring ASCII case, not rowid/oid/
-// _rowid_, which SQLite reserves), alias (a string), type "dimension" or "measure", subtype
-// "text", "numeric" or "date" (a measure must be numeric), format (dates only; see
-// date_format.h).
+// Columns: 1 to kMaxColumns of them; name (1-128 bytes, no control characters, unique ignoring
+// ASCII case, not rowid/oid/ _rowid_, which SQLite reserves), alias (a string), type "dimension" or
+// "measure", subtype "text", "numeric" or "date" (a measure must be numeric), format (dates only;
+// see date_format.h).
 //
 // Rows: the rows JSON must be an array of arrays with exactly one value per column. Values:
 //   text    : a string, a JSON number (kept as its literal text) or null
@@ -27,6 +27,9 @@
 #include "server/limits.h"
 
 namespace dsfill::server {
+
+// Columns in one dataset: SQLite's default SQLITE_MAX_COLUMN, the most a table may have.
+constexpr std::size_t kMaxColumns = 2000;
 
 enum class Subtype : std::uint8_t { kText, kNumeric, kDate };
 

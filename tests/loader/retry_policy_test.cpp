@@ -18,7 +18,8 @@ TEST(RetryPolicy, ClassifiesStatuses) {
   EXPECT_EQ(classify_status(408), Verdict::kRetry);
   EXPECT_EQ(classify_status(429), Verdict::kRetry);
   EXPECT_EQ(classify_status(500), Verdict::kRetry);
-  EXPECT_EQ(classify_status(503), Verdict::kRetry);
+  EXPECT_EQ(classify_status(503), Verdict::kRetry);  // out of memory, in-flight budget
+  EXPECT_EQ(classify_status(507), Verdict::kRetry);  // disk full: resumable once space is freed
   EXPECT_EQ(classify_status(409), Verdict::kRetryPause);
   EXPECT_EQ(classify_status(400), Verdict::kFatal);
   EXPECT_EQ(classify_status(401), Verdict::kFatal);

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <new>
+#include <optional>
+#include <stdexcept>
 
 #include "server/handler.h"
 #include "server/sqlite_store.h"
@@ -114,6 +117,64 @@ TEST_F(HandlerTest, ConcurrencyLimitIs429WithRetryAfter) {
   EXPECT_EQ(d.get().result_int(), 200);
   EXPECT_EQ(testing::query(dir_ + "/h.db", "SELECT Name FROM ds_1 ORDER BY rowid"),
             (std::vector<std::string>{"a", "b", "d"}));
+}
+
+// A store whose fills throw: a failure inside the store's thread still gets an answer.
+class ThrowingStore final : public Store {
+ public:
+  explicit ThrowingStore(bool bad_alloc) : bad_alloc_(bad_alloc) {}
+  Result<CreateOutcome> create_dataset(std::string_view, std::string_view,
+                                       const codec::Columns&) override {
+    return CreateOutcome{};
+  }
+  Result<FillOutcome> fill(const FillJob&) override {
+    if (bad_alloc_) throw std::bad_alloc();
+    throw std::runtime_error("the disk caught fire");
+  }
+  Result<std::optional<StoredAnswer>> check_idempotency(std::string_view,
+                                                        const IdempotencyKey&) override {
+    return std::optional<StoredAnswer>();
+  }
+  Result<DatasetShape> complete(std::string_view, std::string_view) override {
+    return DatasetShape{};
+  }
+  Result<DatasetInfo> describe(std::string_view, std::string_view) override {
+    return DatasetInfo{};
+  }
+  bool uses_fingerprints() const override { return false; }
+
+ private:
+  bool bad_alloc_;
+};
+
+// Sends one fill to a handler over `store` and returns its answer and the log lines.
+std::pair<net::HttpResponse, std::string> fill_through(std::unique_ptr<Store> store) {
+  StoreWorker worker(std::move(store), StoreWorker::Threading::kCallersThread);
+  auto lines = std::make_shared<std::string>();
+  HandlerOptions options;
+  options.log = [lines](std::string_view line) { *lines += std::string(line) + "\n"; };
+  auto handler = std::make_shared<Handler>(std::move(options), &worker);
+  net::HttpRequest req{http::verb::post, "/dataset-fill", 11};
+  req.body() = testing::fill_body("u", "d", kColumns, R"([["a"]])", true, false);
+  std::optional<net::HttpResponse> got;
+  handler->handle(std::move(req), [&](net::HttpResponse&& res) { got = std::move(res); });
+  EXPECT_TRUE(got.has_value());
+  return {got ? std::move(*got) : net::HttpResponse{}, *lines};
+}
+
+TEST(HandlerFailures, OutOfMemoryIs503WithRetryAfter) {
+  auto [res, log] = fill_through(std::make_unique<ThrowingStore>(true));
+  EXPECT_EQ(res.result_int(), 503);
+  EXPECT_EQ(res[http::field::retry_after], "1");
+  EXPECT_NE(res.body().find("out of memory"), std::string::npos) << res.body();
+  EXPECT_NE(log.find("bad_alloc"), std::string::npos) << log;
+}
+
+TEST(HandlerFailures, OtherExceptionsAre500WithTheCauseLogged) {
+  auto [res, log] = fill_through(std::make_unique<ThrowingStore>(false));
+  EXPECT_EQ(res.result_int(), 500);
+  EXPECT_NE(log.find("the disk caught fire"), std::string::npos) << log;
+  EXPECT_EQ(res.body().find("fire"), std::string::npos) << "the cause stays in the log";
 }
 
 }  // namespace

@@ -23,7 +23,8 @@ TEST(HttpMappingTest, EveryErrorCodeHasItsStatus) {
       {ErrorCode::kConflict, 409},        {ErrorCode::kTooLarge, 413},
       {ErrorCode::kKeyReused, 422},       {ErrorCode::kBusy, 429},
       {ErrorCode::kStorage, 500},         {ErrorCode::kIo, 500},
-      {ErrorCode::kInternal, 500},
+      {ErrorCode::kInternal, 500},        {ErrorCode::kUnavailable, 503},
+      {ErrorCode::kDiskFull, 507},
   };
   for (const auto& [code, status] : table) {
     EXPECT_EQ(http_status_for(make_error(code, "m")), status) << error_code_name(code);

@@ -2,10 +2,13 @@
 // real client. After every rejected request the stored rows are checked unchanged.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "codec/base64.h"
@@ -361,6 +364,34 @@ TEST_F(ServerTest, CreateDatasetEndpoint) {
             (std::vector<std::string>{"3", "2.5"}));
 }
 
+TEST_F(ServerTest, MoreColumnsThanSqliteAllowsAre400AtCreationAndFill) {
+  ServeOptions options;
+  options.auto_create = true;
+  start(std::move(options), false);
+  std::string columns = "[";
+  std::string row = "[[";
+  for (int i = 0; i <= 2000; ++i) {  // 2001 columns
+    if (i > 0) {
+      columns += ',';
+      row += ',';
+    }
+    columns += R"({"name":"c)" + std::to_string(i) + R"(","alias":"a","type":"dimension",)" +
+               R"("subtype":"text"})";
+    row += R"("v")";
+  }
+  columns += "]";
+  row += "]]";
+  auto created =
+      http_request(server_->port(), "POST", "/datasets",
+                   R"({"user-code":"u2","dataset-code":"wide","columns":)" + columns + "}");
+  EXPECT_EQ(created.status, 400u) << created.body;
+  EXPECT_NE(created.body.find("limit of 2000"), std::string::npos) << created.body;
+  auto filled = fill(fill_body("u2", "wide", columns, row, true, false));
+  EXPECT_EQ(filled.status, 400u) << filled.body;
+  EXPECT_NE(filled.body.find("limit of 2000"), std::string::npos) << filled.body;
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM datasets"), std::vector<std::string>{"0"});
+}
+
 TEST_F(ServerTest, CompleteReturnsShapeAndNextFillStartsNewLoad) {
   start();
   ASSERT_EQ(
@@ -436,7 +467,7 @@ TEST_F(ServerTest, AuthenticationWithBearerTokens) {
   EXPECT_EQ(res.headers["WWW-Authenticate"], "Bearer");
   expect_rejected(body, 401, "Authorization", {{"Authorization", "Basic dTE6eA=="}});
   expect_rejected(body, 401, "Authorization", {{"Authorization", "Bearer"}});
-  expect_rejected(body, 403, "not valid for user-code u1", {{"Authorization", "Bearer nope"}});
+  expect_rejected(body, 403, "not valid for any user-code", {{"Authorization", "Bearer nope"}});
   expect_rejected(body, 403, "not valid", {{"Authorization", "Bearer s3cret-u2"}});
   expect_rejected(body, 403, "not valid", {{"Authorization", "Bearer s3cret-u1x"}});
   EXPECT_EQ(fill(body, {{"Authorization", "Bearer s3cret-u1"}}).status, 200u);
@@ -536,6 +567,131 @@ TEST_F(ServerTest, StopFinishesAndRestartKeepsData) {
   std::lock_guard lock(log_mu_);
   ASSERT_FALSE(log_.empty());
   EXPECT_EQ(log_.back().rfind("POST /dataset-fill 200 rows=2 ", 0), 0u) << log_.back();
+}
+
+// Returns the process's virtual memory size in KiB (VmSize in /proc/self/status).
+std::uint64_t vm_size_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmSize:", 0) == 0) return std::stoull(line.substr(7));
+  }
+  return 0;
+}
+
+std::string fill_header(std::uint64_t length, std::string_view extra = "") {
+  return "POST /dataset-fill HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+         std::string(extra) + "Content-Length: " + std::to_string(length) + "\r\n\r\n";
+}
+
+TEST_F(ServerTest, AuthAndRoutingAreDecidedBeforeTheBodyIsRead) {
+  ServeOptions options;
+  options.tokens.add("u1", "s3cret-u1");
+  start(options);
+  const auto started = std::chrono::steady_clock::now();
+  // A declared 60 MB that never comes: the answer cannot wait for it.
+  testing::RawConnection no_auth(server_->port(), 5000);
+  ASSERT_TRUE(no_auth.send(fill_header(60'000'000)));
+  auto res = no_auth.read();
+  EXPECT_EQ(res.status, 401u) << res.body;
+  EXPECT_EQ(res.headers["WWW-Authenticate"], "Bearer");
+  EXPECT_TRUE(no_auth.closed_by_peer());
+  testing::RawConnection unknown_token(server_->port(), 5000);
+  ASSERT_TRUE(unknown_token.send(fill_header(60'000'000, "Authorization: Bearer nope\r\n")));
+  EXPECT_EQ(unknown_token.read().status, 403u);
+  testing::RawConnection no_route(server_->port(), 5000);
+  ASSERT_TRUE(no_route.send("POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 60000000\r\n\r\n"));
+  EXPECT_EQ(no_route.read().status, 404u);
+  testing::RawConnection bad_method(server_->port(), 5000);
+  ASSERT_TRUE(
+      bad_method.send("PUT /dataset-fill HTTP/1.1\r\nHost: x\r\nContent-Length: 60000000\r\n\r\n"));
+  EXPECT_EQ(bad_method.read().status, 405u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+  // A request without a body keeps its connection after a header-level answer.
+  testing::RawConnection keep(server_->port(), 5000);
+  ASSERT_TRUE(
+      keep.send("GET /nope HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(keep.read().status, 404u);
+  EXPECT_EQ(keep.read().status, 404u);
+  EXPECT_EQ(fill(fill_body("u1", "d1", kColumns, compress_payload(kRows), true, true),
+                 {{"Authorization", "Bearer s3cret-u1"}})
+                .status,
+            200u);
+}
+
+TEST_F(ServerTest, DeclaredLengthsAreNotReservedUpFront) {
+  start();
+  const std::uint64_t before = vm_size_kib();
+  ASSERT_GT(before, 0u);
+  std::vector<std::unique_ptr<testing::RawConnection>> held;
+  for (int i = 0; i < 20; ++i) {  // 20 x 60 MB declared, 20 bytes each sent
+    held.push_back(std::make_unique<testing::RawConnection>(server_->port(), 5000));
+    ASSERT_TRUE(held.back()->send(fill_header(60'000'000) + R"({"user-code":"u1",)"));
+  }
+  // The server has read them once a request on another connection is answered after them.
+  EXPECT_EQ(http_request(server_->port(), "GET", "/datasets/u1/d1").status, 200u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::uint64_t after = vm_size_kib();
+  // Reserving the declared lengths would add 1.2 GB of address space.
+  EXPECT_LT(after, before + 200 * 1024) << before << " KiB -> " << after << " KiB";
+}
+
+TEST_F(ServerTest, InflightBudgetIs503WithRetryAfter) {
+  ServeOptions options;
+  options.limits.max_inflight_bytes = 256 * 1024;
+  start(options);
+  std::string big = R"([)";
+  for (int i = 0; i < 20'000; ++i) big += R"(["a fairly long name for a row",1,"2024-01-31"],)";
+  big.back() = ']';
+  const std::string body = fill_body("u1", "d1", kColumns, big, true, false);
+  ASSERT_GT(body.size(), 512u * 1024);
+  auto res = fill(body);
+  EXPECT_EQ(res.status, 503u) << res.body;
+  EXPECT_EQ(res.headers["Retry-After"], "1");
+  EXPECT_NE(res.body.find("retry later"), std::string::npos) << res.body;
+  EXPECT_EQ(stored().size(), 0u);
+  // The budget is given back: a request within it is served.
+  EXPECT_EQ(fill_rows(kRows, true).status, 200u);
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheCapAre503) {
+  ServeOptions options;
+  options.limits.max_connections = 2;
+  start(options);
+  auto a = std::make_unique<testing::RawConnection>(server_->port(), 5000);
+  auto b = std::make_unique<testing::RawConnection>(server_->port(), 5000);
+  // Both are accepted once a request on one of them is answered.
+  ASSERT_TRUE(a->send("GET /datasets/u1/d1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(a->read().status, 200u);
+  ASSERT_TRUE(b->send("GET /datasets/u1/d1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(b->read().status, 200u);
+  testing::RawConnection c(server_->port(), 5000);
+  auto res = c.read();  // answered without a request
+  EXPECT_EQ(res.status, 503u) << res.body;
+  EXPECT_EQ(res.headers["Retry-After"], "1");
+  a.reset();
+  b.reset();
+  // Closed connections free their places (the server sees the close at once).
+  unsigned status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    status = fill_rows(kRows, true).status;
+  }
+  EXPECT_EQ(status, 200u);
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionsAreClosedAfterIdleTimeout) {
+  ServeOptions options;
+  options.limits.idle_timeout = std::chrono::milliseconds(300);
+  start(options);
+  testing::RawConnection conn(server_->port(), 5000);
+  ASSERT_TRUE(conn.send("GET /datasets/u1/d1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(conn.read().status, 200u);
+  const auto idle_since = std::chrono::steady_clock::now();
+  EXPECT_TRUE(conn.closed_by_peer());
+  const auto waited = std::chrono::steady_clock::now() - idle_since;
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
+  EXPECT_LT(waited, std::chrono::seconds(3));
 }
 
 }  // namespace

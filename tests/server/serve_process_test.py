@@ -8,6 +8,10 @@ usage: serve_process_test.py PATH/TO/dsfill MODE
                   accepted and stored exactly.
   sigterm         SIGTERM stops the server with exit code 0 while a client is connected, after
                   answering the request in flight.
+  fd_limit        started with RLIMIT_NOFILE soft 64 / hard 96, the server raises its soft limit
+                  to 96; with more sockets open against it than it has descriptors it stays
+                  nearly idle (CPU time over 1 s) and answers the overflow 503; once they close,
+                  a fill succeeds.
 """
 import base64
 import csv
@@ -16,6 +20,8 @@ import http.client
 import io
 import json
 import os
+import resource
+import socket
 import signal
 import sqlite3
 import subprocess
@@ -33,10 +39,10 @@ COLUMNS = [
 
 
 class Server:
-    def __init__(self, db, extra=()):
+    def __init__(self, db, extra=(), preexec_fn=None):
         self.proc = subprocess.Popen(
             [DSFILL, "serve", "--db", db, "--listen", "127.0.0.1:0", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=preexec_fn)
         line = self.proc.stdout.readline()
         assert line.startswith("listening on http://127.0.0.1:"), line
         self.port = int(line.rsplit(":", 1)[1])
@@ -206,6 +212,66 @@ def sigterm(tmp):
     print(f"sigterm: exit 0, in-flight request {'answered' if 'reply' in result else 'not read'}")
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def soft_file_limit(pid):
+    with open(f"/proc/{pid}/limits") as f:
+        for line in f:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    raise AssertionError("no Max open files line")
+
+
+def fd_limit(tmp):
+    started = time.monotonic()
+    db = os.path.join(tmp, "fd.db")
+    server = Server(db, ["--create", "u/d", "--columns", write_columns(tmp, COLUMNS)],
+                    preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 96)))
+    try:
+        assert soft_file_limit(server.proc.pid) == 96, soft_file_limit(server.proc.pid)
+        held = []
+        for _ in range(200):  # far more than its 96 descriptors
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            held.append(s)
+        time.sleep(0.3)  # let it reach the limit
+        before = cpu_seconds(server.proc.pid)
+        time.sleep(1.0)
+        used = cpu_seconds(server.proc.pid) - before
+        assert used < 0.2, f"{used:.2f} s of CPU in 1 s at the descriptor limit"
+        # Connections beyond the limit were answered 503 (and closed), not left hanging.
+        refused = 0
+        for s in held:
+            s.settimeout(0.01)
+            try:
+                refused += s.recv(4096).startswith(b"HTTP/1.1 503")
+            except OSError:
+                pass
+        assert refused > 0, "no connection got 503"
+        for s in held:
+            s.close()
+        body = fill_body("u", "d", COLUMNS, [["t", "1"]])
+        status = None
+        for _ in range(50):  # the server frees the closed connections' descriptors
+            try:
+                status, reply = server.post("/dataset-fill", body, timeout=2)
+                if status == 200:
+                    break
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.1)
+        assert status == 200, status
+        print(f"fd_limit: {used:.3f} s CPU in 1 s at the limit, {refused} answered 503, "
+              f"fill ok, {time.monotonic() - started:.1f} s in all")
+    finally:
+        server.proc.kill()
+        server.proc.wait(timeout=10)
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory(prefix="dsfill_serve_") as tmp:
-        {"crash": crash, "python_payload": python_payload, "sigterm": sigterm}[MODE](tmp)
+        {"crash": crash, "python_payload": python_payload, "sigterm": sigterm,
+         "fd_limit": fd_limit}[MODE](tmp)

@@ -172,6 +172,79 @@ TEST_F(StoreTest, CheckIdempotencyKnowsKeptAnswers) {
   EXPECT_TRUE(store_->uses_fingerprints());
 }
 
+// Returns `n` columns c0..c{n-1}, every third a numeric measure.
+codec::Columns many_columns(std::size_t n) {
+  codec::Columns out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i].name = "c" + std::to_string(i);
+    out[i].alias = out[i].name;
+    out[i].type = i % 3 == 0 ? "measure" : "dimension";
+    out[i].subtype = i % 3 == 0 ? "numeric" : "text";
+  }
+  return out;
+}
+
+TEST_F(StoreTest, DiskFullIs507WithNothingStoredAndNoRollbackNoise) {
+  ASSERT_TRUE(store_->create_dataset("u", "d", columns_));
+  // About a few pages more than the empty database: the big fill cannot fit.
+  ASSERT_TRUE(store_->limit_size(64 * 1024));
+  std::string text(4000, 'x');
+  std::vector<std::pair<const char*, std::int64_t>> many(200, {text.c_str(), 1});
+  RowBatch rows;
+  rows.columns = 2;
+  for (auto& [t, n] : many) {
+    Value a;
+    a.type = Value::Type::kText;
+    a.data = t;
+    a.size = static_cast<std::uint32_t>(text.size());
+    Value b;
+    b.type = Value::Type::kInteger;
+    b.integer = n;
+    rows.values.push_back(a);
+    rows.values.push_back(b);
+  }
+  FillJob job{"u", "d", &columns_, true, false, &rows, nullptr, nullptr};
+  ::testing::internal::CaptureStderr();
+  auto full = store_->fill(job);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().code, ErrorCode::kDiskFull);
+  EXPECT_NE(full.error().message.find("disk full"), std::string::npos) << full.error().message;
+  EXPECT_NE(log.find("disk full"), std::string::npos) << log;
+  EXPECT_EQ(log.find("cannot rollback"), std::string::npos) << log;
+  EXPECT_EQ(testing::query(db(), "SELECT count(*) FROM ds_1"), std::vector<std::string>{"0"});
+  // Space freed: the same request is stored, once.
+  ASSERT_TRUE(store_->limit_size(0));
+  auto stored = store_->fill(job);
+  ASSERT_TRUE(stored) << stored.error().message;
+  EXPECT_EQ(stored->rows_count, 200u);
+  EXPECT_EQ(testing::query(db(), "SELECT count(*) FROM ds_1"), std::vector<std::string>{"200"});
+}
+
+TEST_F(StoreTest, DatasetAtTheColumnLimitFillsAndCompletes) {
+  const codec::Columns wide = many_columns(kMaxColumns);
+  ASSERT_TRUE(store_->create_dataset("u", "wide", wide));
+  RowBatch rows;
+  rows.columns = wide.size();
+  rows.values.resize(wide.size());
+  for (std::size_t i = 0; i < wide.size(); ++i) {
+    if (i % 3 == 0) {
+      rows.values[i].type = Value::Type::kInteger;
+      rows.values[i].integer = static_cast<std::int64_t>(i);
+    }  // the others stay null: empty
+  }
+  FillJob job{"u", "wide", &wide, true, false, &rows, nullptr, nullptr};
+  ASSERT_TRUE(store_->fill(job));
+  auto shape = store_->complete("u", "wide");
+  ASSERT_TRUE(shape) << shape.error().message;
+  EXPECT_EQ(shape->rows_count, 1u);
+  ASSERT_EQ(shape->columns.size(), kMaxColumns);
+  EXPECT_EQ(shape->columns[1998].max, 1998.0);  // in the last of the shape's queries
+  EXPECT_EQ(shape->columns[1999].empty_count, 1u);
+  EXPECT_EQ(store_->create_dataset("u", "wider", many_columns(kMaxColumns + 1)).error().code,
+            ErrorCode::kBadJson);
+}
+
 TEST_F(StoreTest, TokensCompareByUser) {
   TokenTable t;
   t.add("u", "tok");

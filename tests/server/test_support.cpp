@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <filesystem>
 
 #include <sqlite3.h>
@@ -144,6 +145,53 @@ std::string temp_dir(std::string_view name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+struct RawConnection::State {
+  asio::io_context ioc;
+  tcp::socket socket{ioc};
+  beast::flat_buffer buffer;
+};
+
+RawConnection::RawConnection(std::uint16_t port, int timeout_ms)
+    : state_(std::make_unique<State>()) {
+  state_->socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  timeval tv{};
+  tv.tv_sec = timeout_ms / 1000;
+  tv.tv_usec = (timeout_ms % 1000) * 1000;
+  setsockopt(state_->socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(state_->socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+RawConnection::~RawConnection() = default;
+
+bool RawConnection::send(std::string_view raw) {
+  beast::error_code ec;
+  asio::write(state_->socket, asio::buffer(raw.data(), raw.size()), ec);
+  return !ec;
+}
+
+ClientResponse RawConnection::read() {
+  ClientResponse out;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1ull << 30);
+  beast::error_code ec;
+  http::read(state_->socket, state_->buffer, parser, ec);
+  if (ec) return out;
+  auto res = parser.release();
+  out.status = res.result_int();
+  out.body = std::move(res.body());
+  for (const auto& f : res) out.headers.set(f.name_string(), f.value());
+  return out;
+}
+
+bool RawConnection::closed_by_peer() {
+  char scratch[4096];
+  for (;;) {
+    const ssize_t n = ::recv(state_->socket.native_handle(), scratch, sizeof scratch, 0);
+    if (n == 0) return true;
+    if (n < 0) return errno == ECONNRESET;  // EAGAIN: the timeout passed with it open
+  }
 }
 
 }  // namespace dsfill::server::testing

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,5 +42,27 @@ std::vector<std::string> query(const std::string& path, const std::string& sql);
 
 // Returns a fresh, empty directory for one test.
 std::string temp_dir(std::string_view name);
+
+// A client connection held open across calls, for tests of connection limits and timeouts.
+class RawConnection {
+ public:
+  // Connects to 127.0.0.1:`port`; reads and writes give up after `timeout_ms`.
+  explicit RawConnection(std::uint16_t port, int timeout_ms = 20'000);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  // Writes `raw` as it is; returns false if the write failed.
+  bool send(std::string_view raw);
+  // Reads one response (status 0: closed or timed out first).
+  ClientResponse read();
+  // Returns true if the server closed the connection (EOF or reset) before the timeout; bytes
+  // received before the close are skipped.
+  bool closed_by_peer();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace dsfill::server::testing

@@ -41,6 +41,19 @@ TEST(Validation, ControlNamesAreRefusedAndSqliteAliasesAccepted) {
       cols(R"([{"name":"we\"ird; DROP","alias":"a","type":"dimension","subtype":"text"}])")));
 }
 
+TEST(Validation, MoreColumnsThanSqliteAllowsAreRefusedNamingTheLimit) {
+  codec::Columns c(kMaxColumns + 1);
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    c[i] = codec::ColumnSpec{"c" + std::to_string(i), "a", "dimension", "text", ""};
+  }
+  auto over = check_columns(c);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, ErrorCode::kBadJson);  // 400, not a storage failure
+  EXPECT_NE(over.error().message.find("limit of 2000"), std::string::npos) << over.error().message;
+  c.pop_back();
+  EXPECT_TRUE(check_columns(c));
+}
+
 TEST(Validation, RowsBecomeTypedValues) {
   auto c = cols(R"([{"name":"t","alias":"t","type":"dimension","subtype":"text"},)"
                 R"({"name":"n","alias":"n","type":"measure","subtype":"numeric"}])");
