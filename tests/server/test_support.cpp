@@ -38,9 +38,9 @@ void set_timeouts(tcp::socket& socket) {
   setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-ClientResponse read_response(tcp::socket& socket) {
+// Reads one response from `socket`, keeping what follows it in `buffer` (kept-alive reads).
+ClientResponse read_response(tcp::socket& socket, beast::flat_buffer& buffer) {
   ClientResponse out;
-  beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(1ull << 30);
   beast::error_code ec;
@@ -51,6 +51,11 @@ ClientResponse read_response(tcp::socket& socket) {
   out.body = std::move(res.body());
   for (const auto& f : res) out.headers.set(f.name_string(), f.value());
   return out;
+}
+
+ClientResponse read_response(tcp::socket& socket) {
+  beast::flat_buffer buffer;
+  return read_response(socket, buffer);
 }
 
 }  // namespace
@@ -171,19 +176,7 @@ bool RawConnection::send(std::string_view raw) {
   return !ec;
 }
 
-ClientResponse RawConnection::read() {
-  ClientResponse out;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(1ull << 30);
-  beast::error_code ec;
-  http::read(state_->socket, state_->buffer, parser, ec);
-  if (ec) return out;
-  auto res = parser.release();
-  out.status = res.result_int();
-  out.body = std::move(res.body());
-  for (const auto& f : res) out.headers.set(f.name_string(), f.value());
-  return out;
-}
+ClientResponse RawConnection::read() { return read_response(state_->socket, state_->buffer); }
 
 bool RawConnection::closed_by_peer() {
   char scratch[4096];
