@@ -41,6 +41,15 @@ void add_dialect_flags(CLI::App& cmd, InputFlags& flags) {
                  "(with U+FFFD)")
       ->check(CLI::IsMember({"error", "replace"}))
       ->capture_default_str();
+  cmd.add_option("--skip-lines", flags.skip_lines,
+                 "Drop the first N physical lines of the file before the header (a report "
+                 "export's preamble). Row numbers in messages still count them. Part of the "
+                 "checkpoint's identity")
+      ->capture_default_str();
+  cmd.add_option("--comment", flags.comment,
+                 "Drop every line that begins with this character (e.g. '#'), before the header "
+                 "and between records; inside a quoted field it is data. Row numbers in messages "
+                 "still count them. Part of the checkpoint's identity");
 }
 
 void add_column_match_flags(CLI::App& cmd, InputFlags& flags) {
@@ -198,6 +207,8 @@ loader::ChunkerOptions chunker_options(const InputFlags& flags) {
   loader::ChunkerOptions options;
   options.batch_rows = flags.batch_rows;
   options.limit_records = flags.limit;
+  options.skip_lines = flags.skip_lines;
+  if (!flags.comment.empty()) options.comment = single_char(flags.comment, "--comment");
   options.batch_bytes = parse_size(flags.batch_bytes);
   options.dialect.delimiter = single_char(flags.delimiter, "--delimiter");
   options.dialect.quote = single_char(flags.quote, "--quote");
@@ -207,6 +218,11 @@ loader::ChunkerOptions chunker_options(const InputFlags& flags) {
   if (options.dialect.delimiter == '\n' || options.dialect.delimiter == '\r' ||
       options.dialect.quote == '\n' || options.dialect.quote == '\r') {
     throw UsageError("--delimiter and --quote cannot be a newline");
+  }
+  if (options.comment != '\0' &&
+      (options.comment == options.dialect.delimiter || options.comment == options.dialect.quote ||
+       options.comment == '\n' || options.comment == '\r')) {
+    throw UsageError("--comment must differ from --delimiter and --quote and not be a newline");
   }
   return options;
 }

@@ -30,6 +30,8 @@ struct InputFlags {
   std::string columns_path;
   std::size_t batch_rows = 10000;
   std::uint64_t limit = 0;  // --limit N: the first N data rows only
+  std::uint64_t skip_lines = 0;  // --skip-lines N: preamble lines before the header
+  std::string comment;           // --comment CHAR: lines beginning with it are skipped
   std::string batch_bytes = "8MiB";
   int level = codec::kDefaultGzipLevel;
   bool auto_level = false;  // --level auto: adapt while loading (level is the starting point)
@@ -51,7 +53,8 @@ struct InputFlags {
 // Returns the deflate backend --codec names. Throws UsageError (ISA-L missing from this build).
 codec::GzipBackend gzip_backend(const InputFlags& flags);
 
-// Defines the dialect flags only: --delimiter, --quote, --no-header, --encoding, --invalid-utf8.
+// Defines the dialect flags only: --delimiter, --quote, --no-header, --encoding, --invalid-utf8,
+// --skip-lines, --comment.
 void add_dialect_flags(CLI::App& cmd, InputFlags& flags);
 
 // Defines how header names meet --columns: --missing-columns, --extra-columns.

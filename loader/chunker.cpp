@@ -15,6 +15,73 @@ Chunker::Chunker(InputReader& reader, ChunkerOptions options, codec::InputPositi
   options_.read_size = std::max<std::size_t>(options_.read_size, 4096);
   options_.max_record_bytes = std::max(options_.max_record_bytes, options_.batch_bytes);
   lookahead_ = options_.batch_bytes;
+  if (start.byte_offset == 0) skip_left_ = options_.skip_lines;
+}
+
+Result<bool> Chunker::drop_line() {
+  for (;;) {
+    const std::string_view avail(segment_.get() + begin_, size_ - begin_);
+    const std::size_t lf = avail.find('\n');
+    if (lf != std::string_view::npos || (eof_ && !avail.empty())) {
+      const std::size_t n = lf != std::string_view::npos ? lf + 1 : avail.size();
+      begin_ += n;
+      pos_.byte_offset += static_cast<std::int64_t>(n);
+      pos_.row += 1;
+      return true;
+    }
+    if (eof_) return false;
+    if (avail.size() > options_.max_record_bytes) {
+      return make_error(ErrorCode::kBadCsv,
+                        "skipped line longer than " + std::to_string(options_.max_record_bytes) +
+                            " bytes",
+                        pos_.row, pos_.byte_offset);
+    }
+    auto more = fill();
+    if (!more) return more.error();
+  }
+}
+
+Result<void> Chunker::skip_lines() {
+  if (skip_left_ == 0 && options_.comment == '\0') return {};
+  if (!bom_checked_) {
+    std::size_t none = 0;
+    auto bom = cut(0, none);  // checks for the BOM once three bytes are buffered
+    if (!bom) return bom.error();
+  }
+  for (;;) {
+    if (skip_left_ == 0) {
+      if (options_.comment == '\0') return {};
+      if (begin_ == size_ && !eof_) {
+        auto more = fill();
+        if (!more) return more.error();
+        continue;
+      }
+      if (begin_ == size_ || segment_[begin_] != options_.comment) return {};
+    }
+    auto dropped = drop_line();
+    if (!dropped) return dropped.error();
+    if (!*dropped) return {};
+    if (skip_left_ > 0) --skip_left_;
+  }
+}
+
+void Chunker::stop_at_comment(std::size_t& end, std::size_t& records) const {
+  if (options_.comment == '\0' || end == 0) return;
+  const std::string_view cut(segment_.get() + begin_, end);
+  const char mark[2] = {'\n', options_.comment};
+  for (std::size_t at = cut.find(std::string_view(mark, 2)); at != std::string_view::npos;
+       at = cut.find(std::string_view(mark, 2), at + 1)) {
+    // A comment only where a record starts: the LF before it must end a record, not sit in a
+    // quoted field. The prefix ends with that LF, so a cut of it ends there exactly when it does.
+    const std::string_view head = cut.substr(0, at + 1);
+    const codec::RecordCut found =
+        codec::find_record_cut(codec::PaddedView(head), SIZE_MAX, false, options_.dialect);
+    if (found.end == head.size()) {
+      end = found.end;
+      records = found.records;
+      return;
+    }
+  }
 }
 
 Result<bool> Chunker::fill() {
@@ -49,6 +116,7 @@ Result<bool> Chunker::fill() {
 
 Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
   for (;;) {
+
     std::string_view avail(segment_.get() + begin_, size_ - begin_);
     if (!bom_checked_ && (avail.size() >= 3 || eof_)) {
       const std::size_t bom = codec::utf8_bom_length(avail);
@@ -57,7 +125,7 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
       avail.remove_prefix(bom);
       bom_checked_ = true;
     }
-    // Cut once the lookahead is buffered (or the input ended). A cut that finds fewer than
+    if (max_rows == 0 && bom_checked_) return 0;  // skip_lines(): only the BOM check    // Cut once the lookahead is buffered (or the input ended). A cut that finds fewer than
     // max_rows records in fewer than batch_bytes bytes waits for more input and scans again.
     if (bom_checked_ && (avail.size() >= lookahead_ || eof_)) {
       const bool limited = avail.size() >= options_.batch_bytes;
@@ -118,9 +186,12 @@ Result<std::optional<Batch>> Chunker::next(std::size_t max_rows) {
   if (left_ == 0) return std::optional<Batch>();
   std::size_t rows = max_rows != 0 ? max_rows : options_.batch_rows;
   if (left_ < rows) rows = static_cast<std::size_t>(left_);
+  auto skipped = skip_lines();
+  if (!skipped) return skipped.error();
   auto end = cut(rows, records);
   if (!end) return end.error();
   if (*end == 0) return std::optional<Batch>();
+  stop_at_comment(*end, records);
   if (left_ != UINT64_MAX) left_ -= std::min<std::uint64_t>(left_, records);
   Batch batch;
   batch.seq = next_seq_++;
@@ -139,6 +210,8 @@ Result<std::optional<Batch>> Chunker::next(std::size_t max_rows) {
 
 Result<std::string_view> Chunker::peek_record() {
   std::size_t records = 0;
+  auto skipped = skip_lines();
+  if (!skipped) return skipped.error();
   auto end = cut(1, records);
   if (!end) return end.error();
   return std::string_view(segment_.get() + begin_, *end);

@@ -47,6 +47,14 @@ struct ChunkerOptions {
   // --limit N: load only the first N data records (0: all). Applied by open_input (load_input.h)
   // through Chunker::set_limit, after the header and net of what a resumed load already read.
   std::uint64_t limit_records = 0;
+  // --skip-lines N: physical lines (up to each LF, quotes not considered) dropped before the
+  // first record, as report exports have a preamble. Applied only by a chunker that starts at
+  // byte 0, after a BOM; each still counts as a row, so later rows keep their line numbers.
+  std::uint64_t skip_lines = 0;
+  // --comment CHAR: a record that begins with this byte is a comment line (up to its LF, quotes
+  // not considered) and is dropped, counted as a row. Only at record starts: inside a quoted
+  // field it is data. '\0': none. A batch never holds a comment line; it ends before one.
+  char comment = '\0';
 };
 
 class Chunker {
@@ -70,6 +78,9 @@ class Chunker {
   // Bytes consumed from the input so far (the end of the last batch returned).
   std::int64_t offset() const { return pos_.byte_offset; }
 
+  // The physical row (1-based) of the next record: after the header, the first data row.
+  std::int64_t row() const { return pos_.row; }
+
   // Bytes the boundary finder has scanned so far, rescans included (for tests and benchmarks).
   std::uint64_t scanned_bytes() const { return scanned_; }
 
@@ -78,6 +89,12 @@ class Chunker {
   // Buffers enough input and returns the length of the next cut of at most `max_rows` records
   // (0 at end of input), setting `records`; consumes nothing.
   Result<std::size_t> cut(std::size_t max_rows, std::size_t& records);
+  // Drops the lines --skip-lines still owes and the comment lines at the next record start.
+  Result<void> skip_lines();
+  // Drops one physical line at the next record start; false at end of input.
+  Result<bool> drop_line();
+  // Shortens the cut [0, end) of `records` records to end before its first comment line.
+  void stop_at_comment(std::size_t& end, std::size_t& records) const;
 
   InputReader& reader_;
   ChunkerOptions options_;
@@ -97,6 +114,7 @@ class Chunker {
   bool bom_checked_ = false;
   std::uint64_t scanned_ = 0;
   std::uint64_t left_ = UINT64_MAX;  // records next() may still return
+  std::uint64_t skip_left_ = 0;      // --skip-lines not yet dropped
 };
 
 }  // namespace dsfill::loader

@@ -71,7 +71,8 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
   in->schema.rows.keep_going = o.bad_rows.any() || o.target == Target::kCheck;
   in->body = codec::make_body_template(o.user_code, o.dataset_code, in->schema.columns, o.compress);
   const std::int64_t data_start = in->head_->offset();
-  const std::int64_t first_data_row = in->schema.header.empty() ? 1 : 2;
+  // The header's row, and any --skip-lines or --comment lines before it, are behind the chunker.
+  const std::int64_t first_data_row = in->head_->row();
   auto plan = plan_load(o, in->body, in->schema.rows, data_start, first_data_row);
   if (!plan) {
     const bool io = plan.error().code == ErrorCode::kIo;
