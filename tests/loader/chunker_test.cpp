@@ -274,5 +274,49 @@ TEST(InputReader, StartsAtResumeOffset) {
   std::remove(path.c_str());
 }
 
+// Returns the records of `batches` joined, and checks that their rows are the file's rows.
+std::string joined(const std::vector<Batch>& batches) {
+  std::string out;
+  for (const auto& b : batches) out += std::string(b.records);
+  return out;
+}
+
+TEST(Chunker, SkipLinesDropsPhysicalLinesLongerThanAReadAndCountsThem) {
+  // A preamble line longer than a read, and one with a lone quote that must not open a field.
+  const std::string preamble = std::string(10000, 'x') + "\nnote: \"open\n";
+  const std::string data = "a,b\n1,2\n3,4\n";
+  ChunkerOptions options;
+  options.read_size = 4096;
+  options.skip_lines = 2;
+  const auto batches = cut_all("\xEF\xBB\xBF" + preamble + data, options);
+  EXPECT_EQ(joined(batches), data);
+  ASSERT_FALSE(batches.empty());
+  EXPECT_EQ(batches.front().first_row, 3);  // the header is the file's third line
+  EXPECT_EQ(batches.front().byte_begin, static_cast<std::int64_t>(3 + preamble.size()));
+}
+
+TEST(Chunker, CommentLinesEndBatchesAndNeverSitInsideOne) {
+  std::string data = "#top\nh1,h2\n";
+  std::string want = "h1,h2\n";
+  for (int r = 0; r < 3000; ++r) {
+    if (r % 5 == 0) data += "# comment " + std::string(r % 700, 'c') + "\n";
+    const std::string record = "\"q\n#data " + std::to_string(r) + "\",x\r\n";
+    data += record;
+    want += record;
+  }
+  ChunkerOptions options;
+  options.read_size = 4096;
+  options.batch_rows = 37;
+  options.comment = '#';
+  const auto batches = cut_all(data, options);
+  EXPECT_EQ(joined(batches), want);
+  std::int64_t rows = 0;
+  for (const auto& b : batches) rows += static_cast<std::int64_t>(b.physical_rows);
+  EXPECT_EQ(rows, 3001);
+  // Rows still count the comment lines: the last batch ends at the file's last line.
+  EXPECT_EQ(batches.back().first_row + static_cast<std::int64_t>(batches.back().physical_rows),
+            1 + 2 + 3000 + 600);
+}
+
 }  // namespace
 }  // namespace dsfill::loader
