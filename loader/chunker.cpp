@@ -56,7 +56,7 @@ Result<void> Chunker::skip_lines() {
         if (!more) return more.error();
         continue;
       }
-      if (begin_ == size_ || segment_[begin_] != options_.comment) return {};
+      if (begin_ == size_ || segment_.get()[begin_] != options_.comment) return {};
     }
     auto dropped = drop_line();
     if (!dropped) return dropped.error();
