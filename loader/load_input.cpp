@@ -57,6 +57,15 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
                           "`split --line-bytes`, keeping the header) or decompress it and shard "
                           "the plain file");
   }
+  if (o.chunker.comment != '\0' && o.shard.count > 1) {
+    // A shard's boundary is found from the bytes after its cut as if they were all CSV: a quote
+    // in a comment line would mislead it, and a row would go to two shards or none.
+    return make_error(ErrorCode::kBadArgument,
+                      "--shard cannot be combined with --comment: shard boundaries are found "
+                      "from the bytes after each cut, and a quote in a comment line would "
+                      "mislead them. Strip the comment lines first (e.g. grep -v '^#') and "
+                      "shard the result");
+  }
   ChunkerOptions chunking = o.chunker;
   chunking.resync_long_records = o.bad_rows.any() || o.target == Target::kCheck;
   in->head_ = std::make_unique<Chunker>(*in->reader_, chunking);

@@ -159,8 +159,14 @@ Result<ShardRange> shard_range(const ReadAt& read, std::int64_t size, std::int64
     // size * i / N without overflow: (q*N + r) * i / N = q*i + r*i/N, and r*i < N*N.
     const std::int64_t q = size / spec.count, r = size % spec.count;
     const std::int64_t cut = q * i + r * i / spec.count;
-    auto b = find_shard_boundary(read, size, cut, dialect, window);
-    if (b) b->offset = std::max(b->offset, data_start);
+    if (cut <= data_start) return Boundary{data_start, false};
+    // Data starts outside quotes: what comes before it (the header, a --skip-lines preamble,
+    // which need not be CSV) is left out of the quote-parity scan.
+    const ReadAt from_data = [&read, data_start](std::int64_t offset, char* out, std::size_t n) {
+      return read(offset + data_start, out, n);
+    };
+    auto b = find_shard_boundary(from_data, size - data_start, cut - data_start, dialect, window);
+    if (b) b->offset += data_start;
     return b;
   };
   auto begin = boundary(spec.index);

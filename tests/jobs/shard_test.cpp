@@ -119,6 +119,28 @@ TEST(ShardRange, ShardsTileTheDataExactly) {
   }
 }
 
+TEST(ShardRange, TheParityScanStartsAtTheData) {
+  // A --skip-lines preamble with a lone quote: a parity scan from byte 0 would read every
+  // record after it as quoted. Records of empty quoted fields hold only quotes that decide
+  // nothing, so every cut takes that scan.
+  const std::string preamble = "report \"draft\n";
+  std::string text = preamble + "h1,h2\n";
+  for (int r = 0; r < 8; ++r) text += "\"\",\"\"\n";
+  const auto size = static_cast<std::int64_t>(text.size());
+  const auto data_start = static_cast<std::int64_t>(preamble.size() + 6);
+  std::int64_t expected_begin = data_start;
+  for (int i = 0; i < 3; ++i) {
+    auto r = shard_range(string_read_at(text), size, data_start, {i, 3}, {}, 1);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->parity_scan || i == 0) << "shard " << i;
+    EXPECT_EQ(r->begin, expected_begin) << "shard " << i;
+    EXPECT_EQ((r->begin - data_start) % 6, 0) << "shard " << i << " starts inside a record";
+    EXPECT_LT(r->begin, size) << "shard " << i << " is empty: the quote state was wrong";
+    expected_begin = r->end;
+  }
+  EXPECT_EQ(expected_begin, size);
+}
+
 TEST(ShardSpec, ParsesAndRejects) {
   auto ok = parse_shard("3/7");
   ASSERT_TRUE(ok);

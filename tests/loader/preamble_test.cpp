@@ -4,6 +4,7 @@
 // identity, so a resume with another value is refused.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "loader/pipeline.h"
@@ -152,6 +153,42 @@ TEST(CommentCli, InferAndCheckHonourIt) {
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
   const auto without = dsfill(dir, "check " + dir.file("in.csv"));
   EXPECT_NE(without.exit_code, 0) << without.out << without.err;
+}
+
+TEST(SkipLines, ThreeShardsStoreEveryRowOnce) {
+  TempDir dir;
+  const std::string data = hard_csv(4000, 8);
+  write_file(dir.file("plain.csv"), data);
+  write_file(dir.file("in.csv"), kPreamble + data);
+  ReferenceServer server(dir.file("store.db"));
+  for (int i = 0; i < 3; ++i) {
+    auto o = test_options(dir.file("in.csv"), server.url());
+    o.chunker.batch_rows = 250;
+    o.chunker.skip_lines = 4;
+    o.shard = loader::ShardSpec{.index = i, .count = 3};
+    o.complete = false;
+    const auto report = loader::run_load(o);
+    ASSERT_EQ(report.outcome, Outcome::kOk) << "shard " << i << ": " << report.message;
+  }
+  Rows stored = stored_rows(server.db(), "u1", "d1");
+  Rows want = python_rows(dir.file("plain.csv"));
+  std::sort(stored.begin(), stored.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(stored, want);
+}
+
+TEST(Comment, WithShardIsRefused) {
+  TempDir dir;
+  std::string plain;
+  write_file(dir.file("in.csv"), commented_csv(100, plain));
+  ReferenceServer server(dir.file("store.db"));
+  auto o = test_options(dir.file("in.csv"), server.url());
+  o.chunker.comment = '#';
+  o.shard = loader::ShardSpec{.index = 1, .count = 2};
+  const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kUsage) << report.message;
+  EXPECT_NE(report.message.find("--comment"), std::string::npos) << report.message;
+  EXPECT_TRUE(stored_rows(server.db(), "u1", "d1").empty());
 }
 
 }  // namespace
