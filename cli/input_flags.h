@@ -29,7 +29,7 @@ struct InputFlags {
   std::string invalid_utf8 = "error";
   std::string columns_path;
   std::size_t batch_rows = 10000;
-  std::uint64_t limit = 0;  // --limit N: the first N data rows only
+  std::uint64_t limit = 0;       // --limit N: the first N data rows only
   std::uint64_t skip_lines = 0;  // --skip-lines N: preamble lines before the header
   std::string comment;           // --comment CHAR: lines beginning with it are skipped
   std::string batch_bytes = "8MiB";

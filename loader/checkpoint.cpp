@@ -121,8 +121,7 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
   // Only when set, so that checkpoints written before --limit existed still match.
   if (o.chunker.limit_records > 0)
     id.dialect += ",limit=" + std::to_string(o.chunker.limit_records);
-  if (o.chunker.skip_lines > 0)
-    id.dialect += ",skip_lines=" + std::to_string(o.chunker.skip_lines);
+  if (o.chunker.skip_lines > 0) id.dialect += ",skip_lines=" + std::to_string(o.chunker.skip_lines);
   if (o.chunker.comment != '\0')
     id.dialect += ",comment=" + std::to_string(static_cast<int>(o.chunker.comment));
   id.shard = std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count);

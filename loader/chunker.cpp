@@ -31,10 +31,10 @@ Result<bool> Chunker::drop_line() {
     }
     if (eof_) return false;
     if (avail.size() > options_.max_record_bytes) {
-      return make_error(ErrorCode::kBadCsv,
-                        "skipped line longer than " + std::to_string(options_.max_record_bytes) +
-                            " bytes",
-                        pos_.row, pos_.byte_offset);
+      return make_error(
+          ErrorCode::kBadCsv,
+          "skipped line longer than " + std::to_string(options_.max_record_bytes) + " bytes",
+          pos_.row, pos_.byte_offset);
     }
     auto more = fill();
     if (!more) return more.error();
@@ -69,18 +69,24 @@ void Chunker::stop_at_comment(std::size_t& end, std::size_t& records) const {
   if (options_.comment == '\0' || end == 0) return;
   const std::string_view cut(segment_.get() + begin_, end);
   const char mark[2] = {'\n', options_.comment};
+  // Scans on from the last record boundary found, so "\n#" inside quoted fields costs a rescan
+  // of the record that holds it, not of the batch.
+  std::size_t from = 0;
+  std::size_t counted = 0;
   for (std::size_t at = cut.find(std::string_view(mark, 2)); at != std::string_view::npos;
        at = cut.find(std::string_view(mark, 2), at + 1)) {
     // A comment only where a record starts: the LF before it must end a record, not sit in a
-    // quoted field. The prefix ends with that LF, so a cut of it ends there exactly when it does.
-    const std::string_view head = cut.substr(0, at + 1);
+    // quoted field. The span ends with that LF, so a cut of it ends there exactly when it does.
+    const std::string_view span = cut.substr(from, at + 1 - from);
     const codec::RecordCut found =
-        codec::find_record_cut(codec::PaddedView(head), SIZE_MAX, false, options_.dialect);
-    if (found.end == head.size()) {
-      end = found.end;
-      records = found.records;
+        codec::find_record_cut(codec::PaddedView(span), SIZE_MAX, false, options_.dialect);
+    if (found.end == span.size()) {
+      end = from + found.end;
+      records = counted + found.records;
       return;
     }
+    from += found.end;
+    counted += found.records;
   }
 }
 
@@ -116,7 +122,6 @@ Result<bool> Chunker::fill() {
 
 Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
   for (;;) {
-
     std::string_view avail(segment_.get() + begin_, size_ - begin_);
     if (!bom_checked_ && (avail.size() >= 3 || eof_)) {
       const std::size_t bom = codec::utf8_bom_length(avail);
@@ -125,7 +130,8 @@ Result<std::size_t> Chunker::cut(std::size_t max_rows, std::size_t& records) {
       avail.remove_prefix(bom);
       bom_checked_ = true;
     }
-    if (max_rows == 0 && bom_checked_) return 0;  // skip_lines(): only the BOM check    // Cut once the lookahead is buffered (or the input ended). A cut that finds fewer than
+    if (max_rows == 0 && bom_checked_) return 0;  // skip_lines() asked for the BOM check only
+    // Cut once the lookahead is buffered (or the input ended). A cut that finds fewer than
     // max_rows records in fewer than batch_bytes bytes waits for more input and scans again.
     if (bom_checked_ && (avail.size() >= lookahead_ || eof_)) {
       const bool limited = avail.size() >= options_.batch_bytes;

@@ -19,7 +19,8 @@ using loader::Outcome;
 
 // A report export's preamble: lines with delimiters, a lone quote (which would open a quoted
 // field if it were read as CSV) and a blank line.
-const std::string kPreamble = "Sales report, generated 2026-12-02\r\nfilter: \"region = EU\n\nrows:\n";
+const std::string kPreamble =
+    "Sales report, generated 2026-12-02\r\nfilter: \"region = EU\n\nrows:\n";
 
 class SkipLines : public ::testing::TestWithParam<bool> {};
 
