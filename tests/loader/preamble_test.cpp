@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <string>
 
+#include "loader/checkpoint.h"
+#include "loader/chunker.h"
+#include "loader/input_reader.h"
 #include "loader/pipeline.h"
 #include "loader/report.h"
 #include "tests/loader/e2e_support.h"
@@ -190,6 +193,51 @@ TEST(Comment, WithShardIsRefused) {
   EXPECT_EQ(report.outcome, Outcome::kUsage) << report.message;
   EXPECT_NE(report.message.find("--comment"), std::string::npos) << report.message;
   EXPECT_TRUE(stored_rows(server.db(), "u1", "d1").empty());
+}
+
+// A resume continues at the acknowledged offset, which may be a comment line (a batch ends before
+// one): it is dropped again there, and every row is stored once, the row check over all runs.
+TEST(SkipLinesAndComment, ResumeStoresEveryRowOnce) {
+  TempDir dir;
+  std::string plain;
+  write_file(dir.file("in.csv"), kPreamble + commented_csv(3000, plain));
+  write_file(dir.file("plain.csv"), plain);
+  ReferenceServer server(dir.file("store.db"));
+  auto o = test_options(dir.file("in.csv"), server.url());
+  o.chunker.batch_rows = 200;
+  o.chunker.skip_lines = 4;
+  o.chunker.comment = '#';
+  o.connections = 1;
+  o.replace = true;
+  o.checkpoint = dir.file("ck.json");
+  ASSERT_EQ(loader::run_load(o).outcome, Outcome::kOk);
+  // Simulate a run killed after five batches (kill -9 before later checkpoint writes): rewind
+  // the checkpoint to the end of the fifth batch; the server holds them all, by their keys.
+  auto read = loader::read_checkpoint(o.checkpoint);
+  ASSERT_TRUE(read && *read);
+  loader::Checkpoint c = **read;
+  auto reader = loader::InputReader::open(o.input);
+  ASSERT_TRUE(reader);
+  loader::Chunker chunker(*reader, o.chunker);
+  ASSERT_TRUE(chunker.next(1));  // the header
+  std::uint64_t rows = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto batch = chunker.next();
+    ASSERT_TRUE(batch && batch->has_value());
+    rows += (*batch)->physical_rows;
+  }
+  c.offset = chunker.offset();
+  c.next_row = chunker.row();
+  c.batches_acked = 5;
+  c.rows_acked = rows;
+  c.finished = false;
+  ASSERT_TRUE(loader::write_checkpoint(o.checkpoint, c));
+  o.resume = true;
+  const auto r = loader::run_load(o);
+  ASSERT_EQ(r.outcome, Outcome::kOk) << r.message;
+  EXPECT_TRUE(r.resumed);
+  EXPECT_EQ(r.server_rows_count, 3000);
+  EXPECT_EQ(stored_rows(server.db(), "u1", "d1"), python_rows(dir.file("plain.csv")));
 }
 
 }  // namespace
