@@ -47,6 +47,10 @@ struct LoadFlags {
   std::vector<std::string> headers;
   std::string token_file;
   std::string cacert;
+  std::string capath;
+  std::string cert;
+  std::string key;
+  bool insecure = false;
   std::string max_body_bytes;  // SIZE; empty: none
   bool no_complete = false;
   std::string progress = "auto";
@@ -195,6 +199,10 @@ loader::LoadOptions load_options(const LoadFlags& f) {
     o.retry.seed = std::strtoull(seed, nullptr, 10);
   o.headers = parse_headers(f.headers);
   o.cacert = f.cacert;
+  o.capath = f.capath;
+  o.client_cert = f.cert;
+  o.client_key = f.key;
+  o.insecure = f.insecure;
   if (!f.max_body_bytes.empty()) {
     o.max_body_bytes = parse_size(f.max_body_bytes);
     // Batches of at most that many CSV bytes make bodies about that size or less (gzip shrinks
@@ -432,7 +440,18 @@ void add_load_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("-H,--header", f->headers, "Extra HTTP header NAME:VALUE (repeatable)");
   cmd->add_option("--token-file", f->token_file,
                   "File holding the tenant token (default: the DSFILL_TOKEN variable)");
-  cmd->add_option("--cacert", f->cacert, "PEM file of CA certificates to trust for https");
+  cmd->add_option("--cacert", f->cacert,
+                  "PEM file of CA certificates to trust for https (default: the system store)");
+  cmd->add_option("--capath", f->capath,
+                  "Directory of CA certificates to trust for https, in OpenSSL's hashed layout "
+                  "(openssl rehash DIR)");
+  cmd->add_option("--cert", f->cert,
+                  "PEM client certificate for servers that require one (mTLS gateways)");
+  cmd->add_option("--key", f->key,
+                  "PEM private key of --cert (default: read from the --cert file)");
+  cmd->add_flag("--insecure", f->insecure,
+                "Do not verify the server's certificate or name (test rigs only: anyone on the "
+                "path can read and change the load; a warning is printed)");
   cmd->add_flag("--no-complete", f->no_complete, "Do not POST /dataset-complete at the end");
   cmd->add_option("--progress", f->progress,
                   "Progress line on stderr: auto (when a TTY), always, never")

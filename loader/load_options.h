@@ -51,7 +51,11 @@ struct LoadOptions {
   std::chrono::milliseconds connect_timeout{10'000};  // --connect-timeout
   net::RetryOptions retry;
   std::string token;   // sent as Authorization: Bearer; never printed
-  std::string cacert;  // PEM file for https; empty: the system store
+  std::string cacert;  // PEM file for https; empty (and no capath): the system store
+  std::string capath;  // a hashed directory of CA certificates
+  std::string client_cert;  // mTLS: PEM client certificate, and its key (empty: in the cert)
+  std::string client_key;
+  bool insecure = false;  // --insecure: no certificate or name verification (test rigs only)
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
   // --max-body-bytes: request bodies over this are split before they are sent (as a 413 would
   // split them); 0: none until the server refuses one as too large.

@@ -25,6 +25,7 @@
 #include "loader/bounded_queue.h"
 #include "loader/load_input.h"
 #include "loader/local_sink.h"
+#include "loader/log.h"
 #include "loader/progress_ticker.h"
 #include "loader/resume_plan.h"
 #include "loader/row_check.h"
@@ -67,7 +68,16 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
   auto url = net::parse_url(o.url);
   if (!url) return url.error();
   if (url->tls) {
-    auto context = net::make_tls_context(o.cacert);
+    if (o.insecure) {
+      log(LogLevel::kWarn,
+          "--insecure: the server's certificate and name are NOT verified; anyone on the path "
+          "can read and change this load. For test rigs only: use --cacert for a private CA");
+    }
+    auto context = net::make_tls_context({.cacert = o.cacert,
+                                          .capath = o.capath,
+                                          .cert = o.client_cert,
+                                          .key = o.client_key,
+                                          .insecure = o.insecure});
     if (!context) return context.error();
     tls = std::move(*context);
   }

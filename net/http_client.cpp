@@ -17,24 +17,46 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using boost::system::error_code;
 
-Result<std::shared_ptr<ssl::context>> make_tls_context(const std::string& cacert) {
+namespace {
+
+Error tls_setup_error(const std::string& what, const error_code& ec) {
+  return make_error(ErrorCode::kBadArgument, what + ": " + ec.message());
+}
+
+}  // namespace
+
+Result<std::shared_ptr<ssl::context>> make_tls_context(const TlsOptions& options) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   ::SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
-  ctx->set_verify_mode(ssl::verify_peer);
+  ctx->set_verify_mode(options.insecure ? ssl::verify_none : ssl::verify_peer);
   error_code ec;
-  if (!cacert.empty()) {
-    ctx->load_verify_file(cacert, ec);
-    if (ec) {
-      return make_error(ErrorCode::kBadArgument,
-                        "cannot load CA certificates from " + cacert + ": " + ec.message());
-    }
-  } else {
+  if (!options.cacert.empty()) {
+    ctx->load_verify_file(options.cacert, ec);
+    if (ec) return tls_setup_error("cannot load CA certificates from " + options.cacert, ec);
+  }
+  if (!options.capath.empty()) {
+    ctx->add_verify_path(options.capath, ec);
+    if (ec) return tls_setup_error("cannot use the CA directory " + options.capath, ec);
+  }
+  if (options.cacert.empty() && options.capath.empty()) {
     ctx->set_default_verify_paths(ec);
-    if (ec) {
-      return make_error(ErrorCode::kBadArgument,
-                        "cannot load the system CA store: " + ec.message());
+    if (ec) return tls_setup_error("cannot load the system CA store", ec);
+  }
+  if (!options.key.empty() && options.cert.empty()) {
+    return make_error(ErrorCode::kBadArgument, "--key needs --cert (the client certificate)");
+  }
+  if (!options.cert.empty()) {
+    ctx->use_certificate_chain_file(options.cert, ec);
+    if (ec) return tls_setup_error("cannot load the client certificate " + options.cert, ec);
+    const std::string& key = options.key.empty() ? options.cert : options.key;
+    ctx->use_private_key_file(key, ssl::context::pem, ec);
+    if (ec) return tls_setup_error("cannot load the client key " + key, ec);
+    if (::SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+      return make_error(
+          ErrorCode::kBadArgument,
+          "the client key " + key + " does not match the certificate " + options.cert);
     }
   }
   return ctx;
@@ -143,9 +165,9 @@ void HttpConnection::on_connect(const error_code& ec) {
     return fail(error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()),
                 false);
   }
-  secure_->set_verify_mode(ssl::verify_peer);
-  // OpenSSL checks the name (or the IP literal) against the certificate itself, so that a
-  // mismatch has its own verification result to report.
+  // The verify mode is the context's (peer verification, or none for --insecure). OpenSSL checks
+  // the name (or the IP literal) against the certificate itself, so that a mismatch has its own
+  // verification result to report.
   X509_VERIFY_PARAM* param = ::SSL_get0_param(secure_->native_handle());
   const int named = addr_ec ? ::X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size())
                             : ::X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());

@@ -31,10 +31,21 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 // size never fails the read (see capped_body.h).
 using Response = boost::beast::http::response<CappedBody>;
 
-// Returns a client TLS context: TLS 1.2 or newer, peer verification on, trusting the PEM file
-// `cacert` when given, else the system's default store. Fails with kBadArgument when the file
-// (or the store) is unusable.
-Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const std::string& cacert);
+// How the client verifies servers and, for mTLS gateways, proves who it is.
+struct TlsOptions {
+  std::string cacert;  // PEM file of CAs to trust; empty (and no capath): the system store
+  std::string capath;  // a directory of CA certificates in OpenSSL's hashed layout (c_rehash)
+  std::string cert;    // PEM client certificate (chain) for servers that ask for one
+  std::string key;     // its PEM private key; empty: read from `cert`
+  // Accept any certificate and name: for test rigs only, never the default (the loader warns).
+  bool insecure = false;
+};
+
+// Returns a client TLS context: TLS 1.2 or newer, peer verification on (unless insecure),
+// trusting `cacert` and/or `capath` when given, else the system's default store, presenting
+// the client certificate when given. Fails with kBadArgument, naming the file and OpenSSL's
+// reason, when a file (or the store) is unusable or the key does not match the certificate.
+Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const TlsOptions& options);
 
 struct ConnectionOptions {
   Url url;

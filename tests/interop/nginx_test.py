@@ -6,8 +6,12 @@ Everything on 127.0.0.1, with a CA and certificates this test makes with openssl
      refuses the batches as too large (413): dsfill splits them, every row is stored exactly
      once, and the summary counts the splits;
   2. the fill URL as the API documentation prints it (.../dataset-fill) loads like the base;
-  3. a certificate from an unknown CA, and one for another host name, fail at once (one
-     request, no retries) with the reason in the message.
+  3. a certificate from an unknown CA, one for another host name, and an expired one fail at
+     once (one request, no retries) with the reason in the message; --insecure loads anyway,
+     with its warning;
+  4. a CA directory (--capath) verifies like --cacert;
+  5. mTLS: nginx with ssl_verify_client on stores the load of a client with --cert/--key and
+     refuses one without them (exit 4, nothing stored).
 
 Usage: nginx_test.py DSFILL GEN_CSV. Exits 0 when every case passes; skips (exit 0, saying so)
 when nginx or openssl is not installed. Bounded: each process has a timeout, all are stopped.
@@ -45,31 +49,47 @@ def make_certificates(d):
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca + ".key",
                 "-out", ca + ".pem", "-days", "2", "-subj", "/CN=dsfill test " + ca, cwd=d)
 
-    def leaf(name, ca, san):
+    def leaf(name, ca, san, days="2", usage=None):
         openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out",
                 name + ".csr", "-subj", "/CN=" + san.split(",")[0].split(":")[1], cwd=d)
         with open(os.path.join(d, name + ".ext"), "w") as f:
             f.write("subjectAltName=" + san + "\n")
+            if usage:
+                f.write("extendedKeyUsage=" + usage + "\n")
         openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
-                "-CAcreateserial", "-out", name + ".pem", "-days", "2", "-extfile", name + ".ext",
+                "-CAcreateserial", "-out", name + ".pem", "-days", days, "-extfile", name + ".ext",
                 cwd=d)
 
     leaf("server", "ca", "DNS:localhost,IP:127.0.0.1")
     leaf("stranger", "other-ca", "DNS:localhost,IP:127.0.0.1")
     leaf("wrongname", "ca", "DNS:wrong.example")
+    leaf("expired", "ca", "DNS:localhost,IP:127.0.0.1", days="-1")
+    leaf("client", "ca", "DNS:dsfill-client", usage="clientAuth")
+    # A CA directory as --capath wants it: certificates under their subject-hash names.
+    os.makedirs(os.path.join(d, "cadir"))
+    shutil.copy(os.path.join(d, "ca.pem"), os.path.join(d, "cadir", "ca.pem"))
+    openssl("rehash", os.path.join(d, "cadir"), cwd=d)
+
+
+# Server blocks that present the server certificate with more directives than the others.
+EXTRA = {"mtls": "ssl_verify_client on; ssl_client_certificate %s/ca.pem;"}
+CERT_OF = {"mtls": "server"}
 
 
 def nginx_conf(d, upstream, ports):
     servers = []
-    for cert, port in ports.items():
+    for name, port in ports.items():
+        cert = CERT_OF.get(name, name)
+        extra = EXTRA[name] % d if name in EXTRA else ""
         servers.append("""
     server {
         listen 127.0.0.1:%d ssl;
         ssl_certificate %s/%s.pem;
         ssl_certificate_key %s/%s.key;
         client_max_body_size 256k;
+        %s
         location / { proxy_pass http://127.0.0.1:%d; proxy_http_version 1.1; }
-    }""" % (port, d, cert, d, cert, upstream))
+    }""" % (port, d, cert, d, cert, extra, upstream))
     return """
 daemon off;
 master_process off;
@@ -119,7 +139,8 @@ def main():
         procs.append(server)
         line = server.stdout.readline()
         upstream = int(line.strip().rsplit(":", 1)[1])
-        ports = {"server": free_port(), "stranger": free_port(), "wrongname": free_port()}
+        ports = {name: free_port()
+                 for name in ("server", "stranger", "wrongname", "expired", "mtls")}
         os.makedirs(os.path.join(d, "body"))
         os.makedirs(os.path.join(d, "proxy"))
         with open(os.path.join(d, "nginx.conf"), "w") as f:
@@ -178,7 +199,7 @@ def main():
 
         # 3. Certificates that fail verification: at once, with the reason.
         for cert, reason in (("stranger", "unable to get local issuer certificate"),
-                             ("wrongname", "mismatch")):
+                             ("wrongname", "mismatch"), ("expired", "certificate has expired")):
             url = "https://localhost:%d/" % ports[cert]
             started = time.monotonic()
             p, s = load(url, "--cacert", os.path.join(d, "ca.pem"), timeout=60)
@@ -189,6 +210,30 @@ def main():
             check(s.get("retries", 1) == 0, "%s: retried %s times" % (cert, s.get("retries")))
             print("nginx_test: %s certificate: exit %d after %.2f s: %s"
                   % (cert, p.returncode, took, p.stderr.strip().splitlines()[-1][:160]))
+        p, s = load("https://localhost:%d/" % ports["stranger"], "--insecure", mode="replace")
+        check(p.returncode == 0, "--insecure: exit %d: %s" % (p.returncode, p.stderr))
+        check("NOT verified" in p.stderr, "--insecure printed no warning: %s" % p.stderr)
+        check(stored_ids(db) == want, "--insecure: rows differ")
+
+        # 4. A CA directory verifies as the CA file does.
+        p, s = load(base, "--capath", os.path.join(d, "cadir"), "--max-body-bytes", "200KB",
+                    mode="replace")
+        check(p.returncode == 0, "--capath: exit %d: %s" % (p.returncode, p.stderr))
+        check(stored_ids(db) == want, "--capath: rows differ")
+
+        # 5. mTLS: the client certificate is what lets the load in.
+        mtls = "https://localhost:%d/" % ports["mtls"]
+        ca = os.path.join(d, "ca.pem")
+        p, s = load(mtls, "--cacert", ca, "--max-body-bytes", "200KB", mode="replace")
+        check(p.returncode == 4, "mTLS without --cert: exit %d, want 4: %s"
+              % (p.returncode, p.stderr))
+        check(stored_ids(db) == want, "mTLS without --cert changed the rows")
+        print("nginx_test: mTLS without a client certificate: exit %d: %s"
+              % (p.returncode, p.stderr.strip().splitlines()[-1][:160] if p.stderr else ""))
+        p, s = load(mtls, "--cacert", ca, "--cert", os.path.join(d, "client.pem"), "--key",
+                    os.path.join(d, "client.key"), "--max-body-bytes", "200KB", mode="replace")
+        check(p.returncode == 0, "mTLS with --cert/--key: exit %d: %s" % (p.returncode, p.stderr))
+        check(stored_ids(db) == want, "mTLS: rows differ")
     finally:
         for proc in procs:
             proc.terminate()

@@ -58,7 +58,7 @@ TEST(Load, TheEndpointUrlAsDocumentedLoadsLikeTheBase) {
   write_file(csv, hard_csv(200));
   ReferenceServer server(dir.file("store.db"));
   // The base form (with a trailing '/') and the endpoint form, one after the other, both store.
-  for (const std::string url : {server.url() + "/", server.url() + "/dataset-fill"}) {
+  for (const std::string& url : {server.url() + "/", server.url() + "/dataset-fill"}) {
     auto o = test_options(csv, url);
     o.chunker.batch_rows = 50;
     const auto report = loader::run_load(o);
