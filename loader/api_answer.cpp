@@ -161,9 +161,10 @@ std::string describe_answer(const net::Response& response) {
   if (const unsigned status = response.result_int(); status >= 300 && status < 400) {
     // A redirect says where it points: the URL to load with instead.
     const std::string location = one_line(response[http::field::location]).substr(0, 200);
-    out += location.empty() ? " (a redirect with no Location)"
-                            : " (redirects to " + location +
-                                  ": dsfill does not follow redirects; use that URL as --url)";
+    out += location.empty()
+               ? " (a redirect with no Location)"
+               : " (redirects to " + location +
+                     ": dsfill follows only 307 and 308 on the same host; use that URL as --url)";
   }
   return out;
 }

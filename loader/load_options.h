@@ -133,6 +133,8 @@ struct LoadReport {
   std::uint64_t size_splits = 0;            // batches or parts split for their body's size
   std::uint64_t smallest_body_refused = 0;  // bytes; 0: the server refused none as too large
   std::uint64_t largest_body_stored = 0;    // bytes
+  std::uint64_t redirects = 0;              // 307/308 answers followed
+  std::string moved_to;                     // where a 308 moved an endpoint to, or ""
   double wall_seconds = 0;
   std::vector<StageReport> stages;  // reader, encoder, sender
   // --level auto: batches encoded at each gzip level (index: level); empty otherwise.

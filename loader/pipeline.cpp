@@ -253,6 +253,8 @@ LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchS
   r.size_splits = s.size_splits;
   r.smallest_body_refused = s.smallest_body_refused;
   r.largest_body_stored = s.largest_body_stored;
+  r.redirects = s.redirects;
+  r.moved_to = s.moved_to;
   r.connects = sink.connects();
   r.acked_offset = sink.acks().offset();
   r.acked_row = sink.acks().row();

@@ -135,6 +135,12 @@ std::string format_summary(const LoadReport& r) {
                                       : std::string(" (--max-body-bytes)"),
           format_count(r.largest_body_stored));
     }
+    if (r.redirects > 0) {
+      const std::string moved = r.moved_to.empty() ? std::string()
+                                                   : " (moved permanently to " + r.moved_to +
+                                                         ": change --url to save a round trip)";
+      out += fmt::format("  redirects:    {} followed{}\n", format_count(r.redirects), moved);
+    }
   }
   for (const auto& stage : r.stages) {
     const double per_thread = stage.threads > 0 ? stage.busy_seconds / stage.threads : 0;
@@ -235,6 +241,8 @@ std::string summary_json(const LoadReport& r) {
   o["size_splits"] = r.size_splits;
   o["smallest_body_refused"] = r.smallest_body_refused;
   o["largest_body_stored"] = r.largest_body_stored;
+  o["redirects"] = r.redirects;
+  if (!r.moved_to.empty()) o["moved_to"] = r.moved_to;
   o["connects"] = r.connects;
   if (r.input_size) o["input_size"] = *r.input_size;
   boost::json::array stages;

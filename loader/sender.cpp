@@ -28,6 +28,7 @@ struct HttpSender::Flight {
   EncodedBatch batch;
   net::Request request;
   int retries = 0;
+  int redirects = 0;                                    // 307/308 answers followed for this request
   std::chrono::steady_clock::time_point first_failure;  // of this request, once it failed
   bool is_complete = false;  // the POST /dataset-complete, which holds no window slot
   std::optional<asio::steady_timer> timer;
@@ -182,6 +183,13 @@ void HttpSender::note_inflight(int delta) {
 }
 
 void HttpSender::send(const FlightPtr& flight, const std::shared_ptr<net::HttpConnection>& conn) {
+  // Requests made before a 308 moved their endpoint go where it points (a chain at most as
+  // long as follow_redirect allows).
+  for (int hop = 0; hop < 5 && !moved_.empty(); ++hop) {
+    auto it = moved_.find(std::string(flight->request.target()));
+    if (it == moved_.end()) break;
+    flight->request.target(it->second);
+  }
   note_inflight(+1);
   ++state_.requests;
   conn->async_send(flight->request,
@@ -195,8 +203,12 @@ void HttpSender::on_response(const FlightPtr& flight,
                              net::Response& response) {
   note_inflight(-1);
   idle_.push_back(conn);
-  const net::Verdict verdict =
-      ec ? net::classify_error(ec) : net::classify_status(response.result_int());
+  const unsigned status = ec ? 0 : response.result_int();
+  if ((status == 307 || status == 308) && follow_redirect(flight, response)) {
+    maybe_finish();
+    return;
+  }
+  const net::Verdict verdict = ec ? net::classify_error(ec) : net::classify_status(status);
   switch (verdict) {
     case net::Verdict::kSuccess:
       retry_.on_success();
@@ -493,18 +505,48 @@ void HttpSender::retry_later(const FlightPtr& flight, net::Verdict verdict, cons
     waiting_.erase(std::find(waiting_.begin(), waiting_.end(), flight));
     if (stopping_) {
       drop(flight);
-    } else if (flight->is_complete) {
-      complete_ready_ = true;
-      pump();
-    } else if (flight->parent) {
-      parts_ready_.push_back(flight);
-      pump();
     } else {
-      order_.retry(flight->batch.seq, !flight->batch.append);
-      pump();
+      requeue(flight);
     }
     maybe_finish();
   });
+}
+
+void HttpSender::requeue(const FlightPtr& flight) {
+  if (flight->is_complete) {
+    complete_ready_ = true;
+  } else if (flight->parent) {
+    parts_ready_.push_back(flight);
+  } else {
+    order_.retry(flight->batch.seq, !flight->batch.append);
+  }
+  pump();
+}
+
+bool HttpSender::follow_redirect(const FlightPtr& flight, const net::Response& response) {
+  constexpr int kMaxRedirects = 5;
+  const auto location = response.find(http::field::location);
+  if (location == response.end() || stopping_) return false;
+  const std::string from(flight->request.target());
+  auto target = net::redirect_target(config_.url, from, location->value());
+  if (!target || flight->redirects >= kMaxRedirects) {
+    drop(flight);
+    stop(Outcome::kRejected,
+         "the server redirected " + describe(*flight) + ": " + describe_answer(response) + "; " +
+             (target ? "more than " + std::to_string(kMaxRedirects) + " redirects"
+                     : target.error().message));
+    return true;
+  }
+  ++flight->redirects;
+  ++state_.redirects;
+  if (response.result_int() == 308) {
+    // Permanent: later requests of this endpoint go there at once.
+    moved_[from] = *target;
+    state_.moved_to = *target;
+  }
+  flight->request.target(*target);
+  requeue(flight);
+  return true;
 }
 
 void HttpSender::start_complete() {

@@ -113,6 +113,12 @@ class HttpSender final : public BatchSink {
   // Encodes and queues the next part of `parent`'s split, or acknowledges `parent` when none
   // is left.
   void next_part(const FlightPtr& parent);
+  // A 307/308 answer: sends the same request again where `response` points (same origin, at
+  // most kMaxRedirects per request; a 308 moves later requests of the endpoint too). Returns
+  // false when it is not followed (the load then stops, naming where it points).
+  bool follow_redirect(const FlightPtr& flight, const net::Response& response);
+  // Queues `flight` to be sent again (after a retry's backoff, or a redirect).
+  void requeue(const FlightPtr& flight);
   void retry_later(const FlightPtr& flight, net::Verdict verdict, const std::string& why,
                    const net::Response* response);
   void drop(const FlightPtr& flight);
@@ -136,6 +142,7 @@ class HttpSender final : public BatchSink {
   FlightPtr complete_;                          // the completion, once it is due
   bool complete_ready_ = false;                 // ... and may be sent now
   SinkState state_;
+  std::map<std::string, std::string> moved_;  // request target -> where a 308 moved it
   std::size_t body_limit_;  // bodies over this are split first (max_body_bytes, or 413s)
   std::optional<std::uint64_t> total_batches_;
   bool stopping_ = false;

@@ -63,6 +63,8 @@ struct SinkState {
   std::uint64_t size_splits = 0;  // batches or parts split for their body's size
   std::uint64_t smallest_body_refused = 0;  // bytes of the smallest body a 413 refused; 0: none
   std::uint64_t largest_body_stored = 0;    // bytes of the largest body the server stored
+  std::uint64_t redirects = 0;              // 307/308 answers followed
+  std::string moved_to;  // the target a 308 moved an endpoint to (the URL to use), or ""
 
   // Counts `b` as done: stored by the server, written, or discarded.
   void count_done(const EncodedBatch& b) {

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
 
 namespace dsfill::net {
@@ -72,6 +73,46 @@ Result<Url> parse_url(std::string_view text) {
   }
   url.base_path = std::move(path);
   return url;
+}
+
+Result<std::string> redirect_target(const Url& from, std::string_view target,
+                                    std::string_view location) {
+  const auto refuse = [&](const std::string& why) -> Error {
+    return make_error(ErrorCode::kBadArgument,
+                      "the redirect to '" + std::string(location) + "' is not followed: " + why);
+  };
+  const std::string base_text =
+      std::string(from.tls ? "https://" : "http://") + from.host_header() + std::string(target);
+  auto base = boost::urls::parse_uri(base_text);
+  auto ref = boost::urls::parse_uri_reference(location);
+  if (!base || !ref) return refuse("not a URL");
+  boost::urls::url resolved;
+  if (!boost::urls::resolve(*base, *ref, resolved)) return refuse("not a URL");
+  const auto scheme = resolved.scheme_id();
+  if (from.tls && scheme != boost::urls::scheme::https) {
+    return refuse("it leaves https for an unencrypted scheme");
+  }
+  std::string host = resolved.encoded_host_address().decode();
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  const std::string port = resolved.has_port() && !resolved.port().empty()
+                               ? std::string(resolved.port())
+                               : (scheme == boost::urls::scheme::https ? "443" : "80");
+  const bool same_scheme =
+      (scheme == boost::urls::scheme::https) == from.tls &&
+      (scheme == boost::urls::scheme::https || scheme == boost::urls::scheme::http);
+  const auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  if (!same_scheme || resolved.has_userinfo() || lower(host) != lower(from.host) ||
+      port != from.port) {
+    return refuse("it points to another origin than " + from.host + ":" + from.port +
+                  " (use that URL as --url)");
+  }
+  std::string out(resolved.encoded_path());
+  if (out.empty()) out = "/";
+  if (resolved.has_query()) out += "?" + std::string(resolved.encoded_query());
+  return out;
 }
 
 }  // namespace dsfill::net

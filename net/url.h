@@ -32,4 +32,11 @@ struct Url {
 // host, user info, query or fragment), when it is not one.
 Result<Url> parse_url(std::string_view text);
 
+// Returns the request target (origin form: path and query) that a 307/308 answer's `location`
+// points to, resolved against `target` on `from`'s origin (RFC 9110 section 10.2.2: it may be
+// relative). Fails with kBadArgument, saying why, when it cannot be followed on the same
+// connections: it is malformed, or another scheme, host or port (https to http above all).
+Result<std::string> redirect_target(const Url& from, std::string_view target,
+                                    std::string_view location);
+
 }  // namespace dsfill::net

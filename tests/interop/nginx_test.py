@@ -11,7 +11,9 @@ Everything on 127.0.0.1, with a CA and certificates this test makes with openssl
      with its warning;
   4. a CA directory (--capath) verifies like --cacert;
   5. mTLS: nginx with ssl_verify_client on stores the load of a client with --cert/--key and
-     refuses one without them (exit 4, nothing stored).
+     refuses one without them (exit 4, nothing stored);
+  6. redirects: a 308 is followed (and remembered), a 307 followed for each request, a 301
+     stops the load naming where it points.
 
 Usage: nginx_test.py DSFILL GEN_CSV. Exits 0 when every case passes; skips (exit 0, saying so)
 when nginx or openssl is not installed. Bounded: each process has a timeout, all are stopped.
@@ -72,7 +74,12 @@ def make_certificates(d):
 
 
 # Server blocks that present the server certificate with more directives than the others.
-EXTRA = {"mtls": "ssl_verify_client on; ssl_client_certificate %s/ca.pem;"}
+EXTRA = {
+    "mtls": "ssl_verify_client on; ssl_client_certificate %s/ca.pem;",
+    # Moved APIs as nginx says so: permanent (308), temporary (307), and a 301 not followed.
+    "server": "location ~ ^/old/(.*)$ { return 308 /$1; } "
+              "location ~ ^/tmp/(.*)$ { return 307 /$1; } location /gone/ { return 301 /; }",
+}
 CERT_OF = {"mtls": "server"}
 
 
@@ -80,7 +87,7 @@ def nginx_conf(d, upstream, ports):
     servers = []
     for name, port in ports.items():
         cert = CERT_OF.get(name, name)
-        extra = EXTRA[name] % d if name in EXTRA else ""
+        extra = EXTRA[name].replace("%s", d) if name in EXTRA else ""
         servers.append("""
     server {
         listen 127.0.0.1:%d ssl;
@@ -234,6 +241,24 @@ def main():
                     os.path.join(d, "client.key"), "--max-body-bytes", "200KB", mode="replace")
         check(p.returncode == 0, "mTLS with --cert/--key: exit %d: %s" % (p.returncode, p.stderr))
         check(stored_ids(db) == want, "mTLS: rows differ")
+
+        # 6. Redirects from nginx.
+        ca_args = ("--cacert", ca, "--max-body-bytes", "200KB")
+        p, s = load(base + "old/", *ca_args, mode="replace")
+        check(p.returncode == 0, "308: exit %d: %s" % (p.returncode, p.stderr))
+        check(stored_ids(db) == want, "308: rows differ")
+        check(s.get("moved_to", "").startswith("/dataset-") and 0 < s.get("redirects", 0) < 4,
+              "308 not remembered: %s" % s)
+        p, s = load(base + "tmp/", *ca_args, mode="replace")
+        check(p.returncode == 0, "307: exit %d: %s" % (p.returncode, p.stderr))
+        check(stored_ids(db) == want, "307: rows differ")
+        check(s.get("redirects", 0) >= 2 and "moved_to" not in s, "307 not followed: %s" % s)
+        p, s = load(base + "gone/", *ca_args)
+        check(p.returncode == 4 and "HTTP 301" in p.stderr and "redirects to" in p.stderr,
+              "301: exit %d: %s" % (p.returncode, p.stderr))
+        check(stored_ids(db) == want, "301 changed the rows")
+        print("nginx_test: redirects: 308 and 307 followed, 301: %s"
+              % p.stderr.strip().splitlines()[-1][:160])
     finally:
         for proc in procs:
             proc.terminate()

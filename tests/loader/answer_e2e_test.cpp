@@ -6,6 +6,7 @@
 
 #include "loader/checkpoint.h"
 #include "loader/pipeline.h"
+#include "loader/report.h"
 #include "tests/loader/e2e_support.h"
 #include "tests/loader/stub_server.h"
 
@@ -112,6 +113,63 @@ TEST_F(Answers, ARedirectStopsTheLoadNamingWhereItPoints) {
   EXPECT_NE(report.message.find("redirects to https://api.example.com/v2/dataset-fill"),
             std::string::npos)
       << report.message;
+}
+
+StubResponse redirect(unsigned status, const std::string& location) {
+  StubResponse r = reply(status, "");
+  r.set(boost::beast::http::field::location, location);
+  return r;
+}
+
+TEST_F(Answers, A308IsFollowedOnceAndLaterRequestsGoWhereItPoints) {
+  CountingDataset dataset;
+  int at_old = 0;
+  StubServer stub([&](int, const Seen& seen) {
+    if (seen.target == "/dataset-fill") {
+      ++at_old;
+      return redirect(308, "/v2/dataset-fill");
+    }
+    if (seen.target == "/v2/dataset-fill" || seen.target == "/dataset-complete") {
+      return dataset.fill(seen);
+    }
+    return reply(404, "{}");
+  });
+  auto o = options(stub);
+  o.connections = 1;  // so that the first answer is read before the second request goes
+  const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kOk) << report.message;
+  EXPECT_EQ(report.rows, 1000u);
+  EXPECT_EQ(dataset.rows, 1000);
+  EXPECT_EQ(at_old, 1);  // permanent: the other batches went to the new target at once
+  EXPECT_EQ(report.redirects, 1u);
+  EXPECT_EQ(report.moved_to, "/v2/dataset-fill");
+  EXPECT_NE(loader::format_summary(report).find("redirects:    1 followed"), std::string::npos);
+}
+
+TEST_F(Answers, A307IsFollowedForEveryRequestItAnswers) {
+  CountingDataset dataset;
+  StubServer stub([&](int, const Seen& seen) {
+    if (seen.target == "/dataset-fill") return redirect(307, stub.url() + "/tmp/fill");
+    return dataset.fill(seen);
+  });
+  auto o = options(stub);
+  const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kOk) << report.message;
+  EXPECT_EQ(dataset.rows, 1000);
+  EXPECT_EQ(report.redirects, 4u);  // 1000 rows in batches of 250: each batch redirected
+  EXPECT_TRUE(report.moved_to.empty());
+}
+
+TEST_F(Answers, ARedirectToAnotherOriginOrALoopStopsTheLoad) {
+  for (const std::string where : {"http://elsewhere.example/dataset-fill", "/dataset-fill"}) {
+    StubServer stub([&](int, const Seen&) { return redirect(307, where); });
+    const auto report = loader::run_load(options(stub));
+    EXPECT_EQ(report.outcome, Outcome::kRejected) << where;
+    EXPECT_EQ(report.rows, 0u);
+    EXPECT_NE(report.message.find(where[0] == '/' ? "more than 5 redirects" : "another origin"),
+              std::string::npos)
+        << report.message;
+  }
 }
 
 TEST_F(Answers, StatusErrorInA200IsNotStored) {

@@ -121,5 +121,25 @@ TEST(Url, RelativeOrMalformedTextIsRefused) {
   EXPECT_NE(refusal("").find("not an absolute URL"), std::string::npos);
 }
 
+TEST(RedirectTarget, RelativeAndSameOriginLocationsGiveTheNewTarget) {
+  const Url from = parse_ok("https://api.example.com/api");
+  const std::string target = "/api/dataset-fill";
+  EXPECT_EQ(redirect_target(from, target, "/v2/dataset-fill").value(), "/v2/dataset-fill");
+  EXPECT_EQ(redirect_target(from, target, "fill2").value(), "/api/fill2");
+  EXPECT_EQ(redirect_target(from, target, "https://API.example.com:443/x?a=1").value(), "/x?a=1");
+}
+
+TEST(RedirectTarget, AnotherOriginOrHttpsToHttpIsRefused) {
+  const Url from = parse_ok("https://api.example.com/api");
+  const std::string target = "/api/dataset-fill";
+  auto down = redirect_target(from, target, "http://api.example.com/api/dataset-fill");
+  ASSERT_FALSE(down.has_value());
+  EXPECT_NE(down.error().message.find("leaves https"), std::string::npos) << down.error().message;
+  EXPECT_FALSE(redirect_target(from, target, "https://other.example.com/x").has_value());
+  EXPECT_FALSE(redirect_target(from, target, "https://api.example.com:8443/x").has_value());
+  EXPECT_FALSE(redirect_target(from, target, "ftp://api.example.com/x").has_value());
+  EXPECT_FALSE(redirect_target(from, target, "http://[bad").has_value());
+}
+
 }  // namespace
 }  // namespace dsfill::net
