@@ -32,6 +32,8 @@ struct ServeFlags {
   std::string columns;
   server::Limits limits;
   double idle_timeout_s = 60;
+  double header_timeout_s = 30;
+  double body_window_s = 10;
 };
 
 int fail(const std::string& what) {
@@ -57,6 +59,10 @@ int run_serve(ServeFlags& flags) {
   options.limits = flags.limits;
   options.limits.idle_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(flags.idle_timeout_s * 1000));
+  options.limits.header_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(flags.header_timeout_s * 1000));
+  options.limits.body_window =
+      std::chrono::milliseconds(static_cast<std::int64_t>(flags.body_window_s * 1000));
   options.auto_create = flags.auto_create;
   options.discard = flags.discard;
   auto listen = server::parse_listen(flags.listen);
@@ -171,7 +177,25 @@ void add_serve_command(CLI::App& app, CommandAction& action) {
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   cmd->add_option("--idle-timeout", flags->idle_timeout_s,
-                  "seconds a kept-alive connection may wait for its next request")
+                  "seconds a kept-alive connection may wait for the first byte of its next "
+                  "request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--header-timeout", flags->header_timeout_s,
+                  "seconds a request's whole header may take to arrive (from accept, or from "
+                  "its first byte on a kept-alive connection); slower is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--min-body-rate", l.min_body_rate,
+                  "bytes per second a body must keep arriving at: each --body-window must bring "
+                  "at least rate x window bytes, or the connection is closed; the deadline "
+                  "restarts whenever a window's quota has arrived (so a slow, steady upload "
+                  "of any size completes)")
+      ->capture_default_str()
+      ->transform(size)
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--body-window", flags->body_window_s,
+                  "seconds of the window --min-body-rate is measured over")
       ->capture_default_str()
       ->check(CLI::Range(0.001, 86400.0));
   cmd->callback([flags, &action] { action = [flags] { return run_serve(*flags); }; });

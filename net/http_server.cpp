@@ -171,6 +171,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const HttpServerConfig& config() const { return server_->config; }
 
+  // Waits (up to idle_timeout) for the first byte of the next request on a kept-alive
+  // connection, then reads its header under the header timeout.
+  void do_wait_next() {
+    if (stopping_) return close();
+    state_ = State::kReading;
+    if (buffer_.size() > 0) return do_read_header();  // pipelined: already here
+    stream_.expires_after(config().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kReadBufferBytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->close();
+                              self->buffer_.commit(n);
+                              self->do_read_header();
+                            });
+  }
+
   void do_read_header() {
     if (stopping_) return close();
     state_ = State::kReading;
@@ -178,7 +193,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(config().max_header_bytes));
     parser_->body_limit(config().max_body_bytes);
     parser_->get().body().charge = BodyCharge(&server_->budget);
-    stream_.expires_after(requests_ == 0 ? config().read_timeout : config().idle_timeout);
+    stream_.expires_after(config().header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               self->on_read_header(ec);
@@ -218,10 +233,30 @@ class Session : public std::enable_shared_from_this<Session> {
     do_read_body();
   }
 
+  // Reads the body piece by piece, so its deadline follows progress (see body_window).
   void do_read_body() {
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    window_bytes_ = 0;
+    stream_.expires_after(config().body_window);
+    read_body_some();
+  }
+
+  void read_body_some() {
+    if (parser_->is_done()) return on_read({});
+    http::async_read_some(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->on_read_body_some(ec, n);
+                          });
+  }
+
+  void on_read_body_some(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read_error(ec);
+    window_bytes_ += bytes;
+    const auto window_ms = static_cast<std::uint64_t>(config().body_window.count());
+    if (window_bytes_ * 1000 >= config().min_body_rate * window_ms) {
+      window_bytes_ = 0;  // this window's quota arrived: a new window starts now
+      stream_.expires_after(config().body_window);
+    }
+    read_body_some();
   }
 
   // Sends the screen's answer; the unread body (if any) is drained, not stored, and the
@@ -324,7 +359,7 @@ class Session : public std::enable_shared_from_this<Session> {
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
       return close();
     }
-    do_read_header();
+    do_wait_next();
   }
 
   // Drains what the client still sends after a rejection, then closes.
@@ -358,6 +393,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<RequestBody>> parser_;
   BodyCharge charge_;           // the budget held by the request being handled
   std::uint64_t requests_ = 0;  // requests read on this connection
+  std::uint64_t window_bytes_ = 0;  // body bytes read in the current body window
   std::unique_ptr<HttpResponse> response_;
   std::array<char, 16 * 1024> scratch_{};
   State state_ = State::kReading;

@@ -61,11 +61,17 @@ struct HttpServerConfig {
   std::uint64_t max_inflight_bytes = 512ull << 20;
   // Connections open at once; one more is answered 503 and closed.
   std::size_t max_connections = 1024;
-  // Bounds the wait for a connection's first request (header and body) and for writing a
-  // response.
-  std::chrono::milliseconds read_timeout{60'000};
+  // Bounds the reading of a request's header: from accept (first request) or from its first
+  // byte (later requests on a kept-alive connection) to the blank line ending it.
+  std::chrono::milliseconds header_timeout{30'000};
+  // Bounds the body by progress, not by its total time: each body_window must bring at least
+  // min_body_rate x body_window bytes (or the body's end); a window that does not closes the
+  // connection. The window restarts each time its quota of bytes has arrived.
+  std::chrono::milliseconds body_window{10'000};
+  std::uint64_t min_body_rate = 1024;  // bytes per second
+  // Bounds writing a response.
   std::chrono::milliseconds write_timeout{60'000};
-  // Bounds the wait for the next request on a kept-alive connection (its header and body).
+  // Bounds the wait for the first byte of the next request on a kept-alive connection.
   std::chrono::milliseconds idle_timeout{60'000};
   // Decides from the header alone, before the body is read: returns the answer to send instead
   // of reading the body (the connection is then closed unless the request had no body), or

@@ -30,8 +30,13 @@ struct Limits {
   std::uint64_t max_inflight_bytes = 512ull << 20;
   // Connections open at once; one more is answered 503 and closed.
   std::size_t max_connections = 1024;
-  // How long a kept-alive connection may wait for its next request (header and body).
+  // How long a kept-alive connection may wait for the first byte of its next request.
   std::chrono::milliseconds idle_timeout{60'000};
+  // How long a request's header may take to arrive (from accept, or from its first byte).
+  std::chrono::milliseconds header_timeout{30'000};
+  // The body's progress deadline: each body_window must bring min_body_rate x body_window bytes.
+  std::chrono::milliseconds body_window{10'000};
+  std::uint64_t min_body_rate = 1024;  // bytes per second
 };
 
 }  // namespace dsfill::server

@@ -84,6 +84,9 @@ Result<std::unique_ptr<DatasetServer>> DatasetServer::start(ServeOptions options
   config.max_inflight_bytes = options.limits.max_inflight_bytes;
   config.max_connections = options.limits.max_connections;
   config.idle_timeout = options.limits.idle_timeout;
+  config.header_timeout = options.limits.header_timeout;
+  config.body_window = options.limits.body_window;
+  config.min_body_rate = options.limits.min_body_rate;
   config.error_body = [](unsigned, std::string_view message) { return error_envelope(message); };
   std::weak_ptr<Handler> weak = server->handler_;
   config.on_rejected = [weak](std::string_view method, std::string_view target, unsigned status,

@@ -12,6 +12,10 @@ usage: serve_process_test.py PATH/TO/dsfill MODE
                   to 96; with more sockets open against it than it has descriptors it stays
                   nearly idle (CPU time over 1 s) and answers the overflow 503; once they close,
                   a fill succeeds.
+  timeouts        with --header-timeout 2 --body-window 1 --min-body-rate 10KiB: a body sent at
+                  ~40 KB/s for ~5 s (past the header timeout, so no fixed deadline covers it)
+                  is stored; a body that stalls is cut after about one window; a header that
+                  stops coming is cut after about the header timeout.
 """
 import base64
 import csv
@@ -271,7 +275,72 @@ def fd_limit(tmp):
         server.proc.wait(timeout=10)
 
 
+def wait_closed(sock, limit):
+    # Returns the seconds until the server closed the socket (EOF or reset), at most limit.
+    started = time.monotonic()
+    sock.settimeout(limit)
+    try:
+        while sock.recv(4096):
+            pass
+    except socket.timeout:
+        return limit
+    except OSError:
+        pass
+    return time.monotonic() - started
+
+
+def timeouts(tmp):
+    db = os.path.join(tmp, "timeouts.db")
+    server = Server(db, ["--create", "u/d", "--columns", write_columns(tmp, COLUMNS),
+                         "--header-timeout", "2", "--body-window", "1",
+                         "--min-body-rate", "10KiB"])
+    try:
+        rows = [[f"tag-{i:06d}-" + "x" * 40, str(i)] for i in range(3000)]
+        body = json.dumps({"user-code": "u", "dataset-code": "d", "columns": COLUMNS,
+                           "insert-data": json.dumps(rows), "append": True,
+                           "compressed": False}).encode()
+        head = (f"POST /dataset-fill HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        # Slow but steady: 4 KiB every 0.1 s (~40 KB/s, above the 10 KiB/s minimum).
+        started = time.monotonic()
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(head.encode())
+        for at in range(0, len(body), 4096):
+            sock.sendall(body[at:at + 4096])
+            time.sleep(0.1)
+        took = time.monotonic() - started
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            part = sock.recv(65536)
+            assert part, "closed without an answer"
+            reply += part
+        sock.close()
+        assert reply.startswith(b"HTTP/1.1 200"), reply[:200]
+        assert took > 3, f"the slow upload took only {took:.1f} s"
+        (count,) = sqlite3.connect(db).execute("SELECT count(*) FROM ds_1").fetchone()
+        assert count == len(rows), count
+
+        # Stalled body: half the body, then nothing; cut after about one window (1 s).
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(head.encode() + body[: len(body) // 2])
+        stalled = wait_closed(sock, 6)
+        sock.close()
+        assert 0.5 < stalled < 4, f"a stalled body was cut after {stalled:.1f} s"
+
+        # Stalled header: part of a header, then nothing; cut after about 2 s.
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(b"POST /dataset-fill HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        cut = wait_closed(sock, 8)
+        sock.close()
+        assert 1.5 < cut < 5, f"a stalled header was cut after {cut:.1f} s"
+        print(f"timeouts: {len(body)} bytes in {took:.1f} s stored; stalled body cut after "
+              f"{stalled:.1f} s, stalled header after {cut:.1f} s")
+    finally:
+        server.proc.kill()
+        server.proc.wait(timeout=10)
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory(prefix="dsfill_serve_") as tmp:
         {"crash": crash, "python_payload": python_payload, "sigterm": sigterm,
-         "fd_limit": fd_limit}[MODE](tmp)
+         "fd_limit": fd_limit, "timeouts": timeouts}[MODE](tmp)
