@@ -16,8 +16,8 @@ packages=(
   gzip pigz zstd bzip2 xz-utils
   clang-14 libclang-rt-14-dev
   # The network tests run real software on 127.0.0.1: nginx as the TLS terminator, openssl
-  # to make their certificates.
-  nginx-light openssl
+  # to make their certificates, tinyproxy as the forward proxy (plain HTTP and CONNECT).
+  nginx-light openssl tinyproxy
 )
 
 missing=()
@@ -36,7 +36,7 @@ SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 echo "bootstrap: installing ${missing[*]}"
 $SUDO apt-get update -qq
-# Installing nginx would start it as a service on port 80; the tests start their own. Debian's
+# Installing nginx or tinyproxy would start it as a service on port 80; the tests start their own. Debian's
 # policy-rc.d hook (exit 101: "action forbidden") keeps it stopped, where none is set already.
 policy=/usr/sbin/policy-rc.d
 if [[ ! -e $policy ]]; then
