@@ -51,6 +51,8 @@ struct LoadFlags {
   std::string cert;
   std::string key;
   bool insecure = false;
+  std::string proxy;
+  bool no_proxy = false;
   std::string max_body_bytes;  // SIZE; empty: none
   bool no_complete = false;
   std::string progress = "auto";
@@ -203,6 +205,19 @@ loader::LoadOptions load_options(const LoadFlags& f) {
   o.client_cert = f.cert;
   o.client_key = f.key;
   o.insecure = f.insecure;
+  if (f.proxy.find('@') != std::string::npos) {
+    // Never echo it: what precedes the '@' is a password.
+    throw UsageError(
+        "--proxy holds credentials (user:password@): refused, as the command line is visible "
+        "to every user of this machine; give them in DSFILL_PROXY_USER=user:password, or in the "
+        "proxy URL of HTTPS_PROXY / HTTP_PROXY");
+  }
+  o.proxy = f.proxy;
+  o.no_proxy = f.no_proxy;
+  for (const char* name : {"https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy",
+                           "ALL_PROXY", "no_proxy", "NO_PROXY", "DSFILL_PROXY_USER"}) {
+    if (const char* value = std::getenv(name)) o.proxy_env[name] = value;
+  }
   if (!f.max_body_bytes.empty()) {
     o.max_body_bytes = parse_size(f.max_body_bytes);
     // Batches of at most that many CSV bytes make bodies about that size or less (gzip shrinks
@@ -452,6 +467,17 @@ void add_load_command(CLI::App& app, CommandAction& action) {
   cmd->add_flag("--insecure", f->insecure,
                 "Do not verify the server's certificate or name (test rigs only: anyone on the "
                 "path can read and change the load; a warning is printed)");
+  auto* proxy = cmd->add_option(
+      "--proxy", f->proxy,
+      "Forward proxy for the requests, http://host[:port] (port 1080 when left out): https goes "
+      "through a CONNECT tunnel, TLS end to end with the server. Default: HTTPS_PROXY or "
+      "HTTP_PROXY (by the URL's scheme), else ALL_PROXY, from the environment; NO_PROXY (hosts, "
+      "domain suffixes, IPs, CIDR ranges, host:port, '*') lists hosts reached directly, as curl "
+      "reads them. Credentials: DSFILL_PROXY_USER=user:password or the user info of the "
+      "variable's URL, never on the command line");
+  cmd->add_flag("--no-proxy", f->no_proxy,
+                "Connect directly, ignoring --proxy and the proxy variables")
+      ->excludes(proxy);
   cmd->add_flag("--no-complete", f->no_complete, "Do not POST /dataset-complete at the end");
   cmd->add_option("--progress", f->progress,
                   "Progress line on stderr: auto (when a TTY), always, never")

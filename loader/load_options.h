@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -56,6 +57,13 @@ struct LoadOptions {
   std::string client_cert;  // mTLS: PEM client certificate, and its key (empty: in the cert)
   std::string client_key;
   bool insecure = false;  // --insecure: no certificate or name verification (test rigs only)
+  // --proxy URL (without credentials: those come from the environment), "" when not given;
+  // --no-proxy ignores every proxy setting. See net/proxy.h for how the proxy is chosen.
+  std::string proxy;
+  bool no_proxy = false;
+  // The environment's proxy settings (HTTPS_PROXY, NO_PROXY, ... and DSFILL_PROXY_USER, the
+  // proxy's "user:password"), as the CLI read them; never printed.
+  std::map<std::string, std::string> proxy_env;
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
   // --max-body-bytes: request bodies over this are split before they are sent (as a 413 would
   // split them); 0: none until the server refuses one as too large.
@@ -135,6 +143,9 @@ struct LoadReport {
   std::uint64_t largest_body_stored = 0;    // bytes
   std::uint64_t redirects = 0;              // 307/308 answers followed
   std::string moved_to;                     // where a 308 moved an endpoint to, or ""
+  // The proxy requests went through ("http://host:port (from HTTPS_PROXY)", never with its
+  // credentials), or why none was ("direct: NO_PROXY matches host"); "" when none was set.
+  std::string proxy;
   double wall_seconds = 0;
   std::vector<StageReport> stages;  // reader, encoder, sender
   // --level auto: batches encoded at each gzip level (index: level); empty otherwise.

@@ -27,6 +27,7 @@
 #include "loader/local_sink.h"
 #include "loader/log.h"
 #include "loader/progress_ticker.h"
+#include "loader/proxy_setting.h"
 #include "loader/resume_plan.h"
 #include "loader/row_check.h"
 #include "loader/sender.h"
@@ -81,8 +82,14 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
     if (!context) return context.error();
     tls = std::move(*context);
   }
+  auto proxy = proxy_setting(*url, o.proxy, o.no_proxy, o.proxy_env);
+  if (!proxy) return proxy.error();
+  if (!proxy->summary.empty()) log(LogLevel::kInfo, "proxy: " + proxy->summary);
   return SenderConfig{.url = *url,
                       .tls = tls.get(),
+                      .proxy = proxy->route,
+                      .proxy_source = proxy->source,
+                      .proxy_summary = proxy->summary,
                       .connections = o.connections,
                       .timeout = o.timeout,
                       .connect_timeout = o.connect_timeout,
@@ -255,6 +262,7 @@ LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchS
   r.largest_body_stored = s.largest_body_stored;
   r.redirects = s.redirects;
   r.moved_to = s.moved_to;
+  r.proxy = s.proxy;
   r.connects = sink.connects();
   r.acked_offset = sink.acks().offset();
   r.acked_row = sink.acks().row();

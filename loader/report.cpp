@@ -135,6 +135,7 @@ std::string format_summary(const LoadReport& r) {
                                       : std::string(" (--max-body-bytes)"),
           format_count(r.largest_body_stored));
     }
+    if (!r.proxy.empty()) out += fmt::format("  proxy:        {}\n", r.proxy);
     if (r.redirects > 0) {
       const std::string moved = r.moved_to.empty() ? std::string()
                                                    : " (moved permanently to " + r.moved_to +
@@ -243,6 +244,7 @@ std::string summary_json(const LoadReport& r) {
   o["largest_body_stored"] = r.largest_body_stored;
   o["redirects"] = r.redirects;
   if (!r.moved_to.empty()) o["moved_to"] = r.moved_to;
+  if (!r.proxy.empty()) o["proxy"] = r.proxy;
   o["connects"] = r.connects;
   if (r.input_size) o["input_size"] = *r.input_size;
   boost::json::array stages;

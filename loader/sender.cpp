@@ -8,6 +8,7 @@
 
 #include "loader/api_answer.h"
 #include "loader/load_id.h"
+#include "net/proxy.h"
 
 namespace dsfill::loader {
 
@@ -49,11 +50,13 @@ HttpSender::HttpSender(asio::io_context& io, SenderConfig config, SinkCallbacks 
       body_limit_(config_.max_body_bytes != 0 ? config_.max_body_bytes : SIZE_MAX) {
   const int k = std::max(1, config_.connections);
   for (int i = 0; i < k; ++i) {
-    net::ConnectionOptions options{config_.url, config_.timeout, config_.connect_timeout};
+    net::ConnectionOptions options{config_.url, config_.proxy, config_.timeout,
+                                   config_.connect_timeout};
     connections_.push_back(
         std::make_shared<net::HttpConnection>(io_, std::move(options), config_.tls));
   }
   idle_ = connections_;
+  state_.proxy = config_.proxy_summary;
 }
 
 HttpSender::~HttpSender() {
@@ -235,12 +238,16 @@ void HttpSender::on_response(const FlightPtr& flight,
       break;
     case net::Verdict::kRetry:
     case net::Verdict::kRetryPause:
-      retry_later(flight, verdict, ec ? ec.message() : describe_answer(response),
+      retry_later(flight, verdict, ec ? conn->describe_failure(ec) : describe_answer(response),
                   ec ? nullptr : &response);
       break;
     case net::Verdict::kFatalTls:
       drop(flight);
       stop(Outcome::kNetwork, tls_failure_message(*conn, ec));
+      break;
+    case net::Verdict::kFatalProxy:
+      drop(flight);
+      stop(Outcome::kNetwork, proxy_failure_message(*conn, ec));
       break;
     case net::Verdict::kFatal:
       if (ec) {
@@ -334,6 +341,25 @@ std::string HttpSender::tls_failure_message(const net::HttpConnection& conn,
   return "TLS with " + where +
          " failed: " + (why.empty() ? ec.message() : why + " (" + ec.message() + ")") +
          "; not retried, as retrying cannot fix it" + (hint.empty() ? "" : ": " + hint);
+}
+
+std::string HttpSender::proxy_failure_message(const net::HttpConnection& conn,
+                                              const error_code& ec) const {
+  std::string hint;
+  if (ec == net::ProxyErrc::kAuthRequired) {
+    const std::string where = config_.proxy_source == "--proxy"
+                                  ? std::string("DSFILL_PROXY_USER=user:password")
+                                  : "the proxy URL in " + config_.proxy_source +
+                                        " (http://user:password@host:port) or "
+                                        "DSFILL_PROXY_USER=user:password";
+    hint = config_.proxy && !config_.proxy->authorization.empty()
+               ? "the proxy refused the credentials given: check them in " + where
+               : "the proxy asks for credentials: give them in " + where;
+  } else {
+    hint = "the proxy does not let this request through: ask its administrator, or set "
+           "NO_PROXY for this host if it is reached directly";
+  }
+  return conn.describe_failure(ec) + "; not retried, as retrying cannot fix it: " + hint;
 }
 
 bool HttpSender::split_refused_flight(const FlightPtr& flight, const net::Response& response) {

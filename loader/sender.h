@@ -37,6 +37,10 @@ struct PartBody {
 struct SenderConfig {
   net::Url url;
   boost::asio::ssl::context* tls = nullptr;  // REQUIRES: set for https URLs
+  std::optional<net::ProxyRoute> proxy;      // the forward proxy requests go through, if any
+  // Where the proxy's setting came from ("--proxy", "HTTPS_PROXY"), for the hint on a 407.
+  std::string proxy_source;
+  std::string proxy_summary;  // for the summary (SinkState::proxy)
   int connections = 4;
   std::chrono::milliseconds timeout{120'000};
   std::chrono::milliseconds connect_timeout{10'000};
@@ -108,6 +112,9 @@ class HttpSender final : public BatchSink {
   // The error for a TLS failure on `conn`: the reason and what to do about it.
   std::string tls_failure_message(const net::HttpConnection& conn,
                                   const boost::system::error_code& ec) const;
+  // The error for a proxy's refusal on `conn` (407, 403, ...): its answer and what to do.
+  std::string proxy_failure_message(const net::HttpConnection& conn,
+                                    const boost::system::error_code& ec) const;
   // Why a body over body_limit_ is split before it is sent.
   std::string body_limit_reason() const;
   // Encodes and queues the next part of `parent`'s split, or acknowledges `parent` when none

@@ -65,6 +65,7 @@ struct SinkState {
   std::uint64_t largest_body_stored = 0;    // bytes of the largest body the server stored
   std::uint64_t redirects = 0;              // 307/308 answers followed
   std::string moved_to;  // the target a 308 moved an endpoint to (the URL to use), or ""
+  std::string proxy;     // the summary's proxy line (proxy_setting.h), or ""
 
   // Counts `b` as done: stored by the server, written, or discarded.
   void count_done(const EncodedBatch& b) {

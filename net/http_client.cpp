@@ -9,6 +9,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include "net/proxy.h"
+
 namespace dsfill::net {
 
 namespace asio = boost::asio;
@@ -114,12 +116,15 @@ std::chrono::steady_clock::time_point HttpConnection::connect_deadline() const {
 
 void HttpConnection::do_resolve() {
   connect_started_ = std::chrono::steady_clock::now();
+  phase_ = Phase::kConnect;
   if (endpoints_) {
     do_connect();
     return;
   }
+  // Through a proxy, only the proxy's name is resolved here: the proxy resolves the server's.
+  const bool via = options_.proxy.has_value();
   resolver_.async_resolve(
-      options_.url.host, options_.url.port,
+      via ? options_.proxy->host : options_.url.host, via ? options_.proxy->port : options_.url.port,
       [self = shared_from_this()](const error_code& ec,
                                   const asio::ip::tcp::resolver::results_type& results) {
         self->on_resolve(ec, results);
@@ -157,6 +162,60 @@ void HttpConnection::on_connect(const error_code& ec) {
     open_ = true;
     return do_write();
   }
+  if (options_.proxy) return do_tunnel();
+  start_tls();
+}
+
+void HttpConnection::do_tunnel() {
+  phase_ = Phase::kTunnel;
+  proxy_failure_.clear();
+  const std::string& host = options_.url.host;
+  const std::string authority =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + options_.url.port;
+  tunnel_request_ = {};
+  tunnel_request_.method(http::verb::connect);
+  tunnel_request_.target(authority);
+  tunnel_request_.version(11);
+  tunnel_request_.set(http::field::host, authority);
+  tunnel_request_.set(http::field::user_agent, "dsfill/0.1");
+  if (!options_.proxy->authorization.empty()) {
+    tunnel_request_.set(http::field::proxy_authorization, options_.proxy->authorization);
+  }
+  tcp().expires_at(connect_deadline());
+  http::async_write(tcp(), tunnel_request_,
+                    [self = shared_from_this()](const error_code& wec, std::size_t) {
+                      if (wec) return self->fail(wec, false);
+                      self->tunnel_parser_.emplace();
+                      // The answer to a CONNECT has no body to read (RFC 9110 section 9.3.6).
+                      self->tunnel_parser_->skip(true);
+                      http::async_read(self->tcp(), self->buffer_, *self->tunnel_parser_,
+                                       [self](const error_code& rec, std::size_t) {
+                                         self->on_tunnel_read(rec);
+                                       });
+                    });
+}
+
+void HttpConnection::on_tunnel_read(const error_code& ec) {
+  if (ec) return fail(ec, false);
+  const auto& answer = tunnel_parser_->get();
+  const unsigned status = answer.result_int();
+  if (status / 100 != 2) {
+    proxy_failure_ = "the proxy " + options_.proxy->display + " answered CONNECT " +
+                     std::string(tunnel_request_.target()) + " with " + std::to_string(status) +
+                     (answer.reason().empty() ? "" : " " + std::string(answer.reason()));
+    return fail(make_error_code(proxy_errc_for_status(status)), false);
+  }
+  if (buffer_.size() != 0) {
+    // The server speaks only after our ClientHello: bytes here are not the server's.
+    proxy_failure_ = "the proxy " + options_.proxy->display +
+                     " sent bytes after its answer to CONNECT, before TLS began";
+    return fail(make_error_code(ProxyErrc::kBadAnswer), false);
+  }
+  start_tls();
+}
+
+void HttpConnection::start_tls() {
+  phase_ = Phase::kHandshake;
   const std::string& host = options_.url.host;
   error_code addr_ec;
   asio::ip::make_address(host, addr_ec);
@@ -193,7 +252,16 @@ void HttpConnection::on_handshake(const error_code& ec) {
 }
 
 void HttpConnection::do_write() {
+  phase_ = Phase::kExchange;
   tcp().expires_at(deadline_);
+  if (options_.proxy && !secure_) {
+    // Through a proxy a plain request names its server: the absolute form (RFC 9112 3.2.2).
+    origin_target_ = std::string(request_->target());
+    request_->target("http://" + options_.url.host_header() + origin_target_);
+    if (!options_.proxy->authorization.empty()) {
+      request_->set(http::field::proxy_authorization, options_.proxy->authorization);
+    }
+  }
   auto handler = [self = shared_from_this()](const error_code& ec, std::size_t) {
     self->on_write(ec);
   };
@@ -205,7 +273,23 @@ void HttpConnection::do_write() {
 }
 
 void HttpConnection::on_write(const error_code& ec) {
-  if (ec) return fail(ec, true);
+  if (!origin_target_.empty()) {  // the caller's request as it gave it
+    request_->target(origin_target_);
+    request_->erase(http::field::proxy_authorization);
+    origin_target_.clear();
+  }
+  write_failure_ = {};
+  if (ec) {
+    // A proxy that refuses a request answers 407 at once and closes, cutting the body short:
+    // read what it said before reporting the write's failure.
+    const bool cut = ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+    if (!(cut && options_.proxy && !secure_)) return fail(ec, true);
+    write_failure_ = ec;
+  }
+  read_response();
+}
+
+void HttpConnection::read_response() {
   parser_.emplace();
   // No limit: CappedBody bounds the memory, the deadline bounds the time.
   parser_->body_limit(boost::none);
@@ -220,12 +304,43 @@ void HttpConnection::on_write(const error_code& ec) {
   }
 }
 
+bool HttpConnection::proxy_refused() {
+  if (!options_.proxy || secure_ || !parser_ || !parser_->is_header_done() ||
+      parser_->get().result_int() != 407) {
+    return false;
+  }
+  // Only a proxy answers 407: it is the proxy's refusal, as a tunnel's would be. Its body may
+  // end with the proxy's reset (HTTP/1.0, no length), so the header is enough.
+  proxy_failure_ = "the proxy " + options_.proxy->display + " answered 407 " +
+                   std::string(parser_->get().reason());
+  close();
+  finish(make_error_code(ProxyErrc::kAuthRequired));
+  return true;
+}
+
 void HttpConnection::on_read(const error_code& ec) {
-  // A close before any byte of the response on a reused connection is the stale case.
-  if (ec) return fail(ec, parser_ && !parser_->got_some());
+  if (proxy_refused()) return;
+  if (ec || write_failure_) {
+    // A close before any byte of the response on a reused connection is the stale case.
+    return fail(write_failure_ ? write_failure_ : ec,
+                write_failure_ || (parser_ && !parser_->got_some()));
+  }
   tcp().expires_never();
   if (!parser_->get().keep_alive()) close();
   finish(ec);
+}
+
+std::string HttpConnection::describe_failure(const error_code& ec) const {
+  if (ec.category() == proxy_category() && !proxy_failure_.empty()) return proxy_failure_;
+  if (options_.proxy && phase_ == Phase::kConnect) {
+    return "cannot reach the proxy " + options_.proxy->display + ": " + ec.message();
+  }
+  if (options_.proxy && phase_ == Phase::kTunnel) {
+    return "the proxy " + options_.proxy->display + " failed to open a tunnel to " +
+           options_.url.host + ":" + options_.url.port + ": " + ec.message();
+  }
+  if (options_.proxy) return ec.message() + " (through the proxy " + options_.proxy->display + ")";
+  return ec.message();
 }
 
 void HttpConnection::finish(const error_code& ec) {

@@ -47,8 +47,18 @@ struct TlsOptions {
 // reason, when a file (or the store) is unusable or the key does not match the certificate.
 Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context(const TlsOptions& options);
 
+// A forward proxy that requests go through: https through a CONNECT tunnel (TLS end to end with
+// the server), http in absolute form.
+struct ProxyRoute {
+  std::string host;  // without brackets for IPv6 literals
+  std::string port;
+  std::string authorization;  // the Proxy-Authorization value ("Basic ..."), or "" for none
+  std::string display;        // how messages name it, never with credentials
+};
+
 struct ConnectionOptions {
   Url url;
+  std::optional<ProxyRoute> proxy;
   std::chrono::milliseconds timeout{60'000};  // per request, connect included
   // Resolve, TCP connect and TLS handshake of a new connection, within `timeout` (a route that
   // drops packets is found out in seconds, not at the request's deadline).
@@ -74,6 +84,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void close();
 
   std::uint64_t connects() const { return connects_; }
+  // Says what `ec` (a failure this connection reported) means where it happened: a failure to
+  // reach the proxy names the proxy; a tunnel the proxy refused gives its answer's status line.
+  std::string describe_failure(const boost::system::error_code& ec) const;
   // Why the last TLS handshake failed, in words (the certificate's verification result, e.g.
   // "certificate has expired", "Hostname mismatch"), or "" when it did not.
   const std::string& tls_failure() const { return tls_failure_; }
@@ -89,10 +102,17 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                   const boost::asio::ip::tcp::resolver::results_type& results);
   void do_connect();
   void on_connect(const boost::system::error_code& ec);
+  void do_tunnel();
+  void on_tunnel_read(const boost::system::error_code& ec);
+  void start_tls();
   void on_handshake(const boost::system::error_code& ec);
   void do_write();
   void on_write(const boost::system::error_code& ec);
   void on_read(const boost::system::error_code& ec);
+  void read_response();
+  // True (and the connection closed with the proxy's failure) when the answer being read is a
+  // plain proxy's 407, which may come before the request was sent whole.
+  bool proxy_refused();
   void finish(const boost::system::error_code& ec);
 
   boost::asio::io_context& io_;
@@ -104,6 +124,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure_;
   boost::beast::flat_buffer buffer_;  // reused across requests on this connection
   std::optional<boost::beast::http::response_parser<CappedBody>> parser_;
+  boost::beast::http::request<boost::beast::http::empty_body> tunnel_request_;
+  std::optional<boost::beast::http::response_parser<boost::beast::http::empty_body>>
+      tunnel_parser_;
+  std::string origin_target_;
+  // A write through a plain proxy that the proxy cut short: its answer (a 407) may be waiting.
+  boost::system::error_code write_failure_;  // a request's own target while it goes out in absolute form
   Request* request_ = nullptr;
   Handler done_;
   std::chrono::steady_clock::time_point deadline_;
@@ -112,7 +138,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   bool reused_ = false;  // this request went out on a connection that served one before
   bool resent_ = false;  // the one transparent resend was used
   std::uint64_t connects_ = 0;
+  // Where a connection being opened is, for describe_failure.
+  enum class Phase : std::uint8_t { kConnect, kTunnel, kHandshake, kExchange };
+  Phase phase_ = Phase::kConnect;
   std::string tls_failure_;
+  std::string proxy_failure_;  // the proxy's refusal, in words
 };
 
 }  // namespace dsfill::net

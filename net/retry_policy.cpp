@@ -1,6 +1,5 @@
 #include "net/retry_policy.h"
 
-#include <boost/asio/ssl/error.hpp>
 
 #include <algorithm>
 #include <array>
@@ -11,6 +10,9 @@
 #include <string>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+
+#include "net/proxy.h"
 
 namespace dsfill::net {
 
@@ -26,6 +28,7 @@ Verdict classify_error(const boost::system::error_code& ec) {
   // The SSL category holds OpenSSL's own errors (handshake, verification, protocol); a stream
   // cut short (the stream category) is the network's and is retried.
   if (ec.category() == boost::asio::error::get_ssl_category()) return Verdict::kFatalTls;
+  if (ec == ProxyErrc::kAuthRequired || ec == ProxyErrc::kRefused) return Verdict::kFatalProxy;
   return Verdict::kRetry;
 }
 

@@ -26,12 +26,15 @@ enum class Verdict : std::uint8_t {
   // A TLS failure (handshake, certificate verification, a plain-HTTP port answering https):
   // retrying cannot fix it, so the load fails at once with the reason.
   kFatalTls,
+  // A proxy refused us (407 credentials, 403, ...): retrying cannot fix it either.
+  kFatalProxy,
 };
 
 // Classifies an HTTP status (REQUIRES: 100 <= status <= 599).
 Verdict classify_status(unsigned status);
 // Classifies a transport failure (no response): every one is retried, but aborts (our own
-// cancellation) are fatal, and so are TLS errors (kFatalTls).
+// cancellation) are fatal, and so are TLS errors (kFatalTls) and a proxy's refusal
+// (kFatalProxy); a proxy that cannot reach the server (502, 503, 504) is retried.
 Verdict classify_error(const boost::system::error_code& ec);
 
 // Parses a Retry-After value: delta-seconds ("120") or an HTTP-date (IMF-fixdate, RFC 850 or

@@ -7,6 +7,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 
+#include "net/proxy.h"
+
 namespace dsfill::net {
 namespace {
 
@@ -37,6 +39,11 @@ TEST(RetryPolicy, ClassifiesTransportErrors) {
   EXPECT_EQ(
       classify_error(boost::system::error_code(0x0A000086, boost::asio::error::get_ssl_category())),
       Verdict::kFatalTls);
+  // A proxy's refusal is not retried; a proxy that cannot reach the server is.
+  EXPECT_EQ(classify_error(ProxyErrc::kAuthRequired), Verdict::kFatalProxy);
+  EXPECT_EQ(classify_error(ProxyErrc::kRefused), Verdict::kFatalProxy);
+  EXPECT_EQ(classify_error(ProxyErrc::kUnavailable), Verdict::kRetry);
+  EXPECT_EQ(classify_error(ProxyErrc::kBadAnswer), Verdict::kRetry);
 }
 
 TEST(RetryPolicy, DelaysStayWithinFullJitterBoundsAndCap) {
