@@ -119,6 +119,14 @@ std::string format_summary(const LoadReport& r) {
                        ratio);
   }
   out += fmt::format("  wall time:    {}\n", format_duration(r.wall_seconds));
+  if (!r.files.empty()) {
+    out += fmt::format("  files:        {} (rows, bytes in, time of this run; totals above)\n",
+                       r.files.size());
+    for (const auto& f : r.files) {
+      out += fmt::format("    {}: {}, {} rows, {}, {}\n", f.path, f.state, format_count(f.rows),
+                         format_bytes(static_cast<double>(f.bytes_in)), format_duration(f.seconds));
+    }
+  }
   out += fmt::format(
       "  throughput:   {:.1f} MB/s, {} rows/s\n",
       rate(static_cast<double>(r.bytes_in), r.wall_seconds) / 1e6,
@@ -314,6 +322,19 @@ std::string summary_json(const LoadReport& r) {
   }
   o["rejects"] = std::move(rejects);
   if (r.validate_seconds > 0) o["validate_seconds"] = r.validate_seconds;
+  if (!r.files.empty()) {
+    boost::json::array files;
+    for (const auto& f : r.files) {
+      boost::json::object file{{"path", text(f.path)},
+                               {"state", f.state},
+                               {"rows", f.rows},
+                               {"bytes_in", f.bytes_in},
+                               {"seconds", f.seconds}};
+      if (f.size) file["size"] = *f.size;
+      files.push_back(std::move(file));
+    }
+    o["files"] = std::move(files);
+  }
   return boost::json::serialize(o);
 }
 
