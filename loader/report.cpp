@@ -119,6 +119,10 @@ std::string format_summary(const LoadReport& r) {
                        ratio);
   }
   out += fmt::format("  wall time:    {}\n", format_duration(r.wall_seconds));
+  out += fmt::format(
+      "  throughput:   {:.1f} MB/s, {} rows/s\n",
+      rate(static_cast<double>(r.bytes_in), r.wall_seconds) / 1e6,
+      format_count(static_cast<std::uint64_t>(rate(static_cast<double>(r.rows), r.wall_seconds))));
   if (!r.files.empty()) {
     out += fmt::format("  files:        {} (rows, bytes in, time of this run; totals above)\n",
                        r.files.size());
@@ -127,10 +131,6 @@ std::string format_summary(const LoadReport& r) {
                          format_bytes(static_cast<double>(f.bytes_in)), format_duration(f.seconds));
     }
   }
-  out += fmt::format(
-      "  throughput:   {:.1f} MB/s, {} rows/s\n",
-      rate(static_cast<double>(r.bytes_in), r.wall_seconds) / 1e6,
-      format_count(static_cast<std::uint64_t>(rate(static_cast<double>(r.rows), r.wall_seconds))));
   if (network) {
     out += fmt::format("  requests:     {} ({} retries, {} connects)\n", format_count(r.requests),
                        format_count(r.retries), format_count(r.connects));
