@@ -206,6 +206,20 @@ TEST(MultiFile, ColumnsInAnotherOrderLandUnderTheirNames) {
   EXPECT_EQ(stored_rows(server.db(), "u1", "d1"), expected);
 }
 
+// A bad row of the second file is named by that file, its row and byte, as for one file.
+TEST(MultiFile, ErrorsNameTheFileTheyAreIn) {
+  TempDir dir;
+  write_file(dir.file("a.csv"), "id,name\n1,ann\n2,bob\n");
+  write_file(dir.file("b.csv"), "id,name\n3,cid\n4,dan,extra\n");
+  CountingServer server(dir.file("store.db"));
+  const auto run = dsfill(
+      dir, load_args(dir.file("a.csv") + " " + dir.file("b.csv"), server) + " --no-validate-first");
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+  EXPECT_NE(run.err.find(dir.file("b.csv") + ": "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("(row 3, byte 14)"), std::string::npos) << run.err;
+  EXPECT_EQ(server.completes(), 0);
+}
+
 TEST(MultiFile, AQuotedGlobIsExpandedByDsfill) {
   TempDir dir;
   write_file(dir.file("x1.csv"), "id\n1\n");
