@@ -21,6 +21,7 @@
 #include "cli/job_file.h"
 #include "cli/load_report.h"
 #include "cli/lock_file.h"
+#include "loader/file_list.h"
 #include "loader/log.h"
 #include "loader/pipeline.h"
 #include "loader/report.h"
@@ -32,7 +33,10 @@ namespace dsfill::cli {
 namespace {
 
 struct LoadFlags {
-  std::string input;
+  std::vector<std::string> args;                  // FILE...: files, folders, quoted globs, or "-"
+  std::string pattern = loader::kDefaultPattern;  // --pattern: a folder's files to load
+  std::string input;                              // the first file the arguments name
+  std::vector<std::string> files;                 // all of them, when more than one
   std::string url;
   std::string user_code;
   std::string dataset_code;
@@ -183,6 +187,7 @@ std::vector<std::pair<std::string, std::string>> parse_headers(const std::vector
 
 loader::LoadOptions load_options(const LoadFlags& f) {
   loader::LoadOptions o = input_load_options(f.input, f.in, f.encoders);
+  if (f.files.size() > 1) o.inputs = f.files;
   o.target = f.dry_run ? loader::Target::kDryRun : loader::Target::kNetwork;
   o.url = f.url;
   o.user_code = f.user_code;
@@ -240,6 +245,7 @@ loader::LoadOptions load_options(const LoadFlags& f) {
   if (f.complete_only) {
     // Send no rows, only the completion: the pipeline on an empty input does exactly that.
     o.input = "/dev/null";
+    o.inputs.clear();
     o.schema.has_header = false;
     o.schema.columns.reset();
     o.shard = {};
@@ -366,8 +372,17 @@ std::string lock_path(const LoadFlags& flags, const CLI::App& cmd) {
 int run(LoadFlags& flags, CLI::App& cmd) {
   // The job file fills every option the command line left unset.
   if (!flags.job.empty()) apply_job_file(cmd, flags.job);
-  if (flags.input.empty() && !flags.complete_only)
+  if (flags.args.empty() && !flags.complete_only)
     throw UsageError("load needs a FILE (or `input = \"...\"` in the job file)");
+  if (!flags.args.empty()) {
+    auto files = loader::expand_inputs(flags.args, flags.pattern);
+    if (!files) {
+      if (files.error().code == ErrorCode::kBadArgument) throw UsageError(files.error().message);
+      throw ErrorException(files.error());
+    }
+    flags.input = files->front();
+    flags.files = std::move(*files);
+  }
   loader::set_log_format(
       flags.log_format == "json" ? loader::LogFormat::kJson : loader::LogFormat::kText,
       "dsfill load");
@@ -386,8 +401,11 @@ int run(LoadFlags& flags, CLI::App& cmd) {
   if (options.shard.count > 1) {
     loader::log(loader::LogLevel::kInfo,
                 "shard " + flags.shard +
-                    ": loading its byte range only; POST /dataset-complete "
-                    "is left for `dsfill load --complete-only` once every shard has finished",
+                    (options.inputs.empty() ? ": loading its byte range only"
+                                            : ": loading its files only (file i of the sorted "
+                                              "list goes to shard i mod N)") +
+                    "; POST /dataset-complete is left for `dsfill load --complete-only` once "
+                    "every shard has finished",
                 {{"shard", flags.shard}});
   }
   const loader::LoadReport report = loader::run_load(options);
@@ -404,10 +422,18 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                          "Stream a CSV file into a dataset through POST /dataset-fill.\n"
                          "The tenant token comes from DSFILL_TOKEN or --token-file and is sent as "
                          "'Authorization: Bearer'.");
-  cmd->add_option("FILE", f->input,
-                  "CSV file to load ('-' for standard input), plain or compressed (gzip, also "
+  cmd->add_option("FILE", f->args,
+                  "CSV file(s) to load ('-' for standard input), plain or compressed (gzip, also "
                   "multi-member; zstd; bzip2; xz: recognised by its first bytes, whatever its "
-                  "name); required, here or as `input` in the job file");
+                  "name); required, here or as `input` in the job file. Several files, a folder "
+                  "(its regular files matching --pattern, sorted by name) or a quoted glob "
+                  "('data/*.csv.gz', expanded by dsfill) are one load: every header must name "
+                  "the first file's columns (any order, mapped by name; else exit 3 before "
+                  "anything is sent), replace truncates once, one /dataset-complete at the end, "
+                  "one checkpoint recording the list");
+  cmd->add_option("--pattern", f->pattern,
+                  "Which files of a FILE that is a folder are loaded (a shell glob on the name)")
+      ->capture_default_str();
   cmd->add_option(
       "--url", f->url,
       "The API: its base URL (https://host/api, POSTs go to {base}/dataset-fill and "
@@ -507,9 +533,11 @@ void add_load_command(CLI::App& app, CommandAction& action) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   cmd->add_option("--shard", f->shard,
-                  "Load only shard I of N (I/N, 0-based): a byte range cut at record boundaries "
-                  "every shard computes alike; skips /dataset-complete when N > 1. Not for a "
-                  "compressed file (exit 2): split it into files first")
+                  "Load only shard I of N (I/N, 0-based): of one file, a byte range cut at record "
+                  "boundaries every shard computes alike; of several files, whole files (file i "
+                  "of the list goes to shard i mod N, compressed or not); skips "
+                  "/dataset-complete when N > 1. Not for one compressed file (exit 2): split it "
+                  "into files first")
       ->capture_default_str();
   cmd->add_flag("--infer", f->infer,
                 "Without --columns: infer the columns spec from a sample, as `dsfill infer` does");
@@ -519,11 +547,13 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                   "Record the acknowledged prefix in this file (atomically, about once a second "
                   "and at the end) so an interrupted or failed load can be resumed");
   cmd->add_flag("--resume", f->resume,
-                "Continue the load recorded in --checkpoint (same file and settings; exit 2 when "
-                "they differ), re-sending unacknowledged batches with the same Idempotency-Keys");
+                "Continue the load recorded in --checkpoint (same file, or list of files, and "
+                "settings; exit 2 naming what differs), from the recorded file and offset, "
+                "re-sending unacknowledged batches with the same Idempotency-Keys");
   cmd->add_flag("--auto-resume", f->auto_resume,
                 "For scheduled runs: resume an unfinished load in --checkpoint, do nothing if the "
-                "checkpoint records a finished load of this same file, else start a new load");
+                "checkpoint records a finished load of this same file (or list of files), else "
+                "start a new load");
   cmd->add_option("--infer-rows", f->infer_rows, "Data rows sampled by --infer")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
       ->capture_default_str();

@@ -1,7 +1,6 @@
 #include "loader/checkpoint.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,36 +9,17 @@
 #include <fstream>
 #include <sstream>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include "loader/decompressor.h"
-#include "loader/load_id.h"
 
 namespace dsfill::loader {
 
 namespace {
 
-constexpr std::size_t kHeadBytes = 1u << 20;
-
 Error io_error(const std::string& what, const std::string& path, int err) {
   return make_error(ErrorCode::kIo, what + " " + path + ": " + std::strerror(err));
-}
-
-// Returns the hex SHA-256 of the first MiB of the file open as `fd`.
-Result<std::string> head_sha256(int fd, const std::string& path) {
-  std::string head(kHeadBytes, '\0');
-  std::size_t got = 0;
-  while (got < head.size()) {
-    const ssize_t n = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_error("cannot read", path, errno);
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  head.resize(got);
-  return sha256_hex(head);
 }
 
 Result<bool> fsync_path(const std::filesystem::path& dir, int flags) {
@@ -79,31 +59,18 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
     return make_error(ErrorCode::kBadArgument,
                       "standard input cannot be resumed: --checkpoint needs a FILE");
   }
-  LoadIdentity id;
-  std::error_code ec;
-  const auto absolute = std::filesystem::absolute(o.input, ec);
-  if (ec) return make_error(ErrorCode::kIo, "cannot resolve " + o.input + ": " + ec.message());
-  id.path = absolute.lexically_normal().string();
-  const int fd = ::open(o.input.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot open", o.input, errno);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  auto file = identify_file(o.input);
+  if (!file) {
+    if (file.error().code != ErrorCode::kBadArgument) return file.error();
     return make_error(ErrorCode::kBadArgument,
-                      o.input + " is not a regular file: --checkpoint needs a file to resume");
+                      file.error().message + ": --checkpoint needs a file to resume");
   }
-  auto head = head_sha256(fd, o.input);
-  char magic[kMagicBytes];
-  const ssize_t magic_n = ::pread(fd, magic, sizeof magic, 0);
-  ::close(fd);
-  if (!head) return head.error();
-  if (magic_n > 0) {
-    id.compression = compression_name(
-        detect_compression(std::string_view(magic, static_cast<std::size_t>(magic_n))));
-  }
-  id.size = st.st_size;
-  id.mtime = std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
-  id.head_sha256 = *head;
+  LoadIdentity id;
+  id.path = std::move(file->path);
+  id.size = file->size;
+  id.mtime = std::move(file->mtime);
+  id.head_sha256 = std::move(file->head_sha256);
+  id.compression = std::move(file->compression);
   id.url = o.url;
   id.user_code = o.user_code;
   id.dataset_code = o.dataset_code;
@@ -131,6 +98,16 @@ Result<LoadIdentity> identify_load(const LoadOptions& o, std::string columns_sha
   if (o.max_body_bytes != 0) id.rules += ";max_body=" + std::to_string(o.max_body_bytes);
   id.rejects_path = o.rejects_path;
   return id;
+}
+
+std::vector<FileIdentity> recorded_files(const Checkpoint& c) {
+  if (!c.files.empty()) return c.files;
+  const LoadIdentity& id = c.identity;
+  return {{.path = id.path,
+           .size = id.size,
+           .mtime = id.mtime,
+           .head_sha256 = id.head_sha256,
+           .compression = id.compression}};
 }
 
 std::string identity_mismatch(const LoadIdentity& recorded, const LoadIdentity& now) {
@@ -200,6 +177,18 @@ std::string checkpoint_json(const Checkpoint& c) {
   o["finished"] = c.finished;
   o["identity"] = std::move(id);
   o["rejects"] = std::move(rejects);
+  if (!c.files.empty()) {
+    boost::json::array files;
+    for (const auto& f : c.files) {
+      files.push_back({{"path", f.path},
+                       {"size", f.size},
+                       {"mtime", f.mtime},
+                       {"head_sha256", f.head_sha256},
+                       {"compression", f.compression}});
+    }
+    o["files"] = std::move(files);
+    o["file_index"] = c.file_index;
+  }
   return boost::json::serialize(o) + "\n";
 }
 
@@ -298,9 +287,32 @@ Result<Checkpoint> parse_checkpoint(std::string_view json) {
       }
     }
   }
+  // Optional: a one-file load records no list.
+  if (const auto* fv = o.if_contains("files"); fv != nullptr) {
+    if (!fv->is_array()) {
+      if (missing.empty()) missing = "files";
+    } else {
+      for (const auto& item : fv->as_array()) {
+        if (!item.is_object()) {
+          if (missing.empty()) missing = "files";
+          continue;
+        }
+        const auto& f = item.as_object();
+        c.files.push_back({.path = str(f, "path"),
+                           .size = num(f, "size"),
+                           .mtime = str(f, "mtime"),
+                           .head_sha256 = str(f, "head_sha256"),
+                           .compression = str(f, "compression")});
+      }
+      c.file_index = static_cast<std::size_t>(num(o, "file_index"));
+    }
+  }
   if (!missing.empty()) {
     return make_error(ErrorCode::kBadArgument,
                       "the checkpoint lacks a valid \"" + missing + "\" field");
+  }
+  if (!c.files.empty() && c.file_index >= c.files.size()) {
+    return make_error(ErrorCode::kBadArgument, "the checkpoint's file_index is outside its files");
   }
   if (c.load_id.empty() || c.offset < 0 || c.next_row < 1) {
     return make_error(ErrorCode::kBadArgument,

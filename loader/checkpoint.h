@@ -2,6 +2,10 @@
 // identifies the load, so that `--resume` continues exactly where the server's stored prefix
 // ends, re-sending later batches with the same Idempotency-Keys as before.
 //
+// A load of several files (multi_load.h) also records the ordered list of its files with their
+// identities and the place in it of the file the offset is in ("files", "file_index"); a
+// checkpoint without them is of a one-file load, as before.
+//
 // The file is one JSON object (version 1), replaced atomically: written to FILE.tmp, fsynced,
 // renamed over FILE, and the directory fsynced, so a crash (even kill -9 or power loss) leaves
 // either the previous checkpoint or the new one, never a torn file.
@@ -11,8 +15,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
+#include "loader/file_list.h"
 #include "loader/load_options.h"
 #include "loader/reject_log.h"
 
@@ -62,7 +68,15 @@ struct Checkpoint {
   bool finished = false;  // every batch acknowledged (and the dataset completed, if asked)
   // The rejects of the acknowledged prefix, over all runs, and the rejects files' lengths.
   RejectTally rejects;
+  // A load of several files: all of them in load order, and the place in `files` of the one
+  // `identity`, `offset` and `next_row` are of (earlier files are acknowledged whole). Counts
+  // (rows_acked, batches_acked, rejects) are over all the files. Empty for a one-file load.
+  std::vector<FileIdentity> files;
+  std::size_t file_index = 0;
 };
+
+// Returns the list of files `c` records: its `files`, or its one file for a one-file load.
+std::vector<FileIdentity> recorded_files(const Checkpoint& c);
 
 // Returns the identity of the load `options` describes, with `columns_sha256` and the rows
 // options `rows` given by the caller (they depend on the schema read from the file). Fails with

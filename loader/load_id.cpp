@@ -72,6 +72,16 @@ Result<std::string> make_load_id(const LoadOptions& options) {
   return sha256_hex(key, 32);
 }
 
+std::string file_key_id(std::string_view load_id, std::size_t index, const FileIdentity& file) {
+  std::string key = "dsfill-file-v1;";
+  add_field(key, load_id);
+  add_field(key, std::to_string(index));
+  add_field(key, file.path);
+  add_field(key, std::to_string(file.size));
+  add_field(key, file.mtime);
+  return sha256_hex(key, 32);
+}
+
 std::string idempotency_key(std::string_view load_id, std::int64_t byte_begin,
                             std::int64_t byte_end) {
   std::string key(load_id);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/error.h"
+#include "loader/file_list.h"
 #include "loader/load_options.h"
 
 namespace dsfill::loader {
@@ -23,6 +24,12 @@ Result<std::string> make_load_id(const LoadOptions& options);
 // 32 hex digits, a hash of the load id and the byte range. Stable across runs and resumes.
 std::string idempotency_key(std::string_view load_id, std::int64_t byte_begin,
                             std::int64_t byte_end);
+
+// Returns what names the Idempotency-Keys of file `index` of a load of several files in place
+// of the load id: 32 hex digits, a hash of the load id, the place and the file's identity
+// (path, size, mtime). So equal byte ranges of two files never share a key, while a retry or
+// a resume of the same file re-sends the same keys. A one-file load keys by its load id alone.
+std::string file_key_id(std::string_view load_id, std::size_t index, const FileIdentity& file);
 
 // Returns the hex SHA-256 of `data`, cut to `hex_digits`.
 std::string sha256_hex(std::string_view data, std::size_t hex_digits = 64);

@@ -24,7 +24,7 @@ Result<Tail> open_tail(const LoadOptions& o, std::int64_t data_start, const Plan
   std::int64_t begin = plan.start_offset;
   std::int64_t row = plan.start_row;
   std::int64_t end = -1;
-  if (o.shard.count > 1) {
+  if (o.cuts_file()) {
     auto shard = open_shard(o.input, data_start, o.shard, o.chunker.dialect);
     if (!shard) return shard.error();
     end = shard->range.end;
@@ -48,7 +48,7 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
   in->reader_ = std::make_unique<InputReader>(std::move(*reader));
   in->size = in->reader_->size();
   const Compression compression = in->reader_->compression();
-  if (compression != Compression::kNone && o.shard.count > 1) {
+  if (compression != Compression::kNone && o.cuts_file()) {
     return make_error(ErrorCode::kBadArgument,
                       o.input + " is " + compression_name(compression) +
                           "-compressed: --shard cannot cut it, because no byte range of a "
@@ -57,7 +57,7 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
                           "`split --line-bytes`, keeping the header) or decompress it and shard "
                           "the plain file");
   }
-  if (o.chunker.comment != '\0' && o.shard.count > 1) {
+  if (o.chunker.comment != '\0' && o.cuts_file()) {
     // A shard's boundary is found from the bytes after its cut as if they were all CSV: a quote
     // in a comment line would mislead it, and a row would go to two shards or none.
     return make_error(ErrorCode::kBadArgument,
@@ -90,7 +90,7 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
   in->plan = std::move(*plan);
   if (in->plan.already_finished) return in;
   // A shard or a resume reads from its own offset; the header above came from byte 0.
-  if (o.shard.count > 1 || in->plan.start_offset != data_start) {
+  if (o.cuts_file() || in->plan.start_offset != data_start) {
     auto tail = open_tail(o, data_start, in->plan);
     if (!tail) return flattened(tail.error(), ErrorCode::kIo);
     in->tail_reader_ = std::make_unique<InputReader>(std::move(tail->reader));

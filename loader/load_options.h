@@ -12,6 +12,7 @@
 #include "codec/gzip.h"
 #include "codec/kernels.h"
 #include "loader/chunker.h"
+#include "loader/file_list.h"
 #include "loader/reject_log.h"
 #include "loader/schema.h"
 #include "loader/shard.h"
@@ -29,8 +30,26 @@ enum class Target : std::uint8_t {
 
 enum class ProgressMode : std::uint8_t { kAuto, kAlways, kNever };
 
+// Where one file's run sits in a load of several files (multi_load.h sets it for each file).
+struct FilePart {
+  std::vector<FileIdentity> files;  // the load's files (this shard's), in load order
+  std::size_t index = 0;            // this file's place in `files`
+  // A file after the first this run loads: it starts at its data, after the earlier files,
+  // whatever the checkpoint holds (the earlier file's run wrote it), with these carried over.
+  bool continues = false;
+  std::uint64_t rows_before = 0;     // rows acknowledged for the earlier files (all runs)
+  std::uint64_t batches_before = 0;  // and their batches
+  bool truncated = false;            // replace mode: the truncating request is acknowledged
+  RejectTally rejects;               // the earlier files' rejects (and the rejects file's length)
+  bool last() const { return index + 1 >= files.size(); }
+};
+
 struct LoadOptions {
-  std::string input;  // a path or "-" for standard input
+  std::string input;  // a path or "-" for standard input; the first file when `inputs` is set
+  // Several files loaded as one load (multi_load.h), in load order; empty for one file.
+  std::vector<std::string> inputs;
+  // Set by multi_load for the run of each of several files; nullopt for a one-file load.
+  std::optional<FilePart> part;
   SchemaOptions schema;
   ChunkerOptions chunker;
   int level = 6;
@@ -51,9 +70,9 @@ struct LoadOptions {
   std::chrono::milliseconds timeout{120'000};
   std::chrono::milliseconds connect_timeout{10'000};  // --connect-timeout
   net::RetryOptions retry;
-  std::string token;   // sent as Authorization: Bearer; never printed
-  std::string cacert;  // PEM file for https; empty (and no capath): the system store
-  std::string capath;  // a hashed directory of CA certificates
+  std::string token;        // sent as Authorization: Bearer; never printed
+  std::string cacert;       // PEM file for https; empty (and no capath): the system store
+  std::string capath;       // a hashed directory of CA certificates
   std::string client_cert;  // mTLS: PEM client certificate, and its key (empty: in the cert)
   std::string client_key;
   bool insecure = false;  // --insecure: no certificate or name verification (test rigs only)
@@ -74,7 +93,10 @@ struct LoadOptions {
   std::string load_id;
 
   // --shard I/N: load only this byte range of the file (see shard.h); count 1 loads it all.
+  // Of several files, shard I loads whole files: those at places i with i mod N == I.
   ShardSpec shard;
+  // Returns whether this run cuts its file to a shard's byte range (a one-file load only).
+  bool cuts_file() const { return shard.count > 1 && !part; }
 
   // --checkpoint FILE: record the acknowledged prefix there (see checkpoint.h); empty: none.
   // With `resume`, continue the load the checkpoint records instead of starting a new one.
@@ -108,6 +130,17 @@ enum class Outcome : std::uint8_t {
   kCountMismatch,  // the server's row count differs from the rows sent
   kInterrupted,    // SIGINT or SIGTERM
   kUsage,          // bad options found when starting (URL, CA file, columns)
+};
+
+// One file of a load of several files, in the summary.
+struct FileReport {
+  std::string path;
+  std::string
+      state;  // "loaded", "loaded earlier" (a resume started after it), "failed", "not reached"
+  std::uint64_t rows = 0;            // data rows this run acknowledged from it
+  std::uint64_t bytes_in = 0;        // its CSV bytes of those rows (decompressed)
+  std::optional<std::int64_t> size;  // the file's size (compressed when compressed)
+  double seconds = 0;
 };
 
 // Busy time of one stage: time its threads spent working, not waiting on a queue.
@@ -183,6 +216,10 @@ struct LoadReport {
   std::vector<codec::RowReject> reject_examples;
   // --validate-first: how long the validation pass took (0 when there was none).
   double validate_seconds = 0;
+
+  // A load of several files: each file, in load order (rows, bytes and time of this run);
+  // the fields above are the totals. Empty for a one-file load.
+  std::vector<FileReport> files;
 
   // Returns the stage with the highest utilization ("" when none ran).
   std::string bottleneck() const;

@@ -26,6 +26,7 @@
 #include "loader/load_input.h"
 #include "loader/local_sink.h"
 #include "loader/log.h"
+#include "loader/multi_load.h"
 #include "loader/progress_ticker.h"
 #include "loader/proxy_setting.h"
 #include "loader/resume_plan.h"
@@ -106,7 +107,7 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
                       .encode_part = nullptr,
                       .on_refused = nullptr,
                       .max_body_bytes = o.max_body_bytes,
-                      .load_id = plan.checkpoint.load_id,
+                      .load_id = plan.key_id,
                       .dialect = o.chunker.dialect};
 }
 
@@ -138,13 +139,15 @@ struct BadRows {
 Result<BadRows> open_bad_rows(const LoadOptions& o, const LoadInput& in) {
   const bool checking = o.target == Target::kCheck;  // check lists problems; it writes no file
   const Checkpoint& before = in.plan.checkpoint;
+  // A resume, or a later file of several, carries on with the rejects so far.
+  const bool carried = in.plan.resumed || in.plan.continued;
   auto log = RejectLog::open(checking ? std::string() : o.rejects_path, in.schema.header_record,
-                             in.plan.resumed ? &before.rejects : nullptr, field_names(in.schema));
+                             carried ? &before.rejects : nullptr, field_names(in.schema));
   if (!log) return log.error();
   if (checking) (*log)->set_example_cap(o.max_errors);
   return BadRows{std::move(*log),
                  std::make_unique<RejectBudget>(o.bad_rows, before.rows_acked,
-                                                in.plan.resumed ? before.rejects.rows : 0)};
+                                                carried ? before.rejects.rows : 0)};
 }
 
 // Whether batches keep their CSV for the sender to split: over the network, a batch may be
@@ -290,21 +293,22 @@ LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchS
   }
   check_rows(o, r);
   if (keeper.active()) {
-    const bool finished = r.outcome == Outcome::kOk || r.outcome == Outcome::kCountMismatch;
+    const bool ended = r.outcome == Outcome::kOk || r.outcome == Outcome::kCountMismatch;
+    // Of several files, only the last one's end finishes the load.
+    const bool finished = ended && in.plan.last_file;
     r.checkpoint = o.checkpoint;
     if (auto w = keeper.write_now(sink.acks(), finished); !w) {
       r.checkpoint_error = w.error().describe();
     } else if (!keeper.error().empty()) {
       r.checkpoint_error = keeper.error();
     }
-    if (!finished) r.resume_command = resume_command(o);
+    if (!ended) r.resume_command = resume_command(o);
   }
   return r;
 }
 
-// --validate-first: checks the whole input as `o` would load it, sending nothing. Returns the
-// report to give instead of loading (bad input, or more bad rows than allowed), or nullopt to
-// go on; `seconds` receives how long the pass took.
+}  // namespace
+
 std::optional<LoadReport> validate_first(const LoadOptions& o, double& seconds) {
   LoadOptions check = o;
   check.target = Target::kCheck;
@@ -338,6 +342,8 @@ std::optional<LoadReport> validate_first(const LoadOptions& o, double& seconds) 
   v.validate_seconds = seconds;
   return v;
 }
+
+namespace {
 
 // The pipeline's shared parts: the queues between the stages and the io thread's context with
 // what runs on it beside the sink. Memory bound, whatever the input size (B = --batch-bytes,
@@ -424,7 +430,7 @@ std::vector<StageResult> run_encoders(const LoadOptions& o, const LoadInput& in,
       encoder.set_check_only(checking);
       RejectLog& rejects = *bad.log;
       *out = run_encoder(
-          s.batches, s.slots, encoder, in.plan.replace, in.plan.checkpoint.load_id,
+          s.batches, s.slots, encoder, in.plan.replace, in.plan.key_id,
           [&](EncodedBatch b) {
             asio::post(s.io, [&sink, &rejects, b = std::move(b)]() mutable {
               rejects.hold(b.seq, std::move(b.rejects));
@@ -461,6 +467,7 @@ void end_input(const LoadOptions& o, Stages& s, BatchSink& sink, const StageResu
 }  // namespace
 
 LoadReport run_load(const LoadOptions& options) {
+  if (!options.inputs.empty()) return run_files(options);
   const auto started = Clock::now();
   double validate_seconds = 0;
   // (bench too, so that the pass's cost can be measured without a server)

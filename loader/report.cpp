@@ -123,6 +123,14 @@ std::string format_summary(const LoadReport& r) {
       "  throughput:   {:.1f} MB/s, {} rows/s\n",
       rate(static_cast<double>(r.bytes_in), r.wall_seconds) / 1e6,
       format_count(static_cast<std::uint64_t>(rate(static_cast<double>(r.rows), r.wall_seconds))));
+  if (!r.files.empty()) {
+    out += fmt::format("  files:        {} (rows, bytes in, time of this run; totals above)\n",
+                       r.files.size());
+    for (const auto& f : r.files) {
+      out += fmt::format("    {}: {}, {} rows, {}, {}\n", f.path, f.state, format_count(f.rows),
+                         format_bytes(static_cast<double>(f.bytes_in)), format_duration(f.seconds));
+    }
+  }
   if (network) {
     out += fmt::format("  requests:     {} ({} retries, {} connects)\n", format_count(r.requests),
                        format_count(r.retries), format_count(r.connects));
@@ -316,6 +324,19 @@ std::string summary_json(const LoadReport& r) {
   }
   o["rejects"] = std::move(rejects);
   if (r.validate_seconds > 0) o["validate_seconds"] = r.validate_seconds;
+  if (!r.files.empty()) {
+    boost::json::array files;
+    for (const auto& f : r.files) {
+      boost::json::object file{{"path", text(f.path)},
+                               {"state", f.state},
+                               {"rows", f.rows},
+                               {"bytes_in", f.bytes_in},
+                               {"seconds", f.seconds}};
+      if (f.size) file["size"] = *f.size;
+      files.push_back(std::move(file));
+    }
+    o["files"] = std::move(files);
+  }
   return boost::json::serialize(o);
 }
 

@@ -7,9 +7,39 @@ namespace dsfill::loader {
 
 using Clock = std::chrono::steady_clock;
 
-Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
-                       const codec::RowsJsonOptions& rows, std::int64_t data_start,
-                       std::int64_t data_row) {
+namespace {
+
+// Returns the plan of a later file of a load of several files: it starts at its data, with the
+// earlier files' counts, and never truncates (the load's first request did).
+Result<Plan> continued_plan(const LoadOptions& o, const codec::BodyTemplate& body,
+                            const codec::RowsJsonOptions& rows, std::int64_t data_start,
+                            std::int64_t data_row) {
+  const FilePart& part = *o.part;
+  Plan plan;
+  plan.start_offset = data_start;
+  plan.start_row = data_row;
+  plan.continued = true;
+  Checkpoint& c = plan.checkpoint;
+  if (!o.checkpoint.empty() && o.target == Target::kNetwork) {
+    auto identity = identify_load(
+        o, sha256_hex(body.prefix + '\n' + body.suffix_append + '\n' + body.suffix_replace), rows);
+    if (!identity) return identity.error();
+    c.identity = std::move(*identity);
+  }
+  c.load_id = o.load_id;
+  c.offset = data_start;
+  c.next_row = data_row;
+  c.rows_acked = part.rows_before;
+  c.batches_acked = part.batches_before;
+  c.truncated = part.truncated;
+  c.rejects = part.rejects;
+  return plan;
+}
+
+Result<Plan> plan_one(const LoadOptions& o, const codec::BodyTemplate& body,
+                      const codec::RowsJsonOptions& rows, std::int64_t data_start,
+                      std::int64_t data_row) {
+  if (o.part && o.part->continues) return continued_plan(o, body, rows, data_start, data_row);
   Plan plan;
   plan.start_offset = data_start;
   plan.start_row = data_row;
@@ -73,6 +103,25 @@ Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
   // run died before that, this run truncates again with the very same first request (same key).
   plan.replace = o.replace && !c.truncated;
   plan.checkpoint = std::move(c);
+  return plan;
+}
+
+}  // namespace
+
+Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
+                       const codec::RowsJsonOptions& rows, std::int64_t data_start,
+                       std::int64_t data_row) {
+  auto plan = plan_one(o, body, rows, data_start, data_row);
+  if (!plan || !o.part) {
+    if (plan) plan->key_id = plan->checkpoint.load_id;
+    return plan;
+  }
+  const FilePart& part = *o.part;
+  plan->checkpoint.files = part.files;
+  plan->checkpoint.file_index = part.index;
+  plan->key_id = file_key_id(plan->checkpoint.load_id, part.index, part.files[part.index]);
+  plan->replace = plan->replace && part.index == 0;
+  plan->last_file = part.last();
   return plan;
 }
 

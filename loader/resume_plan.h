@@ -22,6 +22,15 @@ struct Plan {
   bool replace = false;  // this run's first batch truncates
   bool resumed = false;
   bool already_finished = false;
+  // What names this run's Idempotency-Keys: the load id, or for one of several files the
+  // file's own key id (load_id.h: file_key_id).
+  std::string key_id;
+  // A later file of a load of several files (FilePart::continues): its counts carry on from
+  // the earlier files', as a resume's do.
+  bool continued = false;
+  // Whether this file ends the load: its end finishes the checkpoint (false for all files of
+  // several but the last).
+  bool last_file = true;
 };
 
 // Returns the plan for `o`, whose data (after the header) starts at byte `data_start` and
@@ -30,7 +39,8 @@ struct Plan {
 // matches this file and these settings; for a fresh load, it is not an unfinished load that
 // would be silently abandoned. Errors are kBadArgument (usage), or kIo for unreadable files.
 // `rows` are the encoders' options (the schema's): their mapping and value rules are part of
-// the load's identity.
+// the load's identity. One of several files (o.part): the plan records the list of files,
+// only file 0 may truncate, and a continuing file starts at its data with the counts carried.
 Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
                        const codec::RowsJsonOptions& rows, std::int64_t data_start,
                        std::int64_t data_row);
