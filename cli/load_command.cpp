@@ -58,6 +58,8 @@ struct LoadFlags {
   std::string proxy;
   bool no_proxy = false;
   std::string max_body_bytes;  // SIZE; empty: none
+  std::string max_rate;        // SIZE/s; empty: none
+  double max_requests_per_second = 0;
   bool no_complete = false;
   std::string progress = "auto";
   std::string summary_json;
@@ -229,6 +231,17 @@ loader::LoadOptions load_options(const LoadFlags& f) {
     // CSV more than base64 and JSON grow it); the sender splits any that are still over.
     o.chunker.batch_bytes = std::min(o.chunker.batch_bytes, o.max_body_bytes);
   }
+  if (!f.max_rate.empty()) {
+    std::string size = f.max_rate;
+    if (size.ends_with("/s")) size.resize(size.size() - 2);
+    o.max_bytes_per_second = static_cast<double>(parse_size(size));
+    if (o.max_bytes_per_second <= 0) throw UsageError("--max-rate must be above 0");
+    // Requests are paced whole: batches of about a quarter second's bytes keep the rate
+    // smooth (CSV bytes: a body is smaller than its batch's CSV).
+    const auto quarter = static_cast<std::size_t>(o.max_bytes_per_second / 4);
+    o.chunker.batch_bytes = std::min(o.chunker.batch_bytes, std::max<std::size_t>(quarter, 64 * 1024));
+  }
+  o.max_requests_per_second = f.max_requests_per_second;
   auto shard = loader::parse_shard(f.shard);
   if (!shard) throw UsageError(shard.error().message);
   o.shard = *shard;
@@ -460,6 +473,16 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                   "client_max_body_size): batches are cut to it and any body still over it is "
                   "split by rows. Without it a 413 answer splits the batch and sets the limit")
       ->type_name("SIZE");
+  cmd->add_option("--max-rate", f->max_rate,
+                  "Most request-body bytes sent per second, all connections together (e.g. "
+                  "2MB/s, 500KiB/s), for shared links: request starts are paced (token bucket) "
+                  "and batches are cut to about a quarter second's bytes. Default: no limit")
+      ->type_name("SIZE/s");
+  cmd->add_option("--max-requests-per-second", f->max_requests_per_second,
+                  "Most requests started per second, all connections together (retries and "
+                  "the completion count), for quota'd APIs; 0: no limit")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--connect-timeout", f->connect_timeout_seconds,
                   "Seconds allowed to open a connection (resolve, TCP connect, TLS handshake), "
                   "within --timeout")

@@ -87,6 +87,10 @@ struct LoadOptions {
   // --max-body-bytes: request bodies over this are split before they are sent (as a 413 would
   // split them); 0: none until the server refuses one as too large.
   std::size_t max_body_bytes = 0;
+  // --max-rate and --max-requests-per-second: request starts paced under them (send_pacer.h);
+  // 0: no limit.
+  double max_bytes_per_second = 0;
+  double max_requests_per_second = 0;
 
   // Names this load in every Idempotency-Key; empty: a fresh id (see load_id.h). A resume
   // passes the id of the load it continues, so re-sent batches carry the same keys.

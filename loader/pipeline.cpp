@@ -107,6 +107,8 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
                       .encode_part = nullptr,
                       .on_refused = nullptr,
                       .max_body_bytes = o.max_body_bytes,
+                      .max_bytes_per_second = o.max_bytes_per_second,
+                      .max_requests_per_second = o.max_requests_per_second,
                       .load_id = plan.key_id,
                       .dialect = o.chunker.dialect};
 }

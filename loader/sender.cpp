@@ -47,6 +47,7 @@ HttpSender::HttpSender(asio::io_context& io, SenderConfig config, SinkCallbacks 
       retry_(config_.retry),
       callbacks_(std::move(callbacks)),
       order_(config_.start_offset, config_.start_row, config_.replace),
+      pacer_(config_.max_bytes_per_second, config_.max_requests_per_second),
       body_limit_(config_.max_body_bytes != 0 ? config_.max_body_bytes : SIZE_MAX) {
   const int k = std::max(1, config_.connections);
   for (int i = 0; i < k; ++i) {
@@ -135,6 +136,7 @@ void HttpSender::stop(Outcome outcome, std::string message, int signal) {
     for (auto& f : waiting_) {
       f->timer->cancel();  // its handler sees stopping_ and drops it
     }
+    pace_timer_.reset();  // cancels its wait
     if (callbacks_.on_stop) callbacks_.on_stop();
   }
   maybe_finish();
@@ -152,6 +154,20 @@ void HttpSender::drop(const FlightPtr& flight) {
 
 void HttpSender::pump() {
   while (!stopping_ && !idle_.empty()) {
+    if (pace_timer_) return;  // a start is already waiting for the rate limit
+    if (pacer_.active()) {
+      const auto wait = pacer_.wait(std::chrono::steady_clock::now());
+      if (wait > std::chrono::steady_clock::duration::zero()) {
+        pace_timer_.emplace(io_, wait);
+        pace_timer_->async_wait([this](const error_code& ec) {
+          if (ec) return;  // cancelled: the sender may be gone
+          pace_timer_.reset();
+          pump();
+          maybe_finish();
+        });
+        return;
+      }
+    }
     FlightPtr flight;
     if (!parts_ready_.empty()) {
       flight = std::move(parts_ready_.back());
@@ -195,6 +211,7 @@ void HttpSender::send(const FlightPtr& flight, const std::shared_ptr<net::HttpCo
   }
   note_inflight(+1);
   ++state_.requests;
+  if (pacer_.active()) pacer_.charge(flight->request.body().size(), std::chrono::steady_clock::now());
   conn->async_send(flight->request,
                    [this, flight, conn](const error_code& ec, net::Response& response) {
                      on_response(flight, conn, ec, response);

@@ -17,9 +17,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "loader/api_answer.h"
 #include "loader/row_split.h"
+#include "loader/send_pacer.h"
 #include "loader/send_order.h"
 #include "loader/sink.h"
 #include "net/http_client.h"
@@ -65,6 +67,10 @@ struct SenderConfig {
   // --max-body-bytes: a body over this is split before it is sent. 0: no limit until a server
   // answers 413; from then on, bodies as large as the smallest one refused are split first.
   std::size_t max_body_bytes = 0;
+  // --max-rate (body bytes per second) and --max-requests-per-second: request starts are paced
+  // under them (send_pacer.h), retries and the completion included. 0: no limit.
+  double max_bytes_per_second = 0;
+  double max_requests_per_second = 0;
   std::string load_id;
   codec::CsvDialect dialect;
 };
@@ -150,6 +156,8 @@ class HttpSender final : public BatchSink {
   bool complete_ready_ = false;                 // ... and may be sent now
   SinkState state_;
   std::map<std::string, std::string> moved_;  // request target -> where a 308 moved it
+  SendPacer pacer_;
+  std::optional<boost::asio::steady_timer> pace_timer_;  // armed while a start waits for pacer_
   std::size_t body_limit_;  // bodies over this are split first (max_body_bytes, or 413s)
   std::optional<std::uint64_t> total_batches_;
   bool stopping_ = false;
