@@ -6,6 +6,10 @@
 //   ds_<id>                                      -- one table per dataset, one SQL column per
 //                                                   declared column, named after it
 //   idempotency(user_code, key, body_sha256, status, response, created_at)
+//   shape_columns(dataset_id, position, empty_count, min_value, max_value)
+//                                                -- each dataset's shape, kept by every fill so
+//                                                   that complete() reads O(columns), not the
+//                                                   rows (server/sqlite_shape.h)
 // So `sqlite3 dsfill.db 'select * from ds_1'` shows the rows under the dataset's column names.
 // Table names are generated (ds_<id>); column names come from validated column specs (no
 // control characters, unique ignoring case) and are written as quoted identifiers with '"'
@@ -68,7 +72,6 @@ class SqliteStore final : public Store {
   Result<sqlite3_stmt*> insert_statement(const DatasetInfo& info);
   Result<FillOutcome> fill_in_transaction(const FillJob& job);
   Result<void> insert_rows(const DatasetInfo& info, const RowBatch& batch);
-  Result<DatasetShape> shape_of(const DatasetInfo& info);
   // Logs the failure with SQLite's message and returns kDiskFull (SQLITE_FULL: "disk full ...")
   // or kStorage, naming `what`. Call it before anything else runs on the connection.
   Error storage_error(const std::string& what);
