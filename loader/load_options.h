@@ -48,11 +48,12 @@ struct LoadOptions {
   bool complete = true;  // POST /dataset-complete at the end
   int connections = 4;
   std::chrono::milliseconds timeout{120'000};
-  std::chrono::milliseconds connect_timeout{10'000};  // --connect-timeout
+  std::chrono::milliseconds connect_timeout{10'000};    // --connect-timeout
+  std::chrono::milliseconds complete_timeout{600'000};  // --complete-timeout
   net::RetryOptions retry;
-  std::string token;   // sent as Authorization: Bearer; never printed
-  std::string cacert;  // PEM file for https; empty (and no capath): the system store
-  std::string capath;  // a hashed directory of CA certificates
+  std::string token;        // sent as Authorization: Bearer; never printed
+  std::string cacert;       // PEM file for https; empty (and no capath): the system store
+  std::string capath;       // a hashed directory of CA certificates
   std::string client_cert;  // mTLS: PEM client certificate, and its key (empty: in the cert)
   std::string client_key;
   bool insecure = false;  // --insecure: no certificate or name verification (test rigs only)

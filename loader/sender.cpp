@@ -192,10 +192,12 @@ void HttpSender::send(const FlightPtr& flight, const std::shared_ptr<net::HttpCo
   }
   note_inflight(+1);
   ++state_.requests;
-  conn->async_send(flight->request,
-                   [this, flight, conn](const error_code& ec, net::Response& response) {
-                     on_response(flight, conn, ec, response);
-                   });
+  conn->async_send(
+      flight->request,
+      [this, flight, conn](const error_code& ec, net::Response& response) {
+        on_response(flight, conn, ec, response);
+      },
+      flight->is_complete ? config_.complete_timeout : config_.timeout);
 }
 
 void HttpSender::on_response(const FlightPtr& flight,
