@@ -486,6 +486,21 @@ TEST_F(ServerTest, AuthenticationWithBearerTokens) {
   EXPECT_FALSE(log_.empty());
 }
 
+TEST_F(ServerTest, HealthzAnswersWithoutATokenEvenWhenBusy) {
+  ServeOptions options;
+  options.tokens.add("u1", "s3cret-u1");
+  options.limits.max_concurrent = 0;  // every counted request is refused as busy
+  start(options);
+  auto res = http_request(server_->port(), "GET", "/healthz");
+  EXPECT_EQ(res.status, 200u) << res.body;
+  EXPECT_EQ(res.body,
+            R"({"data":{"status":"success","details":{"status":"ok","active-requests":0}}})");
+  EXPECT_EQ(res.headers["Content-Type"], "application/json");
+  EXPECT_EQ(http_request(server_->port(), "GET", "/healthz?probe=1").status, 200u);
+  EXPECT_EQ(http_request(server_->port(), "POST", "/healthz").status, 405u);
+  EXPECT_EQ(http_request(server_->port(), "GET", "/datasets/u1/d1").status, 401u);
+}
+
 TEST_F(ServerTest, BodyAndHeaderLimits) {
   ServeOptions options;
   options.limits.max_body_bytes = 4096;
