@@ -177,6 +177,22 @@ Result<void> SqliteStore::limit_size(std::uint64_t bytes) {
   return {};
 }
 
+Result<std::uint64_t> SqliteStore::keep_idempotency_for(std::chrono::seconds ttl) {
+  idempotency_ttl_ = ttl;
+  return prune_idempotency();
+}
+
+Result<std::uint64_t> SqliteStore::prune_idempotency() {
+  records_since_prune_ = 0;
+  if (idempotency_ttl_.count() <= 0) return std::uint64_t{0};
+  // created_at is written by kNow, so the same format compares as text in time order.
+  Stmt del(db_, fmt::format("DELETE FROM idempotency WHERE created_at < "
+                            "strftime('%Y-%m-%dT%H:%M:%fZ','now','-{} seconds')",
+                            idempotency_ttl_.count()));
+  if (!del.ok() || del.step() != SQLITE_DONE) return storage_error("idempotency prune");
+  return static_cast<std::uint64_t>(sqlite3_changes(db_));
+}
+
 Result<std::optional<DatasetInfo>> SqliteStore::find(std::string_view user,
                                                      std::string_view dataset) {
   Stmt q(db_,
@@ -335,6 +351,9 @@ Result<FillOutcome> SqliteStore::fill_in_transaction(const FillJob& job) {
     ins.int64(4, kept.status);
     ins.text(5, kept.body);
     if (ins.step() != SQLITE_DONE) return storage_error("idempotency record");
+    if (++records_since_prune_ >= kPruneEvery) {
+      if (auto r = prune_idempotency(); !r) return r.error();
+    }
   }
   return outcome;
 }

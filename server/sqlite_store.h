@@ -25,6 +25,7 @@
 // SQLite connection is opened without a mutex of its own.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -64,6 +65,13 @@ class SqliteStore final : public Store {
   // stores nothing. Errors: kStorage.
   Result<void> limit_size(std::uint64_t bytes);
 
+  // Keeps idempotency records for `ttl` (0: forever): deletes those older now and returns how
+  // many; from then on fills delete expired records every kPruneEvery records they add, in
+  // their own transaction, so pruning costs a fill nothing on average. A retry of a request
+  // whose record expired is stored again. Errors: kStorage.
+  Result<std::uint64_t> keep_idempotency_for(std::chrono::seconds ttl);
+  static constexpr std::uint64_t kPruneEvery = 1024;
+
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Result<void> exec(const char* sql);
@@ -80,8 +88,13 @@ class SqliteStore final : public Store {
   // Commits; on failure returns storage_error("commit") and rolls back.
   Result<void> commit();
 
+  // Deletes the idempotency records older than ttl_; returns how many.
+  Result<std::uint64_t> prune_idempotency();
+
   sqlite3* db_;
   std::unordered_map<std::int64_t, sqlite3_stmt*> insert_statements_;
+  std::chrono::seconds idempotency_ttl_{0};
+  std::uint64_t records_since_prune_ = 0;
 };
 
 }  // namespace dsfill::server
