@@ -309,6 +309,11 @@ std::optional<net::HttpResponse> Handler::screen(const net::HttpRequestHeader& h
   const std::string_view path = target.substr(0, target.find('?'));
   const Route route = route_of(header.method(), path);
   std::optional<Error> refusal = route.refusal;
+  // RFC 9112 section 3.2: an HTTP/1.1 request without exactly one Host is answered 400.
+  if (header.version() >= 11 && header.count(http::field::host) != 1) {
+    refusal = make_error(ErrorCode::kBadArgument,
+                         "an HTTP/1.1 request needs exactly one Host header (RFC 9112 3.2)");
+  }
   // A probe needs no token: it reveals nothing of any user's data.
   if (!refusal && route.kind != Route::Kind::kHealth && !options_.tokens.empty()) {
     auto field = header.find(http::field::authorization);

@@ -501,6 +501,18 @@ TEST_F(ServerTest, HealthzAnswersWithoutATokenEvenWhenBusy) {
   EXPECT_EQ(http_request(server_->port(), "GET", "/datasets/u1/d1").status, 401u);
 }
 
+TEST_F(ServerTest, Http11RequestsNeedExactlyOneHost) {
+  start();
+  auto none = raw_request(server_->port(), "GET /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(none.status, 400u) << none.body;
+  EXPECT_NE(none.body.find("Host header"), std::string::npos) << none.body;
+  auto two = raw_request(server_->port(), "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+  EXPECT_EQ(two.status, 400u) << two.body;
+  EXPECT_EQ(raw_request(server_->port(), "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n").status, 200u);
+  // HTTP/1.0 has no Host requirement.
+  EXPECT_EQ(raw_request(server_->port(), "GET /healthz HTTP/1.0\r\n\r\n").status, 200u);
+}
+
 TEST_F(ServerTest, BodyAndHeaderLimits) {
   ServeOptions options;
   options.limits.max_body_bytes = 4096;
