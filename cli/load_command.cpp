@@ -47,6 +47,7 @@ struct LoadFlags {
   int retries = 10;
   double retry_budget = 50;
   double connect_timeout_seconds = 10;
+  double complete_timeout_seconds = 600;
   double retry_max_time_seconds = 60;
   std::vector<std::string> headers;
   std::string token_file;
@@ -202,6 +203,8 @@ loader::LoadOptions load_options(const LoadFlags& f) {
   o.retry.budget_initial = f.retry_budget;
   o.connect_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(f.connect_timeout_seconds * 1000));
+  o.complete_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(f.complete_timeout_seconds * 1000));
   o.retry.max_retry_time =
       std::chrono::milliseconds(static_cast<std::int64_t>(f.retry_max_time_seconds * 1000));
   if (const char* seed = std::getenv("DSFILL_RETRY_SEED"))
@@ -482,6 +485,11 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                   "Most requests started per second, all connections together (retries and "
                   "the completion count), for quota'd APIs; 0: no limit")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--complete-timeout", f->complete_timeout_seconds,
+                  "Seconds allowed for POST /dataset-complete, instead of --timeout (a server may "
+                  "compute the dataset's shape then); retried like any request")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--connect-timeout", f->connect_timeout_seconds,
                   "Seconds allowed to open a connection (resolve, TCP connect, TLS handshake), "

@@ -32,6 +32,7 @@ struct ServeFlags {
   std::string columns;
   server::Limits limits;
   double idle_timeout_s = 60;
+  double idempotency_ttl_s = 7 * 24 * 3600;
   double header_timeout_s = 30;
   double body_window_s = 10;
 };
@@ -57,6 +58,8 @@ int run_serve(ServeFlags& flags) {
   options.db_path = flags.db;
   options.threads = flags.threads;
   options.limits = flags.limits;
+  options.idempotency_ttl =
+      std::chrono::seconds(static_cast<std::int64_t>(flags.idempotency_ttl_s));
   options.limits.idle_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(flags.idle_timeout_s * 1000));
   options.limits.header_timeout =
@@ -176,6 +179,11 @@ void add_serve_command(CLI::App& app, CommandAction& action) {
                   "connections open at once; one more gets 503 with Retry-After and is closed")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cmd->add_option("--idempotency-ttl", flags->idempotency_ttl_s,
+                  "seconds an Idempotency-Key's record is kept (0: forever); older ones are "
+                  "deleted at start and as fills add records")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--idle-timeout", flags->idle_timeout_s,
                   "seconds a kept-alive connection may wait for the first byte of its next "
                   "request")

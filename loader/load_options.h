@@ -68,7 +68,8 @@ struct LoadOptions {
   bool complete = true;  // POST /dataset-complete at the end
   int connections = 4;
   std::chrono::milliseconds timeout{120'000};
-  std::chrono::milliseconds connect_timeout{10'000};  // --connect-timeout
+  std::chrono::milliseconds connect_timeout{10'000};    // --connect-timeout
+  std::chrono::milliseconds complete_timeout{600'000};  // --complete-timeout
   net::RetryOptions retry;
   std::string token;        // sent as Authorization: Bearer; never printed
   std::string cacert;       // PEM file for https; empty (and no capath): the system store

@@ -94,6 +94,7 @@ Result<SenderConfig> sender_config(const LoadOptions& o, const Plan& plan, Chunk
                       .connections = o.connections,
                       .timeout = o.timeout,
                       .connect_timeout = o.connect_timeout,
+                      .complete_timeout = o.complete_timeout,
                       .retry = o.retry,
                       .token = o.token,
                       .headers = o.headers,

@@ -211,11 +211,15 @@ void HttpSender::send(const FlightPtr& flight, const std::shared_ptr<net::HttpCo
   }
   note_inflight(+1);
   ++state_.requests;
-  if (pacer_.active()) pacer_.charge(flight->request.body().size(), std::chrono::steady_clock::now());
-  conn->async_send(flight->request,
-                   [this, flight, conn](const error_code& ec, net::Response& response) {
-                     on_response(flight, conn, ec, response);
-                   });
+  if (pacer_.active()) {
+    pacer_.charge(flight->request.body().size(), std::chrono::steady_clock::now());
+  }
+  conn->async_send(
+      flight->request,
+      [this, flight, conn](const error_code& ec, net::Response& response) {
+        on_response(flight, conn, ec, response);
+      },
+      flight->is_complete ? config_.complete_timeout : config_.timeout);
 }
 
 void HttpSender::on_response(const FlightPtr& flight,

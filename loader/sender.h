@@ -46,6 +46,9 @@ struct SenderConfig {
   int connections = 4;
   std::chrono::milliseconds timeout{120'000};
   std::chrono::milliseconds connect_timeout{10'000};
+  // POST /dataset-complete's own deadline: a server may compute the shape only then, in time
+  // that grows with the rows. Retried like any request (it is idempotent).
+  std::chrono::milliseconds complete_timeout{600'000};
   net::RetryOptions retry;
   std::string token;
   std::vector<std::pair<std::string, std::string>> headers;

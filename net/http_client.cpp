@@ -80,11 +80,12 @@ void HttpConnection::close() {
   open_ = false;
 }
 
-void HttpConnection::async_send(Request& request, Handler done) {
+void HttpConnection::async_send(Request& request, Handler done, std::chrono::milliseconds timeout) {
   request_ = &request;
   done_ = std::move(done);
   resent_ = false;
-  deadline_ = std::chrono::steady_clock::now() + options_.timeout;
+  deadline_ = std::chrono::steady_clock::now() +
+              (timeout > std::chrono::milliseconds::zero() ? timeout : options_.timeout);
   if (open_) {
     reused_ = true;
     do_write();

@@ -78,7 +78,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Sends `request` and reads the response. REQUIRES: no request in progress on this
   // connection; `request` stays alive and unchanged until `done` runs. A kept-alive connection
   // that the peer closed before answering is reopened and the request sent again once.
-  void async_send(Request& request, Handler done);
+  // `timeout`: this request's deadline instead of options.timeout (zero: options.timeout).
+  void async_send(Request& request, Handler done,
+                  std::chrono::milliseconds timeout = std::chrono::milliseconds::zero());
 
   // Closes the socket; a request in progress completes with operation_aborted.
   void close();

@@ -61,7 +61,7 @@ net::HttpResponse make_response(const Answer& reply, const char* allow) {
 
 // What a request's method and path ask for: the one routing table, read from the header alone.
 struct Route {
-  enum class Kind { kFill, kComplete, kCreate, kDescribe, kRefused };
+  enum class Kind { kFill, kComplete, kCreate, kDescribe, kHealth, kRefused };
   Kind kind = Kind::kRefused;
   const char* allow = "";
   std::string_view user, dataset;  // kDescribe: from the path
@@ -85,6 +85,8 @@ Route route_of(http::verb method, std::string_view path) {
     want(Route::Kind::kComplete, "POST", http::verb::post);
   } else if (path == "/datasets") {
     want(Route::Kind::kCreate, "POST", http::verb::post);
+  } else if (path == "/healthz") {
+    want(Route::Kind::kHealth, "GET", http::verb::get);
   } else if (path.starts_with("/datasets/")) {
     const std::string_view rest = path.substr(10);
     const std::size_t slash = rest.find('/');
@@ -273,6 +275,10 @@ void Handler::dispatch(const std::shared_ptr<Call>& call) {
   call->path.assign(target.substr(0, target.find('?')));
   const std::string_view path = call->path;
   const http::verb method = call->request.method();
+  const Route route = route_of(method, path);
+  call->allow = route.allow;
+  // A liveness probe is answered even when every slot is taken: busy is not down.
+  if (route.kind == Route::Kind::kHealth) return call->answer(health_answer(active_.load()));
 
   if (active_.fetch_add(1) >= options_.limits.max_concurrent) {
     active_.fetch_sub(1);
@@ -282,8 +288,6 @@ void Handler::dispatch(const std::shared_ptr<Call>& call) {
   }
   call->counted = true;
 
-  const Route route = route_of(method, path);
-  call->allow = route.allow;
   switch (route.kind) {
     case Route::Kind::kFill:
       return handle_fill(call);
@@ -293,6 +297,7 @@ void Handler::dispatch(const std::shared_ptr<Call>& call) {
       return handle_create(call);
     case Route::Kind::kDescribe:
       return handle_describe(call, route.user, route.dataset);
+    case Route::Kind::kHealth:  // answered above
     case Route::Kind::kRefused:
       return call->fail(*route.refusal);
   }
@@ -304,7 +309,13 @@ std::optional<net::HttpResponse> Handler::screen(const net::HttpRequestHeader& h
   const std::string_view path = target.substr(0, target.find('?'));
   const Route route = route_of(header.method(), path);
   std::optional<Error> refusal = route.refusal;
-  if (!refusal && !options_.tokens.empty()) {
+  // RFC 9112 section 3.2: an HTTP/1.1 request without exactly one Host is answered 400.
+  if (header.version() >= 11 && header.count(http::field::host) != 1) {
+    refusal = make_error(ErrorCode::kBadArgument,
+                         "an HTTP/1.1 request needs exactly one Host header (RFC 9112 3.2)");
+  }
+  // A probe needs no token: it reveals nothing of any user's data.
+  if (!refusal && route.kind != Route::Kind::kHealth && !options_.tokens.empty()) {
     auto field = header.find(http::field::authorization);
     std::string_view token;
     if (field == header.end() || !TokenTable::bearer_token(field->value(), token)) {

@@ -7,6 +7,8 @@
 //   POST /dataset-complete             mark the load complete, return the dataset's shape
 //   POST /datasets                     create a dataset with its columns
 //   GET  /datasets/{user}/{dataset}    columns, row count, state
+//   GET  /healthz                      liveness: 200 {"status":"ok",...}, no token needed, not
+//                                      counted against --max-concurrent
 // Routing and authentication are decided from the header (screen()) before the body is read.
 // Status codes (the table: server/http_mapping.h): 200/201 success; 400 invalid request;
 // 401 missing or malformed Authorization; 403 wrong token for the user-code; 404 unknown route

@@ -121,6 +121,13 @@ Answer shape_answer(std::string_view dataset, const DatasetShape& shape) {
   return Answer{200, success_envelope(details), shape.rows_count, false};
 }
 
+Answer health_answer(unsigned active_requests) {
+  return Answer{200,
+                success_envelope(R"({"status":"ok","active-requests":)" +
+                                 std::to_string(active_requests) + "}"),
+                0, false};
+}
+
 Answer describe_answer(std::string_view user, std::string_view dataset, const DatasetInfo& info) {
   if (!info.catalogued) {
     return Answer{200, success_envelope(R"({"rows-count":)" + std::to_string(info.row_count) + "}"),

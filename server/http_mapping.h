@@ -60,6 +60,9 @@ Answer create_answer(std::string_view user, std::string_view dataset, const Crea
 // profiled, load-number and per column empty-count (and min, max for measures).
 Answer shape_answer(std::string_view dataset, const DatasetShape& shape);
 
+// Returns the answer to GET /healthz: 200 with status "ok" and the requests in progress.
+Answer health_answer(unsigned active_requests);
+
 // Returns the answer to GET /datasets/{user}/{dataset}: 200 with the catalog entry (only
 // rows-count when the store keeps no catalog).
 Answer describe_answer(std::string_view user, std::string_view dataset, const DatasetInfo& info);

@@ -116,10 +116,10 @@ Result<Fields> read_fields(od::parser& parser, std::string& body, unsigned wante
     }
   }
   if (!is_valid_code(f.user)) {
-    return bad("user-code must be 1-128 characters from A-Z a-z 0-9 . _ ~ -");
+    return bad("user-code must be 1-128 characters from A-Z a-z 0-9 . _ ~ -, not . or ..");
   }
   if (!is_valid_code(f.dataset)) {
-    return bad("dataset-code must be 1-128 characters from A-Z a-z 0-9 . _ ~ -");
+    return bad("dataset-code must be 1-128 characters from A-Z a-z 0-9 . _ ~ -, not . or ..");
   }
   return f;
 }
@@ -134,6 +134,9 @@ Result<codec::Columns> read_columns(std::string_view json) {
 
 bool is_valid_code(std::string_view code) {
   if (code.empty() || code.size() > 128) return false;
+  // "." and ".." name the current and parent folder in paths (GET /datasets/{user}/{dataset})
+  // and in any tool that maps codes to files.
+  if (code == "." || code == "..") return false;
   for (char c : code) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == '~' || c == '-';

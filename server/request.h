@@ -46,7 +46,8 @@ Result<FillRequest> parse_fill_request(simdjson::ondemand::parser& parser, std::
 Result<DatasetRequest> parse_dataset_request(simdjson::ondemand::parser& parser, std::string& body,
                                              bool with_columns);
 
-// Returns true if `code` is a valid user-code or dataset-code.
+// Returns true if `code` is a valid user-code or dataset-code: 1-128 characters from
+// A-Z a-z 0-9 . _ ~ -, and neither "." nor "..".
 bool is_valid_code(std::string_view code);
 
 // Returns true if `s` holds a backslash. REQUIRES: 8 readable bytes after `s` (inside a

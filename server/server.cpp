@@ -45,6 +45,9 @@ Result<std::unique_ptr<StoreWorker>> open_store(const ServeOptions& options) {
   }
   auto store = SqliteStore::open(options.db_path);
   if (!store) return store.error();
+  if (auto pruned = (*store)->keep_idempotency_for(options.idempotency_ttl); !pruned) {
+    return pruned.error();
+  }
   for (const ServeOptions::Create& c : options.create) {
     if (!is_valid_code(c.user_code) || !is_valid_code(c.dataset_code)) {
       return make_error(ErrorCode::kBadArgument,

@@ -3,6 +3,7 @@
 // tests (in-process, port 0) and by the benchmark.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,6 +35,9 @@ struct ServeOptions {
   bool auto_create = false;
   bool discard = false;
   TokenTable tokens;  // empty: no authentication
+  // Idempotency records older than this are deleted (at start, then as fills add records);
+  // 0: kept forever.
+  std::chrono::seconds idempotency_ttl{7 * 24 * 3600};
   struct Create {
     std::string user_code;
     std::string dataset_code;

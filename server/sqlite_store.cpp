@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "server/sqlite_shape.h"
+
 namespace dsfill::server {
 
 namespace {
@@ -65,16 +67,6 @@ class Stmt {
   int rc_;
 };
 
-std::string quote_identifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 std::string dataset_name(std::string_view user, std::string_view dataset) {
   return std::string(user) + "/" + std::string(dataset);
 }
@@ -102,29 +94,6 @@ void bind_value(sqlite3_stmt* stmt, int i, const Value& v) {
   }
 }
 
-// Columns profiled by one shape query: each takes up to 3 result columns, and a result may have
-// no more than SQLite's 2000, so a dataset at the column limit is profiled in a few scans.
-constexpr std::size_t kShapeColumnsPerQuery = 600;
-
-// Returns the shape query of columns [begin, end): COUNT(*), then per column its empty count
-// and, for measures, the minimum and maximum of its non-empty values read as numbers.
-std::string shape_sql(const DatasetInfo& info, std::size_t begin, std::size_t end) {
-  std::string sql = "SELECT COUNT(*)";
-  for (std::size_t i = begin; i < end; ++i) {
-    const codec::ColumnSpec& c = info.columns[i];
-    const std::string q = quote_identifier(c.name);
-    const std::string empty = fmt::format("({0} IS NULL OR {0} = '')", q);
-    sql += fmt::format(", SUM(CASE WHEN {} THEN 1 ELSE 0 END)", empty);
-    if (c.type == "measure") {
-      const std::string num =
-          fmt::format("CASE WHEN {} THEN NULL ELSE CAST({} AS REAL) END", empty, q);
-      sql += fmt::format(", MIN({0}), MAX({0})", num);
-    }
-  }
-  sql += " FROM " + info.table_name;
-  return sql;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
@@ -150,6 +119,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   if (auto r = store->exec(kSchema); !r) {
     return make_error(ErrorCode::kIo,
                       "cannot create the catalog in " + path + ": " + r.error().message);
+  }
+  if (!ensure_shape_table(db)) {
+    return make_error(ErrorCode::kIo,
+                      "cannot build the shape table in " + path + ": " + sqlite3_errmsg(db));
   }
   return store;
 }
@@ -202,6 +175,22 @@ Result<void> SqliteStore::limit_size(std::uint64_t bytes) {
   const std::uint64_t pages = bytes == 0 ? 4294967294ull : std::max<std::uint64_t>(1, bytes / page);
   if (auto r = exec(fmt::format("PRAGMA max_page_count={}", pages).c_str()); !r) return r.error();
   return {};
+}
+
+Result<std::uint64_t> SqliteStore::keep_idempotency_for(std::chrono::seconds ttl) {
+  idempotency_ttl_ = ttl;
+  return prune_idempotency();
+}
+
+Result<std::uint64_t> SqliteStore::prune_idempotency() {
+  records_since_prune_ = 0;
+  if (idempotency_ttl_.count() <= 0) return std::uint64_t{0};
+  // created_at is written by kNow, so the same format compares as text in time order.
+  Stmt del(db_, fmt::format("DELETE FROM idempotency WHERE created_at < "
+                            "strftime('%Y-%m-%dT%H:%M:%fZ','now','-{} seconds')",
+                            idempotency_ttl_.count()));
+  if (!del.ok() || del.step() != SQLITE_DONE) return storage_error("idempotency prune");
+  return static_cast<std::uint64_t>(sqlite3_changes(db_));
 }
 
 Result<std::optional<DatasetInfo>> SqliteStore::find(std::string_view user,
@@ -336,7 +325,10 @@ Result<FillOutcome> SqliteStore::fill_in_transaction(const FillJob& job) {
   if (!job.append) {
     if (!exec(("DELETE FROM " + info.table_name).c_str())) return storage_error("truncate");
   }
+  std::int64_t last_rowid = 0;
+  if (!max_rowid(db_, info.table_name, last_rowid)) return storage_error("last rowid");
   if (auto r = insert_rows(info, *job.rows); !r) return r.error();
+  if (!add_rows_to_shape(db_, info, last_rowid, !job.append)) return storage_error("shape");
   FillOutcome outcome;
   outcome.rows_inserted = job.rows->rows();
   outcome.rows_count = (job.append ? info.row_count : 0) + outcome.rows_inserted;
@@ -359,6 +351,9 @@ Result<FillOutcome> SqliteStore::fill_in_transaction(const FillJob& job) {
     ins.int64(4, kept.status);
     ins.text(5, kept.body);
     if (ins.step() != SQLITE_DONE) return storage_error("idempotency record");
+    if (++records_since_prune_ >= kPruneEvery) {
+      if (auto r = prune_idempotency(); !r) return r.error();
+    }
   }
   return outcome;
 }
@@ -415,49 +410,21 @@ Result<DatasetShape> SqliteStore::complete(std::string_view user, std::string_vi
     rollback();
     return error;
   }
-  auto shape = shape_of(**found);
-  if (!shape) {
+  DatasetShape shape;
+  shape.rows_count = (*found)->row_count;
+  if (!read_shape(db_, **found, shape)) {
+    Error error = storage_error("shape");
     rollback();
-    return shape.error();
+    return error;
   }
-  Stmt up(db_, std::string("UPDATE datasets SET completed=1, row_count=?1, updated_at=") + kNow +
-                   " WHERE id=?2");
-  up.int64(1, static_cast<std::int64_t>(shape->rows_count));
-  up.int64(2, (*found)->id);
+  Stmt up(db_, std::string("UPDATE datasets SET completed=1, updated_at=") + kNow + " WHERE id=?1");
+  up.int64(1, (*found)->id);
   if (!up.ok() || up.step() != SQLITE_DONE) {
     Error error = storage_error("complete");
     rollback();
     return error;
   }
   if (auto r = commit(); !r) return r.error();
-  return shape;
-}
-
-Result<DatasetShape> SqliteStore::shape_of(const DatasetInfo& info) {
-  DatasetShape shape;
-  shape.load_number = info.load_number;
-  const std::size_t ncols = info.columns.size();
-  for (std::size_t begin = 0; begin < ncols; begin += kShapeColumnsPerQuery) {
-    const std::size_t end = std::min(ncols, begin + kShapeColumnsPerQuery);
-    Stmt q(db_, shape_sql(info, begin, end));
-    if (!q.ok() || q.step() != SQLITE_ROW) return storage_error("shape");
-    shape.rows_count = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), 0));
-    int col = 1;
-    for (std::size_t i = begin; i < end; ++i) {
-      const codec::ColumnSpec& c = info.columns[i];
-      ColumnShape& s = shape.columns.emplace_back();
-      s.name = c.name;
-      s.empty_count = static_cast<std::uint64_t>(sqlite3_column_int64(q.get(), col++));
-      s.measure = c.type == "measure";
-      if (!s.measure) continue;
-      for (std::optional<double>* bound : {&s.min, &s.max}) {
-        if (sqlite3_column_type(q.get(), col) != SQLITE_NULL) {
-          *bound = sqlite3_column_double(q.get(), col);
-        }
-        ++col;
-      }
-    }
-  }
   return shape;
 }
 

@@ -6,6 +6,10 @@
 //   ds_<id>                                      -- one table per dataset, one SQL column per
 //                                                   declared column, named after it
 //   idempotency(user_code, key, body_sha256, status, response, created_at)
+//   shape_columns(dataset_id, position, empty_count, min_value, max_value)
+//                                                -- each dataset's shape, kept by every fill so
+//                                                   that complete() reads O(columns), not the
+//                                                   rows (server/sqlite_shape.h)
 // So `sqlite3 dsfill.db 'select * from ds_1'` shows the rows under the dataset's column names.
 // Table names are generated (ds_<id>); column names come from validated column specs (no
 // control characters, unique ignoring case) and are written as quoted identifiers with '"'
@@ -21,6 +25,7 @@
 // SQLite connection is opened without a mutex of its own.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,6 +65,13 @@ class SqliteStore final : public Store {
   // stores nothing. Errors: kStorage.
   Result<void> limit_size(std::uint64_t bytes);
 
+  // Keeps idempotency records for `ttl` (0: forever): deletes those older now and returns how
+  // many; from then on fills delete expired records every kPruneEvery records they add, in
+  // their own transaction, so pruning costs a fill nothing on average. A retry of a request
+  // whose record expired is stored again. Errors: kStorage.
+  Result<std::uint64_t> keep_idempotency_for(std::chrono::seconds ttl);
+  static constexpr std::uint64_t kPruneEvery = 1024;
+
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Result<void> exec(const char* sql);
@@ -68,7 +80,6 @@ class SqliteStore final : public Store {
   Result<sqlite3_stmt*> insert_statement(const DatasetInfo& info);
   Result<FillOutcome> fill_in_transaction(const FillJob& job);
   Result<void> insert_rows(const DatasetInfo& info, const RowBatch& batch);
-  Result<DatasetShape> shape_of(const DatasetInfo& info);
   // Logs the failure with SQLite's message and returns kDiskFull (SQLITE_FULL: "disk full ...")
   // or kStorage, naming `what`. Call it before anything else runs on the connection.
   Error storage_error(const std::string& what);
@@ -77,8 +88,13 @@ class SqliteStore final : public Store {
   // Commits; on failure returns storage_error("commit") and rolls back.
   Result<void> commit();
 
+  // Deletes the idempotency records older than ttl_; returns how many.
+  Result<std::uint64_t> prune_idempotency();
+
   sqlite3* db_;
   std::unordered_map<std::int64_t, sqlite3_stmt*> insert_statements_;
+  std::chrono::seconds idempotency_ttl_{0};
+  std::uint64_t records_since_prune_ = 0;
 };
 
 }  // namespace dsfill::server

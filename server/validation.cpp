@@ -2,10 +2,13 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "codec/json_text.h"
+#include "codec/utf8.h"
 #include "server/envelope.h"
 #include "server/failures.h"
 #include "server/request.h"
@@ -16,6 +19,42 @@ namespace od = simdjson::ondemand;
 using od::raw_json_string;
 
 namespace {
+
+struct HiddenCharacter {
+  char32_t code_point;
+  std::size_t byte;
+};
+
+// Returns whether `cp` is a control character (C0, DEL, C1) or one that changes how a name
+// looks without being seen: bidirectional marks, embeddings, overrides and isolates, zero-width
+// spaces and joiners, the word joiner and the byte order mark. Two columns that differ only by
+// these would look alike in every report.
+bool is_hidden(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
+         (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) || cp == 0x2060 ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
+// Returns the first hidden character of `name` (see is_hidden), or nullopt. Invalid UTF-8 is
+// not looked into here: the JSON parser refused it before.
+std::optional<HiddenCharacter> first_hidden_character(std::string_view name) {
+  const auto* p = reinterpret_cast<const unsigned char*>(name.data());
+  const auto* end = p + name.size();
+  for (const auto* at = p; at < end;) {
+    char32_t cp = *at;
+    std::size_t len = 1;
+    if (cp >= 0x80) {
+      std::size_t bad = 0;
+      len = codec::utf8_sequence(at, end, bad);
+      if (len == 0) return std::nullopt;
+      cp = at[0] & (0x7F >> len);
+      for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (at[k] & 0x3F);
+    }
+    if (is_hidden(cp)) return HiddenCharacter{cp, static_cast<std::size_t>(at - p)};
+    at += len;
+  }
+  return std::nullopt;
+}
 
 constexpr std::size_t kMaxNameBytes = 128;
 
@@ -90,10 +129,11 @@ Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
     if (c.name.empty() || c.name.size() > kMaxNameBytes) {
       return column_error(i, "name", "must be 1 to 128 bytes");
     }
-    for (char ch : c.name) {
-      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
-        return column_error(i, "name", "must not contain control characters");
-      }
+    if (auto bad = first_hidden_character(c.name)) {
+      return column_error(i, "name",
+                          fmt::format("must not contain control, bidirectional or zero-width "
+                                      "characters (U+{:04X} at byte {})",
+                                      static_cast<std::uint32_t>(bad->code_point), bad->byte));
     }
     // A column named rowid, oid or _rowid_ is fine: SQLite lets a declared column shadow that
     // alias of the row id (docs/server.md says how to get insertion order then).

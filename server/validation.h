@@ -1,6 +1,8 @@
 // Validation of a dataset's columns and of the rows of one fill.
 //
-// Columns: 1 to kMaxColumns of them; name (1-128 bytes, no control characters, unique ignoring
+// Columns: 1 to kMaxColumns of them; name (1-128 bytes, no control characters (C0, DEL, C1), no
+// bidirectional marks or overrides (U+061C, U+200E/F, U+202A-202E, U+2066-2069) and no
+// zero-width characters (U+200B-200D, U+2060, U+FEFF), unique ignoring
 // ASCII case, not rowid/oid/ _rowid_, which SQLite reserves), alias (a string), type "dimension" or
 // "measure", subtype "text", "numeric" or "date" (a measure must be numeric), format (dates only;
 // see date_format.h).

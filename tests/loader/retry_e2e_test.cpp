@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -90,6 +91,30 @@ TEST_F(StubLoad, TimeoutIsRetriedOnANewConnection) {
   ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
   EXPECT_EQ(report.retries, 1u);
   EXPECT_EQ(report.connects, 2u);
+}
+
+TEST_F(StubLoad, CompleteHasItsOwnTimeoutAndIsRetried) {
+  // The complete's first answer is slower than --timeout but within --complete-timeout; the
+  // second complete is cut (a timeout) and retried.
+  std::atomic<int> completes{0};
+  StubServer stub([&](int, const Seen& s) {
+    if (s.target == "/dataset-complete") {
+      if (completes++ == 0)
+        std::this_thread::sleep_for(milliseconds(1200));
+      else
+        std::this_thread::sleep_for(milliseconds(600));
+      return reply(200, ok_body(4, 0));
+    }
+    return reply(200, ok_body(4, 4));
+  });
+  auto o = test_options(csv_, stub.url());
+  o.timeout = milliseconds(400);
+  o.complete_timeout = milliseconds(800);
+  const auto report = loader::run_load(o);
+  ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
+  EXPECT_TRUE(report.completed);
+  EXPECT_EQ(completes.load(), 2);  // the first cut at 800 ms, the retry answered in 600 ms
+  EXPECT_EQ(report.retries, 1u);
 }
 
 // Returns a URL on 127.0.0.1 where nothing listens.

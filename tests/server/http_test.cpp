@@ -486,6 +486,33 @@ TEST_F(ServerTest, AuthenticationWithBearerTokens) {
   EXPECT_FALSE(log_.empty());
 }
 
+TEST_F(ServerTest, HealthzAnswersWithoutATokenEvenWhenBusy) {
+  ServeOptions options;
+  options.tokens.add("u1", "s3cret-u1");
+  options.limits.max_concurrent = 0;  // every counted request is refused as busy
+  start(options);
+  auto res = http_request(server_->port(), "GET", "/healthz");
+  EXPECT_EQ(res.status, 200u) << res.body;
+  EXPECT_EQ(res.body,
+            R"({"data":{"status":"success","details":{"status":"ok","active-requests":0}}})");
+  EXPECT_EQ(res.headers["Content-Type"], "application/json");
+  EXPECT_EQ(http_request(server_->port(), "GET", "/healthz?probe=1").status, 200u);
+  EXPECT_EQ(http_request(server_->port(), "POST", "/healthz").status, 405u);
+  EXPECT_EQ(http_request(server_->port(), "GET", "/datasets/u1/d1").status, 401u);
+}
+
+TEST_F(ServerTest, Http11RequestsNeedExactlyOneHost) {
+  start();
+  auto none = raw_request(server_->port(), "GET /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(none.status, 400u) << none.body;
+  EXPECT_NE(none.body.find("Host header"), std::string::npos) << none.body;
+  auto two = raw_request(server_->port(), "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+  EXPECT_EQ(two.status, 400u) << two.body;
+  EXPECT_EQ(raw_request(server_->port(), "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n").status, 200u);
+  // HTTP/1.0 has no Host requirement.
+  EXPECT_EQ(raw_request(server_->port(), "GET /healthz HTTP/1.0\r\n\r\n").status, 200u);
+}
+
 TEST_F(ServerTest, BodyAndHeaderLimits) {
   ServeOptions options;
   options.limits.max_body_bytes = 4096;

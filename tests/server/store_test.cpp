@@ -2,7 +2,9 @@
 #include "server/sqlite_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -151,6 +153,47 @@ TEST_F(StoreTest, FillCountsCompleteShapesDescribeCatalogues) {
   // The next fill starts the next load.
   EXPECT_TRUE(store_->fill(job));
   EXPECT_EQ(store_->complete("u", "d")->load_number, 2);
+}
+
+// Makes the idempotency record of `key` look written in 2000, through a connection of its own.
+void age_record(const std::string& path, const std::string& key) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const std::string sql =
+      "UPDATE idempotency SET created_at='2000-01-01T00:00:00.000Z' WHERE key='" + key + "'";
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_changes(db), 1);
+  sqlite3_close(db);
+}
+
+TEST_F(StoreTest, IdempotencyRecordsExpireAfterTheirTtl) {
+  ASSERT_TRUE(store_->create_dataset("u", "d", columns_));
+  RowBatch rows = batch({{"x", 1}});
+  const auto keep = [](const FillOutcome&) { return StoredAnswer{200, "kept"}; };
+  const auto fill_with = [&](const std::string& name) {
+    IdempotencyKey key{name, sha256(name)};
+    FillJob job{"u", "d", &columns_, true, false, &rows, &key, keep};
+    ASSERT_TRUE(store_->fill(job));
+  };
+  const auto known = [&](const std::string& name) {
+    return store_->check_idempotency("u", IdempotencyKey{name, sha256(name)}).value().has_value();
+  };
+  fill_with("old");
+  fill_with("new");
+  age_record(db(), "old");
+  // At start (the server calls it once): the old record goes, the recent one stays.
+  EXPECT_EQ(store_->keep_idempotency_for(std::chrono::hours(24 * 7)).value(), 1u);
+  EXPECT_FALSE(known("old"));
+  EXPECT_TRUE(known("new"));
+  // Then amortised: within kPruneEvery records added, an expired one is gone.
+  age_record(db(), "new");
+  for (std::uint64_t i = 0; i < SqliteStore::kPruneEvery; ++i) fill_with("k" + std::to_string(i));
+  EXPECT_FALSE(known("new"));
+  EXPECT_TRUE(known("k0"));
+  // 0 keeps records forever.
+  age_record(db(), "k0");
+  EXPECT_EQ(store_->keep_idempotency_for(std::chrono::seconds(0)).value(), 0u);
+  EXPECT_TRUE(known("k0"));
 }
 
 TEST_F(StoreTest, CheckIdempotencyKnowsKeptAnswers) {

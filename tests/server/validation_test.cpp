@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "server/request.h"
+
 namespace dsfill::server {
 namespace {
 
@@ -39,6 +41,37 @@ TEST(Validation, ControlNamesAreRefusedAndSqliteAliasesAccepted) {
   EXPECT_FALSE(check_columns({}));
   EXPECT_TRUE(check_columns(
       cols(R"([{"name":"we\"ird; DROP","alias":"a","type":"dimension","subtype":"text"}])")));
+}
+
+TEST(Validation, ColumnNamesWithHiddenCharactersAreRefused) {
+  const auto named = [](const std::string& name) {
+    return check_columns(
+        cols((R"([{"name":")" + name + R"(","alias":"a","type":"dimension","subtype":"text"}])")
+                 .c_str()));
+  };
+  for (const char* hidden :
+       {"\\u0001", "\\u007f", "\\u0085", "\\u061c", "\\u200b", "\\u200d", "\\u200e", "\\u200f",
+        "\\u202a", "\\u202e", "\\u2060", "\\u2066", "\\u2069", "\\ufeff"}) {
+    auto r = named(std::string("Amo") + hidden + "unt");
+    ASSERT_FALSE(r) << hidden;
+    EXPECT_NE(r.error().message.find("bidirectional or zero-width"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("at byte 3"), std::string::npos) << r.error().message;
+  }
+  EXPECT_NE(named("\\u202eAmount").error().message.find("U+202E"), std::string::npos);
+  // Letters of any script, and characters next to the refused ranges, are fine.
+  for (const char* fine : {"Caf\\u00e9", "\\u6570\\u91cf", "a\\u00a0b", "a\\u2010b", "a\\u2065b",
+                           "\\ud83d\\ude00", "a\\u061bb"}) {
+    EXPECT_TRUE(named(fine)) << fine;
+  }
+}
+
+TEST(Validation, DotCodesAreRefused) {
+  EXPECT_FALSE(is_valid_code("."));
+  EXPECT_FALSE(is_valid_code(".."));
+  EXPECT_TRUE(is_valid_code("..."));
+  EXPECT_TRUE(is_valid_code(".a"));
+  EXPECT_TRUE(is_valid_code("a.b"));
 }
 
 TEST(Validation, MoreColumnsThanSqliteAllowsAreRefusedNamingTheLimit) {
