@@ -242,7 +242,8 @@ loader::LoadOptions load_options(const LoadFlags& f) {
     // Requests are paced whole: batches of about a quarter second's bytes keep the rate
     // smooth (CSV bytes: a body is smaller than its batch's CSV).
     const auto quarter = static_cast<std::size_t>(o.max_bytes_per_second / 4);
-    o.chunker.batch_bytes = std::min(o.chunker.batch_bytes, std::max<std::size_t>(quarter, 64 * 1024));
+    o.chunker.batch_bytes =
+        std::min(o.chunker.batch_bytes, std::max<std::size_t>(quarter, 64 * 1024));
   }
   o.max_requests_per_second = f.max_requests_per_second;
   auto shard = loader::parse_shard(f.shard);

@@ -32,9 +32,9 @@ class SendPacer {
 
   double byte_rate_;
   double request_rate_;
-  double byte_burst_;   // the most bytes an idle spell saves up (a tenth of a second's)
-  double bytes_ = 0;    // tokens; negative: debt
-  double requests_ = 0; // tokens; at most 0 (no burst), negative: debt
+  double byte_burst_;    // the most bytes an idle spell saves up (a tenth of a second's)
+  double bytes_ = 0;     // tokens; negative: debt
+  double requests_ = 0;  // tokens; at most 0 (no burst), negative: debt
   Clock::time_point last_{};
   bool started_ = false;
 };

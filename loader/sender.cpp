@@ -377,8 +377,9 @@ std::string HttpSender::proxy_failure_message(const net::HttpConnection& conn,
                ? "the proxy refused the credentials given: check them in " + where
                : "the proxy asks for credentials: give them in " + where;
   } else {
-    hint = "the proxy does not let this request through: ask its administrator, or set "
-           "NO_PROXY for this host if it is reached directly";
+    hint =
+        "the proxy does not let this request through: ask its administrator, or set "
+        "NO_PROXY for this host if it is reached directly";
   }
   return conn.describe_failure(ec) + "; not retried, as retrying cannot fix it: " + hint;
 }

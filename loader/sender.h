@@ -21,8 +21,8 @@
 
 #include "loader/api_answer.h"
 #include "loader/row_split.h"
-#include "loader/send_pacer.h"
 #include "loader/send_order.h"
+#include "loader/send_pacer.h"
 #include "loader/sink.h"
 #include "net/http_client.h"
 #include "net/retry_policy.h"

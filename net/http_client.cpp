@@ -125,7 +125,8 @@ void HttpConnection::do_resolve() {
   // Through a proxy, only the proxy's name is resolved here: the proxy resolves the server's.
   const bool via = options_.proxy.has_value();
   resolver_.async_resolve(
-      via ? options_.proxy->host : options_.url.host, via ? options_.proxy->port : options_.url.port,
+      via ? options_.proxy->host : options_.url.host,
+      via ? options_.proxy->port : options_.url.port,
       [self = shared_from_this()](const error_code& ec,
                                   const asio::ip::tcp::resolver::results_type& results) {
         self->on_resolve(ec, results);
@@ -183,17 +184,15 @@ void HttpConnection::do_tunnel() {
     tunnel_request_.set(http::field::proxy_authorization, options_.proxy->authorization);
   }
   tcp().expires_at(connect_deadline());
-  http::async_write(tcp(), tunnel_request_,
-                    [self = shared_from_this()](const error_code& wec, std::size_t) {
-                      if (wec) return self->fail(wec, false);
-                      self->tunnel_parser_.emplace();
-                      // The answer to a CONNECT has no body to read (RFC 9110 section 9.3.6).
-                      self->tunnel_parser_->skip(true);
-                      http::async_read(self->tcp(), self->buffer_, *self->tunnel_parser_,
-                                       [self](const error_code& rec, std::size_t) {
-                                         self->on_tunnel_read(rec);
-                                       });
-                    });
+  http::async_write(
+      tcp(), tunnel_request_, [self = shared_from_this()](const error_code& wec, std::size_t) {
+        if (wec) return self->fail(wec, false);
+        self->tunnel_parser_.emplace();
+        // The answer to a CONNECT has no body to read (RFC 9110 section 9.3.6).
+        self->tunnel_parser_->skip(true);
+        http::async_read(self->tcp(), self->buffer_, *self->tunnel_parser_,
+                         [self](const error_code& rec, std::size_t) { self->on_tunnel_read(rec); });
+      });
 }
 
 void HttpConnection::on_tunnel_read(const error_code& ec) {

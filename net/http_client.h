@@ -1,4 +1,6 @@
-// An async HTTP/1.1 client connection (Boost.Beast) over TCP or TLS, kept alive across requests.
+// An async HTTP/1.1 client connection (Boost.Beast) over TCP or TLS, direct or through a forward
+// proxy (a CONNECT tunnel for TLS, absolute-form requests for plain HTTP), kept alive across
+// requests.
 //
 // One HttpConnection carries one request at a time; the loader's sender owns K of them on one
 // io_context. A connection connects lazily, reconnects after the peer closes it, and bounds each
@@ -127,11 +129,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   boost::beast::flat_buffer buffer_;  // reused across requests on this connection
   std::optional<boost::beast::http::response_parser<CappedBody>> parser_;
   boost::beast::http::request<boost::beast::http::empty_body> tunnel_request_;
-  std::optional<boost::beast::http::response_parser<boost::beast::http::empty_body>>
-      tunnel_parser_;
-  std::string origin_target_;
+  std::optional<boost::beast::http::response_parser<boost::beast::http::empty_body>> tunnel_parser_;
+  std::string origin_target_;  // a request's own target while it goes out in absolute form
   // A write through a plain proxy that the proxy cut short: its answer (a 407) may be waiting.
-  boost::system::error_code write_failure_;  // a request's own target while it goes out in absolute form
+  boost::system::error_code write_failure_;
   Request* request_ = nullptr;
   Handler done_;
   std::chrono::steady_clock::time_point deadline_;

@@ -32,8 +32,7 @@ std::string redacted(std::string_view text) {
 }
 
 Error bad_proxy(std::string_view text, const std::string& why) {
-  return make_error(ErrorCode::kBadArgument,
-                    "invalid proxy URL '" + redacted(text) + "': " + why);
+  return make_error(ErrorCode::kBadArgument, "invalid proxy URL '" + redacted(text) + "': " + why);
 }
 
 // A name as NO_PROXY compares it: lowercase, no trailing dot.
@@ -99,8 +98,8 @@ Result<ProxyUrl> parse_proxy_url(std::string_view text) {
     if (scheme.starts_with("socks")) return bad_proxy(text, "SOCKS proxies are not supported");
     if (scheme != "http") return bad_proxy(text, "the scheme must be http");
   }
-  const std::string full = sep == std::string_view::npos ? "http://" + std::string(text)
-                                                         : std::string(text);
+  const std::string full =
+      sep == std::string_view::npos ? "http://" + std::string(text) : std::string(text);
   auto parsed = boost::urls::parse_absolute_uri(full);
   if (!parsed) return bad_proxy(text, "not a URL (expected http://host:port)");
   const boost::urls::url_view& u = *parsed;

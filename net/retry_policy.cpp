@@ -1,6 +1,5 @@
 #include "net/retry_policy.h"
 
-
 #include <algorithm>
 #include <array>
 #include <cctype>

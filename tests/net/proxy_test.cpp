@@ -123,10 +123,9 @@ TEST(ChooseProxy, EmptyValueFlagAndNoProxy) {
   EXPECT_FALSE(c->proxy);
   EXPECT_EQ(c->bypassed_by, "NO_PROXY");
   // The lowercase list, when set, is the list.
-  c = choose_proxy(url_of("https://db.internal/api"), "", false,
-                   env_of({{"HTTPS_PROXY", "http://env:1"},
-                           {"no_proxy", "other"},
-                           {"NO_PROXY", ".internal"}}));
+  c = choose_proxy(
+      url_of("https://db.internal/api"), "", false,
+      env_of({{"HTTPS_PROXY", "http://env:1"}, {"no_proxy", "other"}, {"NO_PROXY", ".internal"}}));
   ASSERT_TRUE(c);
   EXPECT_TRUE(c->proxy);
   c = choose_proxy(url_of("https://h/api"), "http://flag:9", true, env);
