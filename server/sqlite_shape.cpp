@@ -66,7 +66,10 @@ std::string shape_sql(const DatasetInfo& info, std::size_t begin, std::size_t en
       sql += fmt::format(", MIN({0}), MAX({0})", num);
     }
   }
-  sql += " FROM " + info.table_name + " WHERE rowid > ?1";
+  const std::string rowid = rowid_name(info);
+  // No name left for the rowid: every row is "new", and the caller resets the shape first.
+  sql += " FROM " + info.table_name +
+         (rowid.empty() ? " WHERE ?1 IS NOT NULL" : " WHERE " + rowid + " > ?1");
   return sql;
 }
 
@@ -130,15 +133,35 @@ bool ensure_shape_table(sqlite3* db) {
   return ok;
 }
 
-bool max_rowid(sqlite3* db, const std::string& table, std::int64_t& rowid) {
+std::string rowid_name(const DatasetInfo& info) {
+  for (const char* name : {"rowid", "_rowid_", "oid"}) {
+    const bool taken =
+        std::any_of(info.columns.begin(), info.columns.end(), [name](const codec::ColumnSpec& c) {
+          return ::sqlite3_stricmp(c.name.c_str(), name) == 0;
+        });
+    if (!taken) return name;
+  }
+  return "";
+}
+
+bool max_rowid(sqlite3* db, const DatasetInfo& info, std::int64_t& rowid) {
+  const std::string name = rowid_name(info);
+  if (name.empty()) {
+    rowid = 0;
+    return true;
+  }
   Finalizer q;
-  if (!prepare(db, "SELECT coalesce(max(rowid), 0) FROM " + table, q)) return false;
+  if (!prepare(db, "SELECT coalesce(max(" + name + "), 0) FROM " + info.table_name, q)) {
+    return false;
+  }
   if (sqlite3_step(q.stmt) != SQLITE_ROW) return false;
   rowid = sqlite3_column_int64(q.stmt, 0);
   return true;
 }
 
 bool add_rows_to_shape(sqlite3* db, const DatasetInfo& info, std::int64_t after_rowid, bool reset) {
+  // Without a name for the rowid the rows of this fill cannot be told apart: recompute.
+  if (rowid_name(info).empty()) reset = true;
   if (reset && !exec(db, fmt::format("DELETE FROM shape_columns WHERE dataset_id={}", info.id))) {
     return false;
   }

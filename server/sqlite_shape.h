@@ -32,12 +32,19 @@ std::string quote_identifier(std::string_view name);
 // REQUIRES: no open transaction (it runs its own).
 bool ensure_shape_table(sqlite3* db);
 
-// Returns in `rowid` the largest rowid of `table` (0 when empty): rows inserted next have
-// larger ones, which is how the rows of one fill are told apart.
-bool max_rowid(sqlite3* db, const std::string& table, std::int64_t& rowid);
+// Returns the name that reaches the rows' rowid in `info`'s table: rowid, _rowid_ or oid, the
+// first that is not a column's name (a client's export may well have a column "RowId", which
+// then shadows SQLite's), or "" when the columns take all three.
+std::string rowid_name(const DatasetInfo& info);
+
+// Returns in `rowid` the largest rowid of `info`'s table (0 when empty, and when no name
+// reaches it): rows inserted next have larger ones, which is how the rows of one fill are told
+// apart.
+bool max_rowid(sqlite3* db, const DatasetInfo& info, std::int64_t& rowid);
 
 // Adds to the kept shape of `info` the shape of its rows whose rowid exceeds `after_rowid`
-// (the rows of this fill). `reset`: forget the kept shape first (a replace).
+// (the rows of this fill). `reset`: forget the kept shape first (a replace). When no name
+// reaches the rowid, the shape is computed again from all rows (correct, O(rows)).
 bool add_rows_to_shape(sqlite3* db, const DatasetInfo& info, std::int64_t after_rowid, bool reset);
 
 // Reads the kept shape of `info` into `shape` (columns and load number; rows_count is the

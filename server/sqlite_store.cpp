@@ -326,7 +326,7 @@ Result<FillOutcome> SqliteStore::fill_in_transaction(const FillJob& job) {
     if (!exec(("DELETE FROM " + info.table_name).c_str())) return storage_error("truncate");
   }
   std::int64_t last_rowid = 0;
-  if (!max_rowid(db_, info.table_name, last_rowid)) return storage_error("last rowid");
+  if (!max_rowid(db_, info, last_rowid)) return storage_error("last rowid");
   if (auto r = insert_rows(info, *job.rows); !r) return r.error();
   if (!add_rows_to_shape(db_, info, last_rowid, !job.append)) return storage_error("shape");
   FillOutcome outcome;

@@ -8,6 +8,8 @@
 #include <deque>
 #include <filesystem>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "server/auth.h"
 #include "server/sqlite_store.h"
@@ -228,6 +230,55 @@ TEST_F(ShapeTest, ReplaceResetsTheShapeAndOlderDatabasesGetOneBuiltAtOpen) {
   expect_same_shape(shape, recomputed());
   EXPECT_EQ(testing::query(db(), "SELECT count(*) FROM shape_columns"),
             std::vector<std::string>{"4"});
+}
+
+// A client's column named RowId (or oid, _rowid_) shadows SQLite's rowid: the rows of a fill
+// must still be told apart by the real one, whatever the column holds.
+TEST_F(ShapeTest, AColumnNamedRowIdDoesNotHideTheRowsOfAFill) {
+  const std::vector<std::vector<std::string>> cases = {{"RowId"}, {"RowId", "_ROWID_", "Oid"}};
+  for (const auto& names : cases) {
+    SCOPED_TRACE(names.size());
+    TearDown();
+    SetUp();
+    std::string json = "[";
+    for (const std::string& name : names) {
+      json += R"({"name":")" + name + R"(","alias":")" + name +
+              R"(","type":"measure","subtype":"numeric"},)";
+    }
+    json += R"({"name":"m","alias":"m","type":"measure","subtype":"numeric"}])";
+    auto c = codec::parse_columns_json(json);
+    ASSERT_TRUE(c);
+    codec::Columns columns = *c;
+    ASSERT_TRUE(store_->create_dataset("u", "d", columns));
+    const std::size_t width = columns.size();
+    // The first fill's RowId values exceed the second's: a fill told apart by the column would
+    // miss every row of the second.
+    const auto rows = [&](std::int64_t first_id, std::int64_t m) {
+      RowBatch b;
+      b.columns = width;
+      for (std::int64_t r = 0; r < 10; ++r) {
+        for (std::size_t col = 0; col < width; ++col) {
+          Value v;
+          v.type = Value::Type::kInteger;
+          v.integer = col + 1 == width ? m : first_id + r;
+          b.values.push_back(v);
+        }
+      }
+      return b;
+    };
+    RowBatch high = rows(1000, 1);
+    RowBatch low = rows(1, 99);
+    FillJob a{"u", "d", &columns, true, false, &high, nullptr, nullptr};
+    FillJob b{"u", "d", &columns, true, false, &low, nullptr, nullptr};
+    ASSERT_TRUE(store_->fill(a));
+    ASSERT_TRUE(store_->fill(b));
+    const DatasetShape shape = store_->complete("u", "d").value();
+    EXPECT_EQ(shape.rows_count, 20u);
+    EXPECT_EQ(shape.columns.back().min, 1.0);
+    EXPECT_EQ(shape.columns.back().max, 99.0);
+    EXPECT_EQ(shape.columns.front().min, 1.0);
+    expect_same_shape(shape, recomputed());
+  }
 }
 
 }  // namespace
