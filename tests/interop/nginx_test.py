@@ -114,6 +114,17 @@ http {
 """ % (d, d, d, d, d, "\n".join(servers))
 
 
+def stop_processes(procs):
+    """Terminates every process, then kills those still running after 10 s."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def stored_ids(db):
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=10)
     try:
@@ -260,13 +271,7 @@ def main():
         print("nginx_test: redirects: 308 and 307 followed, 301: %s"
               % p.stderr.strip().splitlines()[-1][:160])
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs)
         shutil.rmtree(d, ignore_errors=True)
     if failures:
         return 1

@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import nginx_test  # noqa: E402  (certificates, ports, the stored rows)
+import nginx_test  # noqa: E402  (certificates, ports, the stored rows, stopping)
 
 TINYPROXY = shutil.which("tinyproxy") or "/usr/bin/tinyproxy"
 ROWS = 5000
@@ -180,13 +180,7 @@ def main():
         leaked = [o for o in outputs if PASSWORD in o]
         check(not leaked, "the password appears in %d outputs" % len(leaked))
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        nginx_test.stop_processes(procs)
         shutil.rmtree(d, ignore_errors=True)
     if failures:
         return 1
