@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -130,10 +131,12 @@ inline Rows stored_rows(const std::string& db_path, const std::string& user,
   return rows;
 }
 
-// The reference server, in process, on 127.0.0.1 and an ephemeral port.
+// The reference server, in process, on 127.0.0.1 and an ephemeral port. `log` receives its
+// per-request lines (default: dropped).
 class ReferenceServer {
  public:
-  explicit ReferenceServer(const std::string& db_path, server::TokenTable tokens = {})
+  explicit ReferenceServer(const std::string& db_path, server::TokenTable tokens = {},
+                           std::function<void(std::string_view)> log = {})
       : db_(db_path) {
     server::ServeOptions o;
     o.db_path = db_path;
@@ -141,7 +144,7 @@ class ReferenceServer {
     o.port = 0;
     o.auto_create = true;
     o.tokens = std::move(tokens);
-    o.log = [](std::string_view) {};
+    o.log = log ? std::move(log) : [](std::string_view) {};
     auto started = server::DatasetServer::start(std::move(o));
     if (!started) {
       ADD_FAILURE() << "server: " << started.error().describe();

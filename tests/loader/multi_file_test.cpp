@@ -36,34 +36,20 @@ Rows sorted(Rows rows) {
 // The reference server in process, counting the requests it answered by path.
 class CountingServer {
  public:
-  explicit CountingServer(const std::string& db_path) : db_(db_path) {
-    server::ServeOptions o;
-    o.db_path = db_path;
-    o.port = 0;
-    o.auto_create = true;
-    o.log = [this](std::string_view line) {
-      if (line.find("POST /dataset-complete 200") == 0) ++completes_;
-      if (line.find("POST /dataset-fill 200") == 0) ++fills_;
-    };
-    auto started = server::DatasetServer::start(std::move(o));
-    if (!started) {
-      ADD_FAILURE() << "server: " << started.error().describe();
-      return;
-    }
-    server_ = std::move(*started);
-  }
-  std::string url() const {
-    return server_ ? "http://127.0.0.1:" + std::to_string(server_->port()) : "http://127.0.0.1:1";
-  }
-  const std::string& db() const { return db_; }
+  explicit CountingServer(const std::string& db_path)
+      : server_(db_path, {}, [this](std::string_view line) {
+          if (line.find("POST /dataset-complete 200") == 0) ++completes_;
+          if (line.find("POST /dataset-fill 200") == 0) ++fills_;
+        }) {}
+  std::string url() const { return server_.url(); }
+  const std::string& db() const { return server_.db(); }
   int completes() const { return completes_; }
   int fills() const { return fills_; }
 
  private:
-  std::string db_;
-  std::atomic<int> completes_{0};
+  std::atomic<int> completes_{0};  // before server_: its log counts them
   std::atomic<int> fills_{0};
-  std::unique_ptr<server::DatasetServer> server_;
+  ReferenceServer server_;
 };
 
 // Writes `rows` (of hard_csv's columns Id,Name,Note,Qty,Country) to `path` with the columns in
