@@ -23,6 +23,7 @@
 #include "cli/lock_file.h"
 #include "loader/file_list.h"
 #include "loader/log.h"
+#include "loader/metrics_file.h"
 #include "loader/pipeline.h"
 #include "loader/report.h"
 #include "loader/shard.h"
@@ -64,6 +65,7 @@ struct LoadFlags {
   bool no_complete = false;
   std::string progress = "auto";
   std::string summary_json;
+  std::string metrics_file;  // --metrics-file: Prometheus text, written at the end of every run
   bool dry_run = false;
   bool validate_first = false;
   bool no_validate_first = false;
@@ -386,9 +388,45 @@ std::string lock_path(const LoadFlags& flags, const CLI::App& cmd) {
   return "";
 }
 
+int run_load(LoadFlags& flags, CLI::App& cmd, std::optional<loader::LoadReport>& report);
+
+// Writes --metrics-file for a run that ended with `exit` (report: nullptr when the load never
+// started). A metrics file that cannot be written is a warning: the load's own outcome stands.
+void record_metrics(const LoadFlags& flags, const loader::LoadReport* report, int exit) {
+  // A run that found the lock held did not load: the holder's outcome is the one to report.
+  if (flags.metrics_file.empty() || exit == kExitLocked) return;
+  auto written = loader::write_metrics_file(flags.metrics_file, report, exit,
+                                            {flags.user_code, flags.dataset_code});
+  if (!written) {
+    loader::log(loader::LogLevel::kWarn,
+                "cannot write the metrics file: " + written.error().message,
+                {{"metrics_file", flags.metrics_file}});
+  }
+}
+
 int run(LoadFlags& flags, CLI::App& cmd) {
   // The job file fills every option the command line left unset.
   if (!flags.job.empty()) apply_job_file(cmd, flags.job);
+  std::optional<loader::LoadReport> report;
+  int exit = kExitInternal;
+  try {
+    exit = run_load(flags, cmd, report);
+  } catch (const UsageError&) {
+    record_metrics(flags, nullptr, kExitUsage);
+    throw;
+  } catch (const ErrorException&) {
+    record_metrics(flags, nullptr, kExitBadInput);
+    throw;
+  } catch (...) {
+    record_metrics(flags, nullptr, kExitInternal);
+    throw;
+  }
+  record_metrics(flags, report ? &*report : nullptr, exit);
+  return exit;
+}
+
+// Runs the load the flags describe; `report` receives its outcome once it ran.
+int run_load(LoadFlags& flags, CLI::App& cmd, std::optional<loader::LoadReport>& report) {
   if (flags.args.empty() && !flags.complete_only)
     throw UsageError("load needs a FILE (or `input = \"...\"` in the job file)");
   if (!flags.args.empty()) {
@@ -425,9 +463,9 @@ int run(LoadFlags& flags, CLI::App& cmd) {
                     "every shard has finished",
                 {{"shard", flags.shard}});
   }
-  const loader::LoadReport report = loader::run_load(options);
-  print_report("load", report, flags.summary_json);
-  return exit_code(report);
+  report = loader::run_load(options);
+  print_report("load", *report, flags.summary_json);
+  return exit_code(*report);
 }
 
 }  // namespace
@@ -542,6 +580,13 @@ void add_load_command(CLI::App& app, CommandAction& action) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   cmd->add_option("--summary-json", f->summary_json, "Also write the summary as JSON to this file");
+  cmd->add_option("--metrics-file", f->metrics_file,
+                  "Write the run's outcome to this file in Prometheus' text format (rows, bytes, "
+                  "batches, requests, retries, rejects, duration, exit code, "
+                  "dsfill_last_success_timestamp_seconds carried over from failed runs), replaced "
+                  "atomically at the end of every run, for node_exporter's textfile collector "
+                  "(docs/scheduling.md)")
+      ->type_name("FILE.prom");
   cmd->add_flag("--dry-run", f->dry_run, "Read, encode and count; send nothing");
   auto* validate = cmd->add_flag(
       "--validate-first", f->validate_first,
