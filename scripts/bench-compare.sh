@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Benchmarks dsfill against its baselines on a generated CSV of SIZE bytes and writes
-# docs/benchmarks.md (a table, plus PNG plots when gnuplot is installed):
+# Benchmarks dsfill against its baselines on a generated CSV of SIZE bytes and writes a report
+# (benchmarks.md, a table, plus PNG plots when gnuplot is installed) into a directory:
 #
-#   scripts/bench-compare.sh [SIZE]          e.g. scripts/bench-compare.sh 200MB   (default)
+#   scripts/bench-compare.sh [--out DIR | --update-docs] [SIZE]
+#       e.g. scripts/bench-compare.sh --out /tmp/report 200MB   (SIZE default 200MB)
+#
+# --out DIR writes DIR/benchmarks.md and DIR/*.png (default: $WORK/report); the tracked report
+# (docs/benchmarks.md and its plots) is only rewritten when asked, with --update-docs.
 #
 # Runs: encode-only (`dsfill bench`) at levels 1/3/6/9 with 1 and 2 encoders and with --codec
 # isal; the single-thread libdeflate yardstick on the same JSON bytes (bench_baseline); end to
@@ -16,15 +20,29 @@
 # dir for data and logs; default /tmp/dsfill-bench), REPEAT (runs of each key measurement;
 # default 3), RSS_SIZES (default "SIZE 10xSIZE"), AUTO_RATES (links: RATE or RATE>RATE2@SECONDS,
 # default "8MB 25MB 8MB>40MB@3"),
-# SKIP (space-separated parts to skip: python shell auto rss e2e), NO_PLOTS=1, OUT (the report;
-# default docs/benchmarks.md). Everything listens on 127.0.0.1 only and stops by itself.
+# SKIP (space-separated parts to skip: python shell auto rss e2e), NO_PLOTS=1. Everything listens
+# on 127.0.0.1 only and stops by itself. scripts/bootstrap.sh installs every tool it uses
+# (/usr/bin/time, gnuplot, pigz, GNU parallel, curl).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-size=${1:-200MB}
 export BUILD=${BUILD:-$here/build}
 export WORK=${WORK:-/tmp/dsfill-bench}
-mkdir -p "$WORK"
+out=""
+size=200MB
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    -o|--out) [[ $# -ge 2 ]] || { echo "bench-compare: $1 needs a DIR" >&2; exit 2; }
+              out=$2; shift 2 ;;
+    --out=*) out=${1#--out=}; shift ;;
+    --update-docs) out=$here/docs; shift ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "bench-compare: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) size=$1; shift ;;
+  esac
+done
+out=${out:-$WORK/report}
+mkdir -p "$WORK" "$out"
 
 for bin in dsfill bench/bench_baseline; do
   if [[ ! -x $BUILD/$bin ]]; then
@@ -39,4 +57,4 @@ fi
 
 "$here/scripts/gen_big_csv.sh" "$size" "$WORK/data.csv"
 exec python3 "$here/bench/bench_compare.py" --data "$WORK/data.csv" --size-label "$size" \
-  --repo "$here" --build "$BUILD" --work "$WORK" --out "${OUT:-$here/docs/benchmarks.md}"
+  --repo "$here" --build "$BUILD" --work "$WORK" --out "$out/benchmarks.md"

@@ -14,6 +14,8 @@ packages=(
   libisal-dev
   libzstd-dev libbz2-dev liblzma-dev zlib1g-dev
   gzip pigz zstd bzip2 xz-utils
+  # scripts/bench-compare.sh: peak RSS (/usr/bin/time), plots, and the shell-pipeline yardstick.
+  time gnuplot-nox parallel curl
   clang-14 libclang-rt-14-dev
   # The network tests run real software on 127.0.0.1: nginx as the TLS terminator, openssl
   # to make their certificates, tinyproxy as the forward proxy (plain HTTP and CONNECT).
