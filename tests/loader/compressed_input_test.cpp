@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ostream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -30,6 +31,9 @@ struct Codec {
   const char* name;
   const char* command;  // writes the compressed form of $IN to $OUT; "" for the plain file
 };
+
+// What gtest (and so ctest's test list) shows as the case's value: its name, not its bytes.
+void PrintTo(const Codec& c, std::ostream* os) { *os << c.name; }
 
 // The compressed forms: single streams, and gzip as the many members pigz writes (one per
 // 128 KiB block with -i) and as members concatenated by hand at an arbitrary byte.

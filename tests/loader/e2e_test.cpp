@@ -2,6 +2,8 @@
 // row for row what SQLite stored against what Python's csv module reads from the same file.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "loader/pipeline.h"
 #include "loader/report.h"
 #include "tests/loader/e2e_support.h"
@@ -16,6 +18,11 @@ struct Case {
   std::size_t batch_rows;
   int connections;
 };
+
+// What gtest (and so ctest's test list) shows as the case: its figures, not its bytes.
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.rows << "_rows_by_" << c.batch_rows << "_K" << c.connections;
+}
 
 class RowForRow : public ::testing::TestWithParam<Case> {};
 
@@ -50,7 +57,8 @@ INSTANTIATE_TEST_SUITE_P(Batching, RowForRow,
                          ::testing::Values(Case{500, 7, 1},           // many small batches, K=1
                                            Case{2000, 13, 8},         // many small batches, K=8
                                            Case{3000, 1'000'000, 1},  // one huge batch
-                                           Case{3000, 1000, 8}));
+                                           Case{3000, 1000, 8}),
+                         [](const auto& info) { return ::testing::PrintToString(info.param); });
 
 TEST(Load, TheEndpointUrlAsDocumentedLoadsLikeTheBase) {
   TempDir dir;
