@@ -17,6 +17,7 @@
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/input_flags.h"
+#include "net/url.h"
 #include "server/server.h"
 
 namespace dsfill::cli {
@@ -162,8 +163,7 @@ int run_serve(ServeFlags& flags) {
     return started.error().code == ErrorCode::kIo ? kExitInternal : kExitUsage;
   }
   auto& srv = *started;
-  std::string address = srv->address();
-  if (address.find(':') != std::string::npos) address = "[" + address + "]";
+  const std::string address = net::bracket_host(srv->address());
   std::printf("listening on http://%s:%u\n", address.c_str(), static_cast<unsigned>(srv->port()));
   std::fflush(stdout);
 

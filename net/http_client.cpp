@@ -171,9 +171,7 @@ void HttpConnection::on_connect(const error_code& ec) {
 void HttpConnection::do_tunnel() {
   phase_ = Phase::kTunnel;
   proxy_failure_.clear();
-  const std::string& host = options_.url.host;
-  const std::string authority =
-      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + options_.url.port;
+  const std::string authority = bracket_host(options_.url.host) + ":" + options_.url.port;
   tunnel_request_ = {};
   tunnel_request_.method(http::verb::connect);
   tunnel_request_.target(authority);

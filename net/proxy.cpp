@@ -80,10 +80,7 @@ bool entry_matches_host(std::string_view entry, std::string_view host) {
 
 }  // namespace
 
-std::string ProxyUrl::display() const {
-  const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return "http://" + shown + ":" + port;
-}
+std::string ProxyUrl::display() const { return "http://" + bracket_host(host) + ":" + port; }
 
 Result<ProxyUrl> parse_proxy_url(std::string_view text) {
   if (text.empty()) return bad_proxy(text, "empty");

@@ -23,8 +23,13 @@ std::string Url::target(std::string_view endpoint) const {
   return out;
 }
 
+std::string bracket_host(std::string_view host) {
+  return host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]"
+                                                  : std::string(host);
+}
+
 std::string Url::host_header() const {
-  std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::string out = bracket_host(host);
   if (port != (tls ? "443" : "80")) out += ":" + port;
   return out;
 }

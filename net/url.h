@@ -25,6 +25,10 @@ struct Url {
   std::string host_header() const;
 };
 
+// Returns `host` as it stands in an authority ("host:port", a Host header, a CONNECT target):
+// an IPv6 literal in brackets ("[::1]"), any other host as it is.
+std::string bracket_host(std::string_view host);
+
 // Parses an absolute http or https URL: the API base (`https://host/api`, with or without a
 // trailing '/'), or an endpoint URL under it (`https://host/api/dataset-fill` or
 // `.../dataset-complete`), whose last segment is taken off to give the base. Fails with

@@ -75,6 +75,13 @@ TEST(Url, AUrlWithoutSchemeGetsTheLikelyFix) {
   EXPECT_NE(refusal("app.graphite-note.com/api").find("no scheme"), std::string::npos);
 }
 
+TEST(Url, BracketHostBracketsOnlyIpv6Literals) {
+  EXPECT_EQ(bracket_host("::1"), "[::1]");
+  EXPECT_EQ(bracket_host("fe80::1%25eth0"), "[fe80::1%25eth0]");
+  EXPECT_EQ(bracket_host("127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(bracket_host("example.com"), "example.com");
+}
+
 TEST(Url, HostHeaderOmitsOnlyTheDefaultPort) {
   EXPECT_EQ(parse_ok("https://app.graphite-note.com/api").host_header(), "app.graphite-note.com");
   EXPECT_EQ(parse_ok("http://h:80/").host_header(), "h");
