@@ -7,6 +7,13 @@ newlines (LF or CRLF inside quotes), non-ASCII text, empty fields, CRLF record e
 
     scripts/gen_csv.py --rows 100000 -o sample.csv
     scripts/gen_csv.py --size 200MB --hard -o big.csv
+    scripts/gen_csv.py --size 100MB --kind transactional -o tx.csv
+    scripts/gen_csv.py --size 100MB --quote-all -o quoted.csv
+
+--kind transactional writes a payments-like file instead: ids, ISO timestamps, names, e-mail
+addresses, cities with commas ("Portland, OR"), prices, and a free-text note that about half the
+rows carry, quoted, with doubled quotes and newlines in it. --quote-all quotes every field
+(Python's csv.QUOTE_ALL, as many exports write).
 """
 import argparse
 import random
@@ -21,12 +28,24 @@ HARD = ["Crème brûlée, large", "naïve \"quoted\" text", "line one\nline two"
         "\"fully quoted\"", "Ελληνικά", "trailing space "]
 COUNTRIES = ["United Kingdom", "France", "Germany", "EIRE", "Spain", "Netherlands", "Norway",
              "Côte d'Ivoire", "Portugal", "Australia"]
+FIRST = ["Ana", "Luka", "Maria", "John", "Wei", "Fatima", "Olga", "Pierre", "Sofia", "Kenji",
+         "Amara", "Mateo", "Zoë", "Björn", "Priya", "Noah"]
+LAST = ["Horvat", "Smith", "García", "Müller", "Kowalski", "Nguyen", "Rossi", "O'Brien",
+        "Dubois", "Tanaka", "Silva", "Novak", "Jensen", "Okafor"]
+CITIES = ["Portland, OR", "Zagreb", "Paris", "Austin, TX", "München", "Lagos", "São Paulo",
+          "Kyoto", "Dublin", "Toronto, ON", "Split", "Oslo"]
+NOTES = ["Customer asked for a \"gift wrap\" option.", "Delivered to the neighbour, \"Mrs. K\".",
+         "Refund requested:\nitem arrived damaged.", "Call back after 5pm, ask for \"Ivo\".",
+         "Address changed;\nsee ticket #4411, \"urgent\"", "Paid in two parts, second on Friday.",
+         "VIP — priority shipping", "Left at the door\r\nno signature"]
+TX_HEADER = ["TxId", "CreatedAt", "CustomerName", "Email", "City", "Amount", "Currency",
+             "Status", "Note"]
 HEADER = ["RowId", "InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate",
           "UnitPrice", "CustomerID", "Country"]
 
 
-def quote(field: str) -> str:
-    if any(c in field for c in ',"\r\n') or field != field.strip(" "):
+def quote(field: str, always: bool = False) -> str:
+    if always or any(c in field for c in ',"\r\n') or field != field.strip(" "):
         return '"' + field.replace('"', '""') + '"'
     return field
 
@@ -47,6 +66,9 @@ def main() -> int:
     ap.add_argument("--hard", action="store_true",
                     help="include quoted commas, quotes, newlines, non-ASCII and empty fields")
     ap.add_argument("--crlf", action="store_true", help="end records with CRLF")
+    ap.add_argument("--kind", choices=["invoice", "transactional"], default="invoice",
+                    help="invoice (default) or transactional rows (see above)")
+    ap.add_argument("--quote-all", action="store_true", help="quote every field")
     ap.add_argument("--seed", type=int, default=1, help="random seed (same seed, same file)")
     ap.add_argument("-o", "--output", default="-", help="output file ('-' for stdout)")
     args = ap.parse_args()
@@ -57,7 +79,8 @@ def main() -> int:
     eol = "\r\n" if args.crlf else "\n"
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="")
     written = 0
-    lines = [",".join(HEADER) + eol]
+    header = TX_HEADER if args.kind == "transactional" else HEADER
+    lines = [",".join(quote(h, args.quote_all) for h in header) + eol]
     written += len(lines[0])
     row = 0
     while True:
@@ -66,6 +89,23 @@ def main() -> int:
         if limit_bytes is not None and written >= limit_bytes:
             break
         row += 1
+        if args.kind == "transactional":
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            fields = [str(900000 + row),
+                      f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T"
+                      f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}Z",
+                      f"{first} {last}",
+                      f"{first.lower()}.{last.lower().replace(chr(39), '')}{rng.randint(1, 99)}@example.com",
+                      rng.choice(CITIES), f"{rng.randint(100, 500000) / 100:.2f}",
+                      rng.choice(["EUR", "USD", "GBP"]), rng.choice(["paid", "refunded", "pending"]),
+                      rng.choice(NOTES) if rng.random() < 0.5 else ""]
+            line = ",".join(quote(f, args.quote_all) for f in fields) + eol
+            written += len(line.encode("utf-8"))
+            lines.append(line)
+            if len(lines) >= 10000:
+                out.write("".join(lines))
+                lines.clear()
+            continue
         desc = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6)))
         if args.hard and rng.random() < 0.2:
             desc = rng.choice(HARD)
@@ -74,7 +114,7 @@ def main() -> int:
                   desc, str(rng.randint(-5, 48)),
                   f"2010-12-{rng.randint(1, 28):02d} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}:00",
                   f"{rng.randint(0, 5000) / 100:.2f}", customer, rng.choice(COUNTRIES)]
-        line = ",".join(quote(f) for f in fields) + eol
+        line = ",".join(quote(f, args.quote_all) for f in fields) + eol
         written += len(line.encode("utf-8")) if args.hard else len(line)
         lines.append(line)
         if len(lines) >= 10000:
