@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -17,10 +18,12 @@
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "cli/inferred_spec.h"
 #include "cli/input_flags.h"
 #include "cli/job_file.h"
 #include "cli/load_report.h"
 #include "cli/lock_file.h"
+#include "cli/state_dir.h"
 #include "loader/file_list.h"
 #include "loader/log.h"
 #include "loader/metrics_file.h"
@@ -79,9 +82,11 @@ struct LoadFlags {
   std::size_t infer_rows = 10000;
   bool complete_only = false;
   // Checkpoint and resume (README "Nothing lost, nothing doubled").
-  std::string checkpoint;
+  std::string checkpoint;  // --checkpoint, else the state directory's (state_dir.h)
+  bool no_checkpoint = false;
   bool resume = false;
   bool auto_resume = false;
+  bool restart = false;
 };
 
 // Quotes `arg` for a POSIX shell when it needs it.
@@ -95,9 +100,11 @@ std::string shell_quote(const std::string& arg) {
   return out + "'";
 }
 
-// Returns this process's command line with --resume added: the command that continues this
-// load. Header values are replaced by "..." (they may hold secrets; the token is never a flag).
-std::string resume_command_line() {
+// Returns this process's command line with `flag` (--resume or --restart) in place of any
+// --resume, --auto-resume or --restart it had: the command that continues this load, or that
+// starts it over. Header values are replaced by "..." (they may hold secrets; the token is
+// never a flag).
+std::string command_line_with(const std::string& flag) {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
@@ -109,10 +116,9 @@ std::string resume_command_line() {
     i = end + 1;
   }
   std::string out;
-  bool has_resume = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i];
-    if (arg == "--resume" || arg == "--auto-resume") has_resume = true;
+    if (arg == "--resume" || arg == "--auto-resume" || arg == "--restart") continue;
     // Masks a header's value (it may be a secret), given as `-H V`, `--header V` or `--header=V`.
     const bool header_value = i > 0 && (args[i - 1] == "-H" || args[i - 1] == "--header");
     if (header_value || arg.rfind("--header=", 0) == 0) {
@@ -121,8 +127,7 @@ std::string resume_command_line() {
     out += (out.empty() ? "" : " ") + shell_quote(arg);
   }
   if (out.empty()) return "";
-  if (!has_resume) out += " --resume";
-  return out;
+  return out + " " + flag;
 }
 
 std::string trim(const std::string& s) {
@@ -281,11 +286,17 @@ loader::LoadOptions load_options(const LoadFlags& f) {
         throw UsageError(inferred.error().message);
       throw ErrorException(inferred.error());
     }
-    o.schema.columns = std::move(*inferred);
+    // With a checkpoint every run of this load sends the spec the first one inferred.
+    o.schema.columns = f.checkpoint.empty() || f.dry_run
+                           ? std::move(*inferred)
+                           : settle_inferred_spec(inferred_spec_path(f.checkpoint),
+                                                  std::move(*inferred), f.restart);
   }
-  if ((f.resume || f.auto_resume) && f.checkpoint.empty()) {
-    throw UsageError(std::string(f.resume ? "--resume" : "--auto-resume") +
-                     " needs --checkpoint FILE");
+  if ((f.resume || f.auto_resume || f.restart) && f.checkpoint.empty()) {
+    throw UsageError(std::string(f.resume    ? "--resume"
+                                 : f.restart ? "--restart"
+                                             : "--auto-resume") +
+                     " needs a checkpoint: standard input and --no-checkpoint keep none");
   }
   if (!f.checkpoint.empty()) {
     if (f.input == "-") {
@@ -294,7 +305,9 @@ loader::LoadOptions load_options(const LoadFlags& f) {
     o.checkpoint = f.checkpoint;
     o.resume = f.resume;
     o.auto_resume = f.auto_resume;
-    o.resume_command = resume_command_line();
+    o.restart = f.restart;
+    o.resume_command = command_line_with("--resume");
+    o.restart_command = command_line_with("--restart");
   }
   // Replace truncates: a file that would fail halfway must never empty a dataset, so a replace
   // load of a regular file checks it all first. Standard input cannot be read twice.
@@ -363,9 +376,21 @@ void print_report(const char* command, const loader::LoadReport& report,
          {"retries", static_cast<std::int64_t>(report.retries)},
          {"acked_offset", report.acked_offset},
          {"completed", report.completed},
+         {"resume_command", report.resume_command},
          {"seconds", report.wall_seconds}});
   } else if (report.outcome != loader::Outcome::kOk) {
     std::fprintf(stderr, "dsfill %s: %s\n", command, report.message.c_str());
+    const bool stopped = report.outcome == loader::Outcome::kNetwork ||
+                         report.outcome == loader::Outcome::kInterrupted;
+    if (!report.resume_command.empty()) {
+      std::fprintf(stderr, "dsfill %s: to resume: %s\n", command, report.resume_command.c_str());
+    } else if (stopped && report.target == loader::Target::kNetwork) {
+      // Only a checkpoint makes a resume possible: say so rather than let exit 5 promise one.
+      std::fprintf(stderr,
+                   "dsfill %s: no checkpoint was kept (--no-checkpoint, or standard input): "
+                   "this load cannot be resumed; the rows the server acknowledged stay stored\n",
+                   command);
+    }
   }
   if (!summary_json.empty()) {
     std::ofstream out(summary_json, std::ios::binary | std::ios::trunc);
@@ -376,16 +401,52 @@ void print_report(const char* command, const loader::LoadReport& report,
 
 namespace {
 
-// Returns the lock file to hold: --lock, else next to the checkpoint, else next to the job file.
-std::string lock_path(const LoadFlags& flags, const CLI::App& cmd) {
-  if (!flags.lock.empty()) return flags.lock;
-  const CLI::Option* checkpoint = cmd.get_option_no_throw("--checkpoint");
-  if (checkpoint != nullptr && checkpoint->count() > 0) {
-    const auto path = checkpoint->as<std::string>();
-    if (!path.empty()) return path + ".lock";
+// Returns what names this load's files in the state directory (state_dir.h): the arguments as
+// given, made absolute (a folder or a glob, not tonight's files in it, so a nightly load of a
+// folder keeps one checkpoint).
+LoadKey load_key(const LoadFlags& flags) {
+  LoadKey key;
+  key.url = flags.url;
+  key.user_code = flags.user_code;
+  key.dataset_code = flags.dataset_code;
+  if (auto shard = loader::parse_shard(flags.shard); shard && shard->count > 1) {
+    key.shard = std::to_string(shard->index) + "/" + std::to_string(shard->count);
   }
-  if (!flags.job.empty()) return flags.job + ".lock";
-  return "";
+  for (const std::string& arg : flags.args) {
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(arg, ec);
+    key.paths.push_back(ec ? arg : absolute.lexically_normal().string());
+  }
+  return key;
+}
+
+// Settles where this load keeps its state (README "Nothing lost, nothing doubled") and returns
+// the lock to hold ("" for none). The checkpoint: --checkpoint's, else, for a load of regular
+// files that sends, the state directory's <dataset>-<hash16>.ckpt unless --no-checkpoint. The
+// lock: --lock, else CHECKPOINT.lock beside an explicit checkpoint, else the state directory's
+// <dataset>-<hash16>.lock for a job, or a load of files that sends and keeps a checkpoint (not
+// for a plain load of standard input: two such streams are two loads).
+std::string settle_state(LoadFlags& flags) {
+  if (flags.no_checkpoint && !flags.checkpoint.empty()) {
+    throw UsageError("--no-checkpoint and --checkpoint exclude each other");
+  }
+  if (flags.restart && flags.resume) throw UsageError("--restart and --resume exclude each other");
+  if (flags.restart) flags.auto_resume = false;  // a job's auto-resume yields to --restart
+  if (!flags.checkpoint.empty())
+    return flags.lock.empty() ? flags.checkpoint + ".lock" : flags.lock;
+  const bool sends = !flags.dry_run && !flags.complete_only;
+  struct stat st {};
+  const bool files = !flags.input.empty() && flags.input != "-" &&
+                     ::stat(flags.input.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  const bool derive_checkpoint = sends && files && !flags.no_checkpoint;
+  // A job is locked whatever it reads (its runs must never overlap); a load of files when it
+  // sends and keeps state (--no-checkpoint leaves the state directory alone).
+  const bool derive_lock =
+      flags.lock.empty() && (!flags.job.empty() || (sends && files && !flags.no_checkpoint));
+  if (!derive_checkpoint && !derive_lock) return flags.lock;
+  const std::string base = state_directory() + "/" + state_name(load_key(flags));
+  if (derive_checkpoint) flags.checkpoint = base + ".ckpt";
+  return flags.lock.empty() ? base + ".lock" : flags.lock;
 }
 
 int run_load(LoadFlags& flags, CLI::App& cmd, std::optional<loader::LoadReport>& report);
@@ -441,8 +502,13 @@ int run_load(LoadFlags& flags, CLI::App& cmd, std::optional<loader::LoadReport>&
   loader::set_log_format(
       flags.log_format == "json" ? loader::LogFormat::kJson : loader::LogFormat::kText,
       "dsfill load");
+  const std::string lock_path = settle_state(flags);
+  // A scheduled run continues an unfinished load by itself (docs/scheduling.md).
+  if (!flags.job.empty() && !flags.checkpoint.empty() && !flags.resume && !flags.restart) {
+    flags.auto_resume = true;
+  }
   std::optional<LockFile> lock;
-  if (const std::string path = lock_path(flags, cmd); !path.empty()) {
+  if (const std::string& path = lock_path; !path.empty()) {
     long holder = 0;
     lock = LockFile::try_acquire(path, holder);
     if (!lock) {
@@ -601,9 +667,10 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                   "dashes, `input` for FILE; ${VAR} expands from the environment); flags on the "
                   "command line win");
   cmd->add_option("--lock", f->lock,
-                  "Lock file (flock) so two runs of one job never overlap; a second run exits 7 "
-                  "(default: CHECKPOINT.lock with --checkpoint, else JOB.lock with --job, else "
-                  "none)");
+                  "Lock file (flock) so two runs of one load never overlap; a second run exits 7 "
+                  "naming the holder's pid (default: CHECKPOINT.lock with --checkpoint, else "
+                  "<dataset>-<hash16>.lock in the state directory for a load of files or a "
+                  "--job; none for standard input)");
   cmd->add_option("--log-format", f->log_format,
                   "Messages on stderr: text, or json (one JSON object per line: ts, level, msg, "
                   "fields; includes the final summary)")
@@ -617,20 +684,39 @@ void add_load_command(CLI::App& app, CommandAction& action) {
                   "into files first")
       ->capture_default_str();
   cmd->add_flag("--infer", f->infer,
-                "Without --columns: infer the columns spec from a sample, as `dsfill infer` does");
+                "Without --columns: infer the columns spec from a sample, as `dsfill infer` does. "
+                "With a checkpoint the spec is kept in CHECKPOINT.columns.json and later runs of "
+                "the load send that one (one warning line when their sample infers another; "
+                "--restart infers again)");
   cmd->add_flag("--complete-only", f->complete_only,
                 "Send only POST /dataset-complete (after all shards finished); FILE is not read");
-  cmd->add_option("--checkpoint", f->checkpoint,
-                  "Record the acknowledged prefix in this file (atomically, about once a second "
-                  "and at the end) so an interrupted or failed load can be resumed");
-  cmd->add_flag("--resume", f->resume,
-                "Continue the load recorded in --checkpoint (same file, or list of files, and "
-                "settings; exit 2 naming what differs), from the recorded file and offset, "
-                "re-sending unacknowledged batches with the same Idempotency-Keys");
+  auto* checkpoint = cmd->add_option(
+      "--checkpoint", f->checkpoint,
+      "Record the acknowledged prefix in this file (atomically, about once a second and at the "
+      "end) so an interrupted or failed load can be resumed. Default for a load of files: "
+      "<dataset>-<hash16>.ckpt in the state directory ($STATE_DIRECTORY, else "
+      "$XDG_STATE_HOME/dsfill, else ~/.local/state/dsfill; created 0700), named from the URL, "
+      "user and dataset codes and the files' absolute paths. Standard input keeps none");
+  cmd->add_flag("--no-checkpoint", f->no_checkpoint,
+                "Keep no checkpoint: an interrupted or failed load cannot be resumed, and a "
+                "re-run appends every row again (the lock is still taken)")
+      ->excludes(checkpoint);
+  auto* resume = cmd->add_flag(
+      "--resume", f->resume,
+      "Continue the load recorded in the checkpoint (same file, or list of files, and settings; "
+      "exit 2 naming what differs), from the recorded file and offset, re-sending "
+      "unacknowledged batches with the same Idempotency-Keys. A file changed since is accepted "
+      "when its acknowledged prefix is unchanged (its SHA-256 is recorded; plain files only)");
+  cmd->add_flag("--restart", f->restart,
+                "Discard what the checkpoint records and load the file(s) again from the start "
+                "(a new load id). Without --resume or --restart a run refuses (exit 2, printing "
+                "both commands) to start over an unfinished load, or to append again a file "
+                "whose append load finished")
+      ->excludes(resume);
   cmd->add_flag("--auto-resume", f->auto_resume,
-                "For scheduled runs: resume an unfinished load in --checkpoint, do nothing if the "
-                "checkpoint records a finished load of this same file (or list of files), else "
-                "start a new load");
+                "For scheduled runs (the default with --job): resume an unfinished load in the "
+                "checkpoint, do nothing if it records a finished load of this same file (or list "
+                "of files), else start a new load");
   cmd->add_option("--infer-rows", f->infer_rows, "Data rows sampled by --infer")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
       ->capture_default_str();

@@ -164,6 +164,7 @@ std::string checkpoint_json(const Checkpoint& c) {
   o["truncated"] = c.truncated;
   o["finished"] = c.finished;
   o["identity"] = std::move(id);
+  if (!c.prefix_sha256.empty()) o["prefix_sha256"] = c.prefix_sha256;
   o["rejects"] = std::move(rejects);
   if (!c.files.empty()) {
     boost::json::array files;
@@ -274,6 +275,10 @@ Result<Checkpoint> parse_checkpoint(std::string_view json) {
         }
       }
     }
+  }
+  // Optional: absent for compressed files and in checkpoints written before it existed.
+  if (const auto* pv = o.if_contains("prefix_sha256"); pv != nullptr && pv->is_string()) {
+    c.prefix_sha256 = std::string(pv->as_string());
   }
   // Optional: a one-file load records no list.
   if (const auto* fv = o.if_contains("files"); fv != nullptr) {

@@ -73,6 +73,11 @@ struct Checkpoint {
   // (rows_acked, batches_acked, rejects) are over all the files. Empty for a one-file load.
   std::vector<FileIdentity> files;
   std::size_t file_index = 0;
+  // SHA-256 (hex) of the first `offset` bytes of the file `identity` names (prefix_hash.h), so
+  // a resume accepts a file changed only past them (a bad row fixed after the failure). Empty
+  // for compressed files (their offsets are of decompressed data) and in older checkpoints:
+  // their resume needs the file unchanged.
+  std::string prefix_sha256;
 };
 
 // Returns the list of files `c` records: its `files`, or its one file for a one-file load.

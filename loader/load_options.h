@@ -110,9 +110,12 @@ struct LoadOptions {
   // For scheduled runs: continue an unfinished load, do nothing for a finished load of this
   // very file and settings, and start a new load otherwise (a new nightly file).
   bool auto_resume = false;
-  // The command that resumes this load, for the summary (the CLI fills it in); empty: a
-  // generic hint is printed.
+  // --restart: discard what the checkpoint records and start a new load (a new load id).
+  bool restart = false;
+  // The commands that resume this load and that restart it, for the summary and the
+  // messages (the CLI fills them in); empty: a generic hint is printed.
   std::string resume_command;
+  std::string restart_command;
 
   // Bad rows: how many may be left out (0: none, the first stops the load) and where they go
   // (--rejects FILE; see reject_log.h). The encoders' keep_going follows bad_rows.any().

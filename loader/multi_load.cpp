@@ -94,8 +94,15 @@ Result<Start> plan_start(const LoadOptions& o, const std::vector<FileIdentity>& 
   const std::string diff =
       *existing ? file_list_difference(recorded_files(**existing), files) : std::string();
   start.resuming =
-      o.resume || (o.auto_resume && *existing && (!(*existing)->finished || diff.empty()));
-  if (!start.resuming) return start;
+      !o.restart &&
+      (o.resume || (o.auto_resume && *existing && (!(*existing)->finished || diff.empty())));
+  if (!start.resuming) {
+    if (*existing) {
+      const std::string why = rerun_refusal(o, **existing, diff.empty());
+      if (!why.empty()) return make_error(ErrorCode::kBadArgument, why);
+    }
+    return start;
+  }
   if (!*existing) {
     return make_error(ErrorCode::kBadArgument, "no checkpoint at " + o.checkpoint +
                                                    ": nothing to resume (run without --resume "

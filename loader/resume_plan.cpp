@@ -36,6 +36,58 @@ Result<Plan> continued_plan(const LoadOptions& o, const codec::BodyTemplate& bod
   return plan;
 }
 
+// Returns whether `a` and `b` name the same file with the same contents as far as the identity
+// tells (path, size, mtime, head, compression).
+bool same_file(const LoadIdentity& a, const LoadIdentity& b) {
+  return a.path == b.path && a.size == b.size && a.mtime == b.mtime &&
+         a.head_sha256 == b.head_sha256 && a.compression == b.compression;
+}
+
+// Returns "" when the checkpoint `c` may be resumed by this run's `now`, else why not. A plain
+// file changed since (size, mtime or head differ) may be resumed when its first `c.offset`
+// bytes, which the server stored, hash as recorded: a bad row past them was fixed. `now`'s
+// file fields are then what the checkpoint records from here on.
+std::string resume_refusal(const LoadOptions& o, Checkpoint& c, const LoadIdentity& now) {
+  std::string diff = identity_mismatch(c.identity, now);
+  if (diff.empty()) return "";
+  LoadIdentity settings = now;  // this run's settings with the recorded file
+  settings.size = c.identity.size;
+  settings.mtime = c.identity.mtime;
+  settings.head_sha256 = c.identity.head_sha256;
+  const std::string head = "cannot resume from " + o.checkpoint + ": ";
+  if (!identity_mismatch(c.identity, settings).empty() || c.identity.path != now.path) {
+    return head + "the file or the settings differ from the recorded load: " + diff;
+  }
+  // Only the file's contents changed.
+  if (!now.compression.empty() || c.prefix_sha256.empty()) {
+    return head + "the file changed since (" + diff + ")" +
+           (now.compression.empty()
+                ? std::string(" and the checkpoint records no hash of its acknowledged prefix")
+                : std::string(" and it is compressed: a compressed file must be unchanged to "
+                              "resume (its offsets are of the decompressed data)"));
+  }
+  if (now.size < c.offset) {
+    return head + "the file changed since and is now shorter (" + std::to_string(now.size) +
+           " bytes) than its acknowledged prefix (" + std::to_string(c.offset) + " bytes)";
+  }
+  auto hash = file_prefix_sha256(now.path, c.offset);
+  if (!hash) return head + hash.error().describe();
+  if (*hash != c.prefix_sha256) {
+    return head + "the file changed within its first " + std::to_string(c.offset) +
+           " bytes, which the server already stored: the rows sent would not be the file's. "
+           "Restore the file, or start over with " +
+           restart_command(o);
+  }
+  log(LogLevel::kInfo,
+      o.input + " changed since the recorded run, but its first " + std::to_string(c.offset) +
+          " bytes (the acknowledged prefix) are unchanged: resuming after them",
+      {{"offset", c.offset}});
+  c.identity.size = now.size;
+  c.identity.mtime = now.mtime;
+  c.identity.head_sha256 = now.head_sha256;
+  return "";
+}
+
 Result<Plan> plan_one(const LoadOptions& o, const codec::BodyTemplate& body,
                       const codec::RowsJsonOptions& rows, std::int64_t data_start,
                       std::int64_t data_row) {
@@ -57,16 +109,15 @@ Result<Plan> plan_one(const LoadOptions& o, const codec::BodyTemplate& body,
   auto existing = read_checkpoint(o.checkpoint);
   if (!existing) return existing.error();
   const bool resume =
-      o.resume ||
-      (o.auto_resume && *existing &&
-       (!(*existing)->finished || identity_mismatch((*existing)->identity, *identity).empty()));
+      !o.restart && (o.resume || (o.auto_resume && *existing &&
+                                  (!(*existing)->finished ||
+                                   identity_mismatch((*existing)->identity, *identity).empty())));
   if (!resume) {
-    if (*existing && !(*existing)->finished) {
-      return make_error(ErrorCode::kBadArgument,
-                        o.checkpoint + " holds the checkpoint of an unfinished load (bytes 0-" +
-                            std::to_string((*existing)->offset) +
-                            " acknowledged): pass --resume to continue it, or remove the file "
-                            "to start a new load");
+    // The first file of several: plan_start (multi_load.cpp) decided for the whole list.
+    if (*existing && !o.part) {
+      const std::string why =
+          rerun_refusal(o, **existing, same_file((*existing)->identity, *identity));
+      if (!why.empty()) return make_error(ErrorCode::kBadArgument, why);
     }
     auto id = o.load_id.empty() ? make_load_id(o) : Result<std::string>(o.load_id);
     if (!id) return id.error();
@@ -82,10 +133,8 @@ Result<Plan> plan_one(const LoadOptions& o, const codec::BodyTemplate& body,
                                                    "to start a new load)");
   }
   Checkpoint& c = **existing;
-  if (const std::string diff = identity_mismatch(c.identity, *identity); !diff.empty()) {
-    return make_error(ErrorCode::kBadArgument,
-                      "cannot resume from " + o.checkpoint +
-                          ": the file or the settings differ from the recorded load: " + diff);
+  if (const std::string why = resume_refusal(o, c, *identity); !why.empty()) {
+    return make_error(ErrorCode::kBadArgument, why);
   }
   // A compressed file's offsets are of its decompressed data, which may be any size: a resume
   // past its end fails when decoding reaches the end first.
@@ -125,6 +174,34 @@ Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
   return plan;
 }
 
+std::string rerun_refusal(const LoadOptions& o, const Checkpoint& existing, bool same_files) {
+  const LoadIdentity& was = existing.identity;
+  if (was.url != o.url || was.user_code != o.user_code || was.dataset_code != o.dataset_code) {
+    if (o.restart) return "";
+    return o.checkpoint + " is the checkpoint of another load (dataset \"" + was.dataset_code +
+           "\" of user \"" + was.user_code + "\" at " + was.url + "), not of this one (dataset \"" +
+           o.dataset_code + "\" of user \"" + o.user_code + "\" at " + o.url +
+           "): it is left alone. Give this run its own --checkpoint FILE (or --no-checkpoint), "
+           "or pass --restart to discard that load's state";
+  }
+  if (o.restart) return "";
+  if (!existing.finished) {
+    return o.checkpoint + " holds an unfinished load of " + o.input + " (bytes 0-" +
+           std::to_string(existing.offset) + ", " + std::to_string(existing.rows_acked) +
+           " rows acknowledged); a new load would send those rows again. Continue it:\n  " +
+           resume_command(o) + "\nor discard it and load everything again:\n  " +
+           restart_command(o);
+  }
+  if (same_files && was.mode == "append" && !o.replace) {
+    return o.checkpoint + " records that this load of " + o.input + " already finished (" +
+           std::to_string(existing.rows_acked) +
+           " rows appended); appending the same file again would store every row twice. "
+           "Check it (nothing is sent):\n  " +
+           resume_command(o) + "\nor load it again anyway:\n  " + restart_command(o);
+  }
+  return "";
+}
+
 LoadReport finished_report(const LoadOptions& o, const Plan& plan) {
   LoadReport r;
   r.outcome = Outcome::kOk;
@@ -140,6 +217,13 @@ LoadReport finished_report(const LoadOptions& o, const Plan& plan) {
   r.acked_row = plan.checkpoint.next_row;
   r.checkpoint = o.checkpoint;
   return r;
+}
+
+CheckpointKeeper::CheckpointKeeper(std::string path, Checkpoint base, bool replace)
+    : path_(std::move(path)), base_(std::move(base)), replace_(replace) {
+  if (active() && base_.identity.compression.empty()) {
+    hasher_ = std::make_unique<PrefixHasher>(base_.identity.path);
+  }
 }
 
 void CheckpointKeeper::advance(const AckTracker& acks) {
@@ -158,6 +242,16 @@ Result<bool> CheckpointKeeper::write_now(const AckTracker& acks, bool finished) 
   c.rows_acked += acks.rows();
   c.truncated = base_.truncated || (replace_ && acks.next_seq() > 0);
   c.finished = finished;
+  c.prefix_sha256.clear();
+  if (hasher_) {
+    if (auto hash = hasher_->hash_to(c.offset)) {
+      c.prefix_sha256 = std::move(*hash);
+    } else {
+      // The load goes on; a resume of a changed file is then refused (the strict check).
+      log(LogLevel::kWarn, "cannot hash the acknowledged prefix: " + hash.error().describe(), {});
+      hasher_.reset();
+    }
+  }
   if (rejects_ != nullptr) {
     // The checkpoint records the rejects files' lengths: they must be on disk first.
     if (auto s = rejects_->sync(); !s) return s.error();
@@ -171,6 +265,12 @@ std::string resume_command(const LoadOptions& o) {
   if (!o.resume_command.empty()) return o.resume_command;
   return "dsfill load " + o.input + " ... --checkpoint " + o.checkpoint +
          " --resume (with this run's options)";
+}
+
+std::string restart_command(const LoadOptions& o) {
+  if (!o.restart_command.empty()) return o.restart_command;
+  return "dsfill load " + o.input + " ... --checkpoint " + o.checkpoint +
+         " --restart (with this run's options)";
 }
 
 }  // namespace dsfill::loader

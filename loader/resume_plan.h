@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "base/error.h"
@@ -12,6 +13,7 @@
 #include "loader/ack_tracker.h"
 #include "loader/checkpoint.h"
 #include "loader/load_options.h"
+#include "loader/prefix_hash.h"
 
 namespace dsfill::loader {
 
@@ -45,11 +47,21 @@ Result<Plan> plan_load(const LoadOptions& o, const codec::BodyTemplate& body,
                        const codec::RowsJsonOptions& rows, std::int64_t data_start,
                        std::int64_t data_row);
 
+// Returns why a new run of `o` must not start over the checkpoint `existing` holds (usage,
+// exit 2), or "" when it may: the checkpoint is another load's (URL, user or dataset code
+// differ: it is never overwritten); or it records an unfinished load (continue it with
+// --resume, or discard it with --restart); or a finished append-mode load of these very files
+// (`same_files`: loading them again would store every row twice). A finished replace-mode load
+// may run again: it truncates first, nothing doubles. --restart skips the last two.
+std::string rerun_refusal(const LoadOptions& o, const Checkpoint& existing, bool same_files);
+
 // Returns the report of `--resume` for a load that already finished: nothing to send.
 LoadReport finished_report(const LoadOptions& o, const Plan& plan);
 
 // Returns the command that resumes this load, for the summary.
 std::string resume_command(const LoadOptions& o);
+// Returns the command that discards its checkpoint and loads the input again from the start.
+std::string restart_command(const LoadOptions& o);
 
 // Keeps the checkpoint file in step with the acknowledged prefix: rewrites it when the prefix
 // grows, at most once a second (each write costs two fsyncs), and on demand at the end.
@@ -57,8 +69,8 @@ std::string resume_command(const LoadOptions& o);
 class CheckpointKeeper {
  public:
   // `path` empty, or a plan without an identity (no checkpoint): inactive, writes nothing.
-  CheckpointKeeper(std::string path, Checkpoint base, bool replace)
-      : path_(std::move(path)), base_(std::move(base)), replace_(replace) {}
+  // A plain file's prefix is hashed as it grows (prefix_hash.h); a compressed one's is not.
+  CheckpointKeeper(std::string path, Checkpoint base, bool replace);
   bool active() const { return !path_.empty() && !base_.identity.path.empty(); }
 
   // Rewrites the checkpoint when a second has passed since the last write; a failure is logged
@@ -78,6 +90,7 @@ class CheckpointKeeper {
   std::chrono::steady_clock::time_point last_{};
   std::string error_;
   RejectLog* rejects_ = nullptr;
+  std::unique_ptr<PrefixHasher> hasher_;  // null: no prefix hash recorded
 };
 
 }  // namespace dsfill::loader

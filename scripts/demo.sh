@@ -12,6 +12,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target dsfill
 
 mkdir -p demo
+# The load's checkpoint and lock go in demo/state rather than ~/.local/state/dsfill. A second
+# run of this script loads again: --mode replace truncates first, so nothing doubles.
+export STATE_DIRECTORY="$PWD/demo/state"
 rm -f demo/dsfill.db demo/dsfill.db-wal demo/dsfill.db-shm
 echo "demo: generating demo/sample.csv ($rows rows, with quoted commas, quotes, newlines, non-ASCII)"
 python3 scripts/gen_csv.py --rows "$rows" --hard -o demo/sample.csv

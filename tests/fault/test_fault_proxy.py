@@ -459,7 +459,8 @@ class DsfillSmoke(unittest.TestCase):
                 line = read_line(server.stdout, PROC_TIMEOUT)
                 self.assertTrue(line.startswith("listening on http://127.0.0.1:"), line)
                 proxy = Proxy(int(line.strip().rsplit(":", 1)[1]), self.PLAN, seed=5)
-                env = dict(os.environ, DSFILL_TOKEN="smoke-token", DSFILL_RETRY_SEED="5")
+                env = dict(os.environ, DSFILL_TOKEN="smoke-token", DSFILL_RETRY_SEED="5",
+                           STATE_DIRECTORY=os.path.join(tmp, "state"))
                 res = subprocess.run(
                     [DSFILL, "load", csv_path, "--url", proxy.url, "--user-code", "smoke",
                      "--dataset-code", "faults", "--batch-rows", "1000", "--timeout", "10",

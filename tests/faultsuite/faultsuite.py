@@ -109,7 +109,9 @@ class Env:
                 "--summary-json", os.path.join(self.dir, "summary.json")] + list(extra)
 
     def start_load(self, cmd):
-        env = dict(os.environ, DSFILL_RETRY_SEED="11")
+        # A state directory per run: cases load one file several times, each a new load.
+        env = dict(os.environ, DSFILL_RETRY_SEED="11",
+                   STATE_DIRECTORY=tempfile.mkdtemp(dir=self.dir))
         out = open(os.path.join(self.dir, "load.out"), "w")
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
         self.procs.append(proc)

@@ -180,8 +180,10 @@ def main():
             cmd = [dsfill, "load", csv, "--url", url, "--user-code", "u1", "--dataset-code", "d1",
                    "--mode", mode, "--progress", "never", "--level", "1", "--retries", "3",
                    "--summary-json", summary, *extra]
+            # A state directory per run: each load of the same file is a new one.
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                               env=dict(os.environ, DSFILL_TOKEN=""))
+                               env=dict(os.environ, DSFILL_TOKEN="",
+                                        STATE_DIRECTORY=tempfile.mkdtemp(dir=d)))
             data = json.load(open(summary)) if os.path.exists(summary) else {}
             return p, data
 

@@ -107,6 +107,9 @@ def main():
             clean = {k: v for k, v in os.environ.items()
                      if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
             clean["DSFILL_TOKEN"] = ""
+            # A state directory per run: the default checkpoint of one run (an unfinished one,
+            # say) must not meet the next's, which loads the same file again.
+            clean["STATE_DIRECTORY"] = tempfile.mkdtemp(dir=d)
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                                env=dict(clean, **(env or {})))
             text = open(summary).read() if os.path.exists(summary) else "{}"

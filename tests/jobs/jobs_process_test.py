@@ -9,6 +9,7 @@ Every process is bounded by a timeout; the server listens on 127.0.0.1 only.
 """
 import collections
 import csv
+import glob
 import io
 import json
 import os
@@ -111,9 +112,20 @@ def cut_kinds(data, n):
     return in_quotes, in_crlf
 
 
+def own_state_directory(test):
+    """Gives every process of `test` a state directory of its own test's (default checkpoints
+    and locks go there; state_process_test.py tests them)."""
+    test.state = os.path.join(test.dir.name, "state")
+    saved = os.environ.get("STATE_DIRECTORY")
+    os.environ["STATE_DIRECTORY"] = test.state
+    test.addCleanup(lambda: os.environ.pop("STATE_DIRECTORY") if saved is None
+                    else os.environ.update(STATE_DIRECTORY=saved))
+
+
 class Shards(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
+        own_state_directory(self)
         self.server = Server(os.path.join(self.dir.name, "store.db"))
 
     def tearDown(self):
@@ -170,6 +182,7 @@ class Shards(unittest.TestCase):
 class Jobs(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
+        own_state_directory(self)
         self.server = Server(os.path.join(self.dir.name, "store.db"))
         self.csv = os.path.join(self.dir.name, "in.csv")
         with open(self.csv, "w", newline="") as f:
@@ -220,21 +233,24 @@ class Jobs(unittest.TestCase):
 
     def test_second_run_of_a_job_exits_7(self):
         job = self.job('input = "-"\ndry-run = true\nprogress = "never"\n')
-        lock = job + ".lock"
         first = subprocess.Popen([DSFILL, "load", "--job", job], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             first.stdin.write("a,b\n1,2\n")
             first.stdin.flush()
             # The first run holds the lock from its start until its input ends.
+            # A job's lock lives in the state directory (a job file's folder, /etc/dsfill say,
+            # need not be writable).
+            lock = None
             for _ in range(TIMEOUT * 20):
-                try:
-                    with open(lock) as f:
+                for path in glob.glob(os.path.join(self.state, "*.lock")):
+                    with open(path) as f:
                         if f.read().strip() == str(first.pid):
-                            break
-                except FileNotFoundError:
-                    pass
+                            lock = path
+                if lock:
+                    break
                 subprocess.run(["sleep", "0.05"])
+            self.assertIsNotNone(lock)
             second = run(["load", "--job", job], stdin=subprocess.DEVNULL)
             self.assertEqual(second.returncode, 7, second.stderr)
             self.assertIn("another dsfill load holds %s (pid %d)" % (lock, first.pid),

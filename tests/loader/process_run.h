@@ -17,12 +17,18 @@ struct ProcessRun {
 };
 
 // Runs `dsfill ARGS` through the shell, bounded to `seconds`, capturing stdout and stderr in
-// files of `dir`.
+// files of `dir`. Unless `env` sets STATE_DIRECTORY, each run gets a state directory of its own
+// in `dir` (so the default checkpoint of one run never meets another's: tests that load one
+// file many times stay independent); a test of the default checkpoint passes its own.
 inline ProcessRun dsfill(const TempDir& dir, const std::string& args, const std::string& env = "",
                          int seconds = 30) {
+  static int runs = 0;
   const std::string out = dir.file("out.txt"), err = dir.file("err.txt");
-  const std::string cmd = env + " timeout " + std::to_string(seconds) + " " DSFILL_BIN " " + args +
-                          " >" + out + " 2>" + err;
+  const std::string state = env.find("STATE_DIRECTORY=") == std::string::npos
+                                ? "STATE_DIRECTORY=" + dir.file("state-" + std::to_string(++runs))
+                                : std::string();
+  const std::string cmd = state + " " + env + " timeout " + std::to_string(seconds) +
+                          " " DSFILL_BIN " " + args + " >" + out + " 2>" + err;
   ProcessRun run;
   const int status = std::system(cmd.c_str());
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
