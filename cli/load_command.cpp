@@ -449,7 +449,7 @@ std::string settle_state(LoadFlags& flags) {
   return flags.lock.empty() ? base + ".lock" : flags.lock;
 }
 
-int run_load(LoadFlags& flags, CLI::App& cmd, std::optional<loader::LoadReport>& report);
+int run_load(LoadFlags& flags, std::optional<loader::LoadReport>& report);
 
 // Writes --metrics-file for a run that ended with `exit` (report: nullptr when the load never
 // started). A metrics file that cannot be written is a warning: the load's own outcome stands.
@@ -471,7 +471,7 @@ int run(LoadFlags& flags, CLI::App& cmd) {
   std::optional<loader::LoadReport> report;
   int exit = kExitInternal;
   try {
-    exit = run_load(flags, cmd, report);
+    exit = run_load(flags, report);
   } catch (const UsageError&) {
     record_metrics(flags, nullptr, kExitUsage);
     throw;
@@ -487,7 +487,7 @@ int run(LoadFlags& flags, CLI::App& cmd) {
 }
 
 // Runs the load the flags describe; `report` receives its outcome once it ran.
-int run_load(LoadFlags& flags, CLI::App& cmd, std::optional<loader::LoadReport>& report) {
+int run_load(LoadFlags& flags, std::optional<loader::LoadReport>& report) {
   if (flags.args.empty() && !flags.complete_only)
     throw UsageError("load needs a FILE (or `input = \"...\"` in the job file)");
   if (!flags.args.empty()) {
