@@ -42,8 +42,10 @@ std::string pretty_columns(const codec::Columns& columns) {
 }
 
 int run_infer(const InferFlags& flags) {
-  loader::ChunkerOptions chunking = chunker_options(flags.in);
-  loader::SchemaOptions schema_opts = schema_options(flags.in);
+  InputFlags in = flags.in;
+  resolve_input(flags.input, in);
+  loader::ChunkerOptions chunking = chunker_options(in);
+  loader::SchemaOptions schema_opts = schema_options(in);
   auto reader = loader::InputReader::open(flags.input);
   if (!reader) return fail(flags.input, reader.error());
   loader::Chunker chunker(*reader, chunking);

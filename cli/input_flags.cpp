@@ -7,6 +7,10 @@
 #include <string>
 #include <thread>
 
+#include "codec/delimiter_sniff.h"
+#include "loader/input_head.h"
+#include "loader/log.h"
+
 namespace dsfill::cli {
 
 namespace {
@@ -24,17 +28,98 @@ char single_char(const std::string& value, const char* flag) {
   return value[0];
 }
 
+// Returns `head` without its first `skip_lines` lines and the lines that begin with `comment`
+// ('\0': none), as the chunker drops them, so they cannot mislead the sniffer.
+std::string_view data_lines(std::string_view head, std::uint64_t skip_lines, char comment,
+                            std::string& kept) {
+  for (std::uint64_t i = 0; i < skip_lines && !head.empty(); ++i) {
+    const std::size_t lf = head.find('\n');
+    head = lf == std::string_view::npos ? std::string_view() : head.substr(lf + 1);
+  }
+  if (comment == '\0') return head;
+  while (!head.empty()) {
+    const std::size_t lf = head.find('\n');
+    const std::string_view line =
+        head.substr(0, lf == std::string_view::npos ? head.size() : lf + 1);
+    if (line.front() != comment) kept += line;
+    head.remove_prefix(line.size());
+  }
+  return kept;
+}
+
+std::string shown_delimiter(char d) {
+  return d == '\t' ? std::string("tab") : "'" + std::string(1, d) + "'";
+}
+
 }  // namespace
 
+void resolve_input(const std::string& input, InputFlags& flags) {
+  const bool sniff = flags.delimiter == "auto";
+  if (sniff) flags.delimiter = ",";
+  if (input.empty()) return;
+  if (input == "-") {
+    if (sniff) {
+      loader::log(loader::LogLevel::kInfo,
+                  "delimiter: ',' (standard input is not sniffed; --delimiter to choose)");
+    }
+    return;
+  }
+  auto head = loader::read_input_head(input, codec::kSniffBytes);
+  if (!head) return;  // the load opens it again and reports why it cannot
+  const bool utf16 = loader::is_utf16(head->compression);
+  if (flags.encoding == "utf-16" && !utf16) {
+    throw UsageError(input +
+                     " does not start with a UTF-16 byte order mark (FF FE or FE FF): dsfill "
+                     "reads UTF-16 only with one; convert it first (iconv -f UTF-16LE -t "
+                     "UTF-8) or choose --encoding utf8, cp1252 or latin1");
+  }
+  if (utf16 && flags.encoding != "utf8" && flags.encoding != "utf-16") {
+    throw UsageError(input + " starts with a UTF-16 byte order mark: use --encoding utf-16 (not " +
+                     flags.encoding + ")");
+  }
+  if (flags.encoding == "latin1") {
+    for (const char ch : head->bytes) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c >= 0x80 && c <= 0x9F) {
+        loader::log(loader::LogLevel::kWarn,
+                    input +
+                        " holds bytes 0x80-0x9F, control characters in Latin-1 but € ‚ „ … "
+                        "‘ ’ “ ” – — ™ in Windows-1252: this looks like Windows-1252; try "
+                        "--encoding cp1252");
+        break;
+      }
+    }
+  }
+  if (!sniff) return;
+  const char quote = single_char(flags.quote, "--quote");
+  const char comment = flags.comment.empty() ? '\0' : single_char(flags.comment, "--comment");
+  std::string kept;
+  const std::string_view lines = data_lines(head->bytes, flags.skip_lines, comment, kept);
+  const char picked = codec::sniff_delimiter(lines, quote, head->whole);
+  flags.delimiter = std::string(1, picked);
+  if (picked != ',') {
+    loader::log(loader::LogLevel::kInfo,
+                "delimiter: " + shown_delimiter(picked) + " (sniffed; --delimiter to choose)");
+  }
+}
+
 void add_dialect_flags(CLI::App& cmd, InputFlags& flags) {
-  cmd.add_option("--delimiter", flags.delimiter, "Field delimiter: one character, or 'tab'")
+  cmd.add_option("--delimiter", flags.delimiter,
+                 "Field delimiter: one character, 'tab', or auto (the one of , ; tab | that "
+                 "gives the first 20 records one field count above 1, read as CSV so quoted "
+                 "fields do not count; ',' when in doubt and for standard input; said on stderr "
+                 "when not ',')")
       ->capture_default_str();
   cmd.add_option("--quote", flags.quote, "Quote character")->capture_default_str();
   cmd.add_flag("--no-header", flags.no_header,
                "The first record is data, not column names (columns are then named column_1.. "
                "unless --columns is given). Fields are then matched to --columns by position");
-  cmd.add_option("--encoding", flags.encoding, "Input encoding: utf8 or latin1")
-      ->check(CLI::IsMember({"utf8", "latin1"}))
+  cmd.add_option("--encoding", flags.encoding,
+                 "Input encoding: utf8; cp1252 (Windows-1252, what most Windows exports called "
+                 "Latin-1 are: € and curly quotes at 0x80-0x9F; its 5 undefined bytes are "
+                 "refused); latin1 (ISO 8859-1); utf-16 (with a byte order mark, which a UTF-16 "
+                 "file is read by whatever this says)")
+      ->check(CLI::IsMember({"utf8", "cp1252", "latin1", "utf-16"}))
       ->capture_default_str();
   cmd.add_option("--invalid-utf8", flags.invalid_utf8,
                  "What to do with invalid UTF-8: error (exit 3 naming row and byte) or replace "
@@ -231,8 +316,10 @@ loader::SchemaOptions schema_options(const InputFlags& flags) {
   loader::SchemaOptions options;
   options.has_header = !flags.no_header;
   options.rows.dialect = chunker_options(flags).dialect;
-  options.rows.encoding =
-      flags.encoding == "latin1" ? codec::InputEncoding::kLatin1 : codec::InputEncoding::kUtf8;
+  // UTF-16 reaches the transcoder as UTF-8 (the reader converts it: loader/decompressor.h).
+  options.rows.encoding = flags.encoding == "latin1"   ? codec::InputEncoding::kLatin1
+                          : flags.encoding == "cp1252" ? codec::InputEncoding::kCp1252
+                                                       : codec::InputEncoding::kUtf8;
   options.rows.utf8 =
       flags.invalid_utf8 == "replace" ? codec::Utf8Policy::kReplace : codec::Utf8Policy::kStrict;
   if (!flags.columns_path.empty())
@@ -265,8 +352,10 @@ loader::SchemaOptions schema_options(const InputFlags& flags) {
   return options;
 }
 
-loader::LoadOptions input_load_options(const std::string& input, const InputFlags& flags,
+loader::LoadOptions input_load_options(const std::string& input, const InputFlags& given,
                                        int encoders) {
+  InputFlags flags = given;
+  resolve_input(input, flags);
   loader::LoadOptions o;
   o.input = input;
   o.schema = schema_options(flags);

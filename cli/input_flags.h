@@ -22,7 +22,7 @@ struct UsageError : std::runtime_error {
 };
 
 struct InputFlags {
-  std::string delimiter = ",";
+  std::string delimiter = "auto";  // auto: sniffed by resolve_input
   std::string quote = "\"";
   bool no_header = false;
   std::string encoding = "utf8";
@@ -49,6 +49,15 @@ struct InputFlags {
   double max_bad_ratio = 0;
   std::string rejects;
 };
+
+// Settles what the input's first bytes decide, before any option is built from `flags`:
+// --delimiter auto becomes the sniffed delimiter (codec/delimiter_sniff.h; ',' for standard
+// input, which cannot be read twice, and for an empty `input`), saying so on stderr when it is
+// not ','; --encoding utf-16 needs a UTF-16 byte order mark (a file without one: UsageError), and
+// a file with one is read as UTF-16 whatever --encoding says unless it names a single-byte
+// encoding (UsageError); --encoding latin1 warns once when the head holds bytes 0x80-0x9F (what
+// Windows-1252 uses for € and curly quotes). Unreadable input is left to the load to report.
+void resolve_input(const std::string& input, InputFlags& flags);
 
 // Returns the deflate backend --codec names. Throws UsageError (ISA-L missing from this build).
 codec::GzipBackend gzip_backend(const InputFlags& flags);
@@ -84,7 +93,8 @@ loader::ChunkerOptions chunker_options(const InputFlags& flags);
 loader::SchemaOptions schema_options(const InputFlags& flags);
 
 // Returns load options with the input, schema, batching, compression and encoder settings the
-// flags describe (`encoders` <= 0: one per core); the caller sets the target and the rest.
+// flags describe, after resolve_input (`encoders` <= 0: one per core); the caller sets the target
+// and the rest.
 loader::LoadOptions input_load_options(const std::string& input, const InputFlags& flags,
                                        int encoders);
 

@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 #include <toml++/toml.h>
 
+#include "cli/flag_hints.h"
 #include "cli/input_flags.h"
 
 namespace dsfill::cli {
@@ -119,8 +120,14 @@ void apply_job_file(CLI::App& cmd, const std::string& path, const EnvLookup& env
     CLI::Option* option = item.key == "input" ? cmd.get_option_no_throw("FILE")
                                               : cmd.get_option_no_throw("--" + item.key);
     if (option == nullptr || item.key == "job" || item.key == "help" || item.key == "FILE") {
-      throw UsageError(where + ": unknown key (keys are the long flags of `dsfill " +
-                       cmd.get_name() + "` without dashes, and `input` for the file)");
+      std::vector<std::string> keys = long_flag_names(cmd);
+      std::erase_if(keys, [](const std::string& k) { return k == "job" || k == "help"; });
+      keys.emplace_back("input");
+      const std::string hint = closest_name(item.key, keys);
+      throw UsageError(where + ": unknown key" +
+                       (hint.empty() ? std::string() : " (did you mean '" + hint + "'?)") +
+                       " (keys are the long flags of `dsfill " + cmd.get_name() +
+                       "` without dashes, and `input` for the file)");
     }
     if (option->count() > 0) continue;  // the command line wins
     if (item.values.empty()) continue;  // an empty array sets nothing

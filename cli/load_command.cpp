@@ -181,7 +181,7 @@ std::vector<std::pair<std::string, std::string>> parse_headers(const std::vector
       throw UsageError(
           "--header must be NAME:VALUE with a NAME of letters, digits and !#$%&'*+-.^_`|~ (got " +
           (colon == std::string::npos
-               ? std::string("no ':'")
+               ? std::string("a header without ':' between its name and its value")
                : "the name '" + (net::is_field_value(name) ? name : "?") + "'") +
           ")");
     }
@@ -291,6 +291,7 @@ loader::LoadOptions load_options(const LoadFlags& f) {
                            ? std::move(*inferred)
                            : settle_inferred_spec(inferred_spec_path(f.checkpoint),
                                                   std::move(*inferred), f.restart);
+    o.schema.spec_from_header = true;  // renamed header names are matched by position
   }
   if ((f.resume || f.auto_resume || f.restart) && f.checkpoint.empty()) {
     throw UsageError(std::string(f.resume    ? "--resume"
@@ -324,9 +325,8 @@ loader::LoadOptions load_options(const LoadFlags& f) {
                                        : loader::ProgressMode::kAuto;
   if (!f.dry_run) {
     if (f.url.empty()) throw UsageError("--url is required (or use --dry-run)");
-    if (f.user_code.empty() || f.dataset_code.empty()) {
-      throw UsageError("--user-code and --dataset-code are required");
-    }
+    if (f.user_code.empty()) throw UsageError("--user-code is required (or use --dry-run)");
+    if (f.dataset_code.empty()) throw UsageError("--dataset-code is required (or use --dry-run)");
     o.token = read_token(f.token_file);
   }
   return o;

@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "cli/flag_hints.h"
 #include "cli/input_flags.h"
 #include "loader/heap_tuning.h"
 
@@ -42,6 +43,13 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    // CLI11's own text lists the arguments as typed, values too ("--token x"): ours names
+    // options only, and suggests the flag that was meant.
+    const CLI::App* cmd = app.get_subcommands().empty() ? &app : app.get_subcommands().front();
+    std::fprintf(stderr, "dsfill %s: %s\n", cmd->get_name().c_str(),
+                 unexpected_arguments_message(*cmd, app.remaining(true)).c_str());
+    return kExitUsage;
   } catch (const CLI::ParseError& e) {
     if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
       std::fprintf(stderr, "dsfill: unknown command '%s'\n\n%s", argv[1], app.help().c_str());

@@ -52,7 +52,7 @@ struct Plan {
   // many columns as the record has fields: columns are added for wider records.
   std::vector<Column> columns;
   bool identity;
-  bool latin1;
+  const HighByteTable* table;  // a single-byte encoding's; null for UTF-8
   bool replace;
   bool strict_utf8;              // UTF-8 input under kStrict: invalid bytes are faults
   bool plain_numbers;            // default NumberRules: a number is written as it is
@@ -98,7 +98,7 @@ struct Plan {
     if (p == ve) return {o, lim};
     const auto c = static_cast<unsigned char>(*p);
     if (c >= 0x80) {
-      const HighRun h = write_high_run(p, ve, o, lim, out, plan.latin1, plan.replace);
+      const HighRun h = write_high_run(p, ve, o, lim, out, plan.table, plan.replace);
       if (!h.ok) {
         bad = h.p;
         return {h.o, h.lim};
@@ -333,7 +333,7 @@ Error error_of(const Plan& plan, const Problem& problem, const RecordRead& rec,
     case RejectReason::kInvalidUtf8: {
       const char* at = problem.at;
       if (problem.field < rec.fields) at = input_position(plan, fields[problem.field], at);
-      return invalid_utf8_error(row, plan.offset_of(at));
+      return invalid_text_error(encoding, row, plan.offset_of(at));
     }
     default:
       break;
@@ -421,7 +421,7 @@ Result<RowsJsonStats> write_checked_rows(std::string_view records, const RowsJso
             &options,
             {},
             options.source.empty(),
-            options.encoding == InputEncoding::kLatin1,
+            high_byte_table(options.encoding),
             options.utf8 == Utf8Policy::kReplace,
             options.encoding == InputEncoding::kUtf8 && options.utf8 == Utf8Policy::kStrict,
             options.numbers == NumberRules{},

@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 
+#include "codec/column_names.h"
 #include "codec/date_format.h"
 #include "codec/json_text.h"
 #include "codec/number_text.h"
@@ -93,7 +94,7 @@ bool is_null_marker(std::string_view value, const NullRules& nulls) {
 ColumnSpec infer_one(const std::string& name, const std::vector<Record>& sample, std::size_t col,
                      const NullRules& nulls, const NumberRules& numbers,
                      std::vector<std::string>& notes) {
-  ColumnSpec spec{name, readable_alias(name), "dimension", "text", ""};
+  ColumnSpec spec{name, column_alias(name), "dimension", "text", ""};
   std::vector<std::string_view> values;
   for (const Record& r : sample) {
     if (col < r.size() && !r[col].empty() && !is_null_marker(r[col], nulls)) {
@@ -168,31 +169,6 @@ ColumnSpec infer_one(const std::string& name, const std::vector<Record>& sample,
 }
 
 }  // namespace
-
-std::string readable_alias(std::string_view name) {
-  std::string out;
-  bool new_word = true;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    if (c == '_' || c == '-' || c == ' ' || c == '.') {
-      new_word = true;
-      continue;
-    }
-    const bool upper = std::isupper(c) != 0;
-    const bool prev_lower = i > 0 && (std::islower(static_cast<unsigned char>(name[i - 1])) ||
-                                      std::isdigit(static_cast<unsigned char>(name[i - 1])));
-    const bool next_lower =
-        i + 1 < name.size() && std::islower(static_cast<unsigned char>(name[i + 1]));
-    const bool prev_upper = i > 0 && std::isupper(static_cast<unsigned char>(name[i - 1]));
-    // Split "InvoiceNo" before 'N', and "HTTPServer" before 'S', but keep "ID" together.
-    if (upper && (prev_lower || (prev_upper && next_lower))) new_word = true;
-    if (new_word && !out.empty()) out.push_back(' ');
-    out.push_back(new_word && std::islower(c) ? static_cast<char>(std::toupper(c))
-                                              : static_cast<char>(c));
-    new_word = false;
-  }
-  return out.empty() ? std::string(name) : out;
-}
 
 InferredColumns infer_columns(const std::vector<std::string>& header,
                               const std::vector<Record>& sample, const NullRules& nulls,

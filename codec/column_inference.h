@@ -12,6 +12,8 @@
 //   day-first and month-first dates are proposed only when the sample tells them apart (a value
 //   with a day above 12), otherwise the column stays text and `ambiguous` says why.
 // - dimension/text otherwise, and for a column whose sample values are all empty.
+// Names are the header's as given (make them usable first: codec/column_names.h); aliases are
+// column_alias(name), as a load without a spec sends them.
 // Formats use the strftime-like syntax of codec/date_format.h, which the reference server
 // checks values against, so whatever infer proposes the server accepts.
 #pragma once
@@ -39,9 +41,5 @@ struct InferredColumns {
 InferredColumns infer_columns(const std::vector<std::string>& header,
                               const std::vector<Record>& sample, const NullRules& nulls = {},
                               const NumberRules& numbers = {});
-
-// Returns a readable alias for a column name: "InvoiceNo" -> "Invoice No", "unit_price" ->
-// "Unit Price", "customerID" -> "Customer ID".
-std::string readable_alias(std::string_view name);
 
 }  // namespace dsfill::codec

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include "codec/column_names.h"
+
 namespace dsfill::codec {
 
 namespace {
@@ -87,7 +89,7 @@ Columns columns_from_header(const std::vector<std::string>& names) {
   Columns columns;
   columns.reserve(names.size());
   for (const std::string& name : names) {
-    columns.push_back(ColumnSpec{name, name, "dimension", "text", ""});
+    columns.push_back(ColumnSpec{name, column_alias(name), "dimension", "text", ""});
   }
   return columns;
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "codec/single_byte.h"
 #include "codec/utf8.h"
 
 #if defined(__SSE2__)
@@ -125,17 +126,27 @@ struct HighRun {
 };
 
 // Writes the run of bytes >= 0x80 at p (sequences end at `end` at the latest) as UTF-8 text:
-// converted from Latin-1 when `latin1`; else validated, each invalid subpart written as U+FFFD
-// when `replace`, or else (strict) stopping there with ok false and p at the invalid byte.
+// converted by `table` for a single-byte encoding (codec/single_byte.h); else validated. An
+// invalid subpart (or a byte the table leaves undefined) is written as U+FFFD when `replace`, or
+// else (strict) stops the run there with ok false and p at the bad byte.
 // Out of line: high bytes are rare in most files, and the copy loops keep their registers.
 [[gnu::noinline]] inline HighRun write_high_run(const char* p, const char* end, char* o, char* lim,
-                                                std::string& out, bool latin1, bool replace) {
-  if (latin1) {
+                                                std::string& out, const HighByteTable* table,
+                                                bool replace) {
+  if (table != nullptr) {
     do {
-      const auto c = static_cast<unsigned char>(*p++);
-      DSFILL_RESERVE(2);
-      *o++ = static_cast<char>(0xC0 | (c >> 6));
-      *o++ = static_cast<char>(0x80 | (c & 0x3F));
+      const HighByte& h = (*table)[static_cast<unsigned char>(*p) - 0x80];
+      DSFILL_RESERVE(3);
+      if (h.size != 0) {
+        std::memcpy(o, h.utf8, 3);  // the room is reserved; only h.size bytes count
+        o += h.size;
+      } else if (replace) {
+        std::memcpy(o, "\xEF\xBF\xBD", 3);
+        o += 3;
+      } else {
+        return {p, o, lim, false};
+      }
+      ++p;
     } while (p < end && static_cast<unsigned char>(*p) >= 0x80);
     return {p, o, lim, true};
   }

@@ -20,16 +20,8 @@ std::string reject_value(std::string_view value, InputEncoding encoding) {
   // there) nothing can land before the cut.
   const std::string_view head = value.substr(0, kRejectValueBytes + 3);
   std::string text;
-  if (encoding == InputEncoding::kLatin1) {
-    for (const char ch : head) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (c < 0x80) {
-        text += ch;
-      } else {
-        text += static_cast<char>(0xC0 | (c >> 6));
-        text += static_cast<char>(0x80 | (c & 0x3F));
-      }
-    }
+  if (const HighByteTable* table = high_byte_table(encoding)) {
+    append_single_byte(head, *table, text);
   } else {
     append_utf8_replacing(head, text);
   }

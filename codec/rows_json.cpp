@@ -44,9 +44,8 @@ struct Context {
 // Writes the run of high (>= 0x80) bytes at p (detail::write_high_run). Fails (p at the bad byte)
 // under kStrict for invalid UTF-8.
 inline Step write_high(const char* p, char* o, char* lim, std::string& out, const Context& ctx) {
-  const detail::HighRun h =
-      detail::write_high_run(p, ctx.end, o, lim, out, ctx.encoding == InputEncoding::kLatin1,
-                             ctx.utf8 == Utf8Policy::kReplace);
+  const detail::HighRun h = detail::write_high_run(
+      p, ctx.end, o, lim, out, high_byte_table(ctx.encoding), ctx.utf8 == Utf8Policy::kReplace);
   return {h.p, h.o, h.lim, h.ok};
 }
 
@@ -58,7 +57,7 @@ inline bool copy_high(const char*& p, char*& o, char*& lim, std::string& out, co
   p = h.p;
   o = h.o;
   lim = h.lim;
-  if (!h.ok) error = make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, ctx.offset_of(p));
+  if (!h.ok) error = detail::invalid_text_error(ctx.encoding, row, ctx.offset_of(p));
   return h.ok;
 }
 

@@ -24,11 +24,11 @@
 #include "base/error.h"
 #include "codec/csv_dialect.h"
 #include "codec/date_format.h"
-#include "codec/json_text.h"  // the escaper and number check the transcoder writes with
+#include "codec/json_text.h"    // the escaper and number check the transcoder writes with
+#include "codec/single_byte.h"  // InputEncoding
 
 namespace dsfill::codec {
 
-enum class InputEncoding : std::uint8_t { kUtf8, kLatin1 };
 enum class Utf8Policy : std::uint8_t { kStrict, kReplace };  // kReplace: invalid bytes -> U+FFFD
 // kDate: a string checked against the column's DateFormat (RowsJsonOptions::dates).
 enum class ValueKind : std::uint8_t { kString, kNumber, kDate };

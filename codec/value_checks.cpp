@@ -24,9 +24,8 @@ std::string message_value(std::string_view value, InputEncoding encoding) {
     if (c < 0x80) {
       shown += c < 0x20 || c == 0x7F ? '?' : static_cast<char>(c);
       ++p;
-    } else if (encoding == InputEncoding::kLatin1) {
-      shown += static_cast<char>(0xC0 | (c >> 6));
-      shown += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (const HighByteTable* table = high_byte_table(encoding)) {
+      append_single_byte(std::string_view(reinterpret_cast<const char*>(p), 1), *table, shown);
       ++p;
     } else {
       std::size_t bad = 1;
@@ -76,17 +75,29 @@ Error value_too_long_error(const ValueAt& at, std::size_t bytes, std::size_t lim
                     at.row, at.byte_offset);
 }
 
-Error invalid_utf8_error(std::int64_t row, std::int64_t byte_offset) {
-  return make_error(ErrorCode::kBadEncoding, "invalid UTF-8", row, byte_offset);
+Error invalid_text_error(InputEncoding encoding, std::int64_t row, std::int64_t byte_offset) {
+  if (encoding == InputEncoding::kCp1252) {
+    return make_error(ErrorCode::kBadEncoding,
+                      "a byte Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90 or 0x9D): "
+                      "not a Windows-1252 file? try --encoding latin1 or utf8",
+                      row, byte_offset);
+  }
+  return make_error(ErrorCode::kBadEncoding,
+                    "invalid UTF-8: not a UTF-8 file? try --encoding cp1252 (most Windows "
+                    "exports) or --encoding latin1",
+                    row, byte_offset);
 }
 
 std::size_t text_bytes(std::string_view value, InputEncoding encoding, Utf8Policy utf8) {
   const auto* p = reinterpret_cast<const unsigned char*>(value.data());
   const auto* const end = p + value.size();
-  if (encoding == InputEncoding::kLatin1) {
-    std::size_t high = 0;
-    for (; p < end; ++p) high += *p >> 7;
-    return value.size() + high;
+  if (const HighByteTable* table = high_byte_table(encoding)) {
+    std::size_t bytes = 0;
+    for (; p < end; ++p) {
+      const std::size_t size = *p < 0x80 ? 1 : (*table)[*p - 0x80].size;
+      bytes += size != 0 ? size : 3;  // U+FFFD under kReplace; an error of its own under kStrict
+    }
+    return bytes;
   }
   if (utf8 == Utf8Policy::kStrict) return value.size();
   std::size_t bytes = 0;

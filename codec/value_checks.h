@@ -38,13 +38,16 @@ Error bad_date_error(const ValueAt& at, std::string_view value, InputEncoding en
                      const DateFormat& format);
 // kTooLarge: "column 2 holds a value of 2000000 bytes, more than the limit of 1048576".
 Error value_too_long_error(const ValueAt& at, std::size_t bytes, std::size_t limit);
-// kBadEncoding: "invalid UTF-8" at the bad byte's row and offset.
-Error invalid_utf8_error(std::int64_t row, std::int64_t byte_offset);
+// kBadEncoding: "invalid UTF-8" (or, for Windows-1252, an undefined byte) at the bad byte's row
+// and offset, with the --encoding values to try.
+Error invalid_text_error(InputEncoding encoding, std::int64_t row, std::int64_t byte_offset);
 
 // Returns the most bytes of UTF-8 text one input byte can become: 1 (UTF-8 kept as is, invalid
-// bytes refused), 2 (Latin-1 converted) or 3 (an invalid byte replaced by U+FFFD).
+// bytes refused), 2 (Latin-1 converted) or 3 (Windows-1252 converted, or an invalid byte
+// replaced by U+FFFD).
 inline std::size_t max_text_growth(InputEncoding encoding, Utf8Policy utf8) {
   if (encoding == InputEncoding::kLatin1) return 2;
+  if (encoding == InputEncoding::kCp1252) return 3;
   return utf8 == Utf8Policy::kReplace ? 3 : 1;
 }
 

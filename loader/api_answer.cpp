@@ -169,4 +169,15 @@ std::string describe_answer(const net::Response& response) {
   return out;
 }
 
+std::string auth_hint(unsigned status, bool token_sent) {
+  if (status != 401 && status != 403) return "";
+  const std::string how =
+      "set DSFILL_TOKEN to the tenant's token, or give --token-file FILE (never on the "
+      "command line)";
+  if (!token_sent) return "no token was sent: " + how;
+  return std::string("a token was sent and refused") +
+         (status == 403 ? " for this user or dataset" : "") + ": check that it is this tenant's (" +
+         how + ")";
+}
+
 }  // namespace dsfill::loader

@@ -31,4 +31,8 @@ Result<ApiAnswer> read_success_envelope(const net::Response& response);
 // body says "empty body". Control characters and invalid UTF-8 never reach the line.
 std::string describe_answer(const net::Response& response);
 
+// Returns what to do about an answer of `status` 401 or 403 (the token is missing, wrong or not
+// allowed this dataset), saying whether `token_sent`; "" for any other status. Never the token.
+std::string auth_hint(unsigned status, bool token_sent);
+
 }  // namespace dsfill::loader

@@ -26,6 +26,8 @@ Compression detect_compression(std::string_view head) {
                   "\xfd"
                   "7zXZ\x00"sv))
     return Compression::kXz;
+  if (starts_with(head, "\xff\xfe"sv)) return Compression::kUtf16Le;
+  if (starts_with(head, "\xfe\xff"sv)) return Compression::kUtf16Be;
   return Compression::kNone;
 }
 
@@ -39,6 +41,10 @@ const char* compression_name(Compression c) {
       return "bzip2";
     case Compression::kXz:
       return "xz";
+    case Compression::kUtf16Le:
+      return "UTF-16LE";
+    case Compression::kUtf16Be:
+      return "UTF-16BE";
     case Compression::kNone:
       break;
   }
@@ -55,6 +61,10 @@ Result<std::unique_ptr<Decompressor>> make_decompressor(Compression c) {
       return detail::make_bzip2_decoder();
     case Compression::kXz:
       return detail::make_xz_decoder();
+    case Compression::kUtf16Le:
+      return detail::make_utf16_decoder(false);
+    case Compression::kUtf16Be:
+      return detail::make_utf16_decoder(true);
     case Compression::kNone:
       break;
   }

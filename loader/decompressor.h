@@ -1,5 +1,7 @@
 // Compressed inputs: which codec a file's first bytes name (its magic bytes, never its
 // extension), and a streaming decoder per codec that InputReader runs in the reader stage.
+// UTF-16 text is decoded the same way (to UTF-8), told by its byte order mark (FF FE: little
+// endian, FE FF: big endian); a compressed UTF-16 file is not (decompress it first).
 //
 // A decoder is a pure transform (no I/O, no threads): the reader hands it compressed bytes and
 // an output buffer, so memory stays one input and one output buffer whatever the file's size.
@@ -16,17 +18,22 @@
 
 namespace dsfill::loader {
 
-enum class Compression : std::uint8_t { kNone, kGzip, kZstd, kBzip2, kXz };
+enum class Compression : std::uint8_t { kNone, kGzip, kZstd, kBzip2, kXz, kUtf16Le, kUtf16Be };
+
+// Returns whether `c` is UTF-16 text (transcoded, not compressed).
+inline bool is_utf16(Compression c) {
+  return c == Compression::kUtf16Le || c == Compression::kUtf16Be;
+}
 
 // The most leading bytes detect_compression looks at.
 inline constexpr std::size_t kMagicBytes = 6;
 
 // Returns the codec whose magic bytes start `head` (kNone for anything else, also when `head`
 // is shorter than the codec's magic): gzip 1f 8b, zstd 28 b5 2f fd, bzip2 "BZh" and a level
-// digit, xz fd "7zXZ" 00.
+// digit, xz fd "7zXZ" 00; UTF-16 FF FE or FE FF.
 Compression detect_compression(std::string_view head);
 
-// Returns "gzip", "zstd", "bzip2", "xz", or "" for kNone.
+// Returns "gzip", "zstd", "bzip2", "xz", "UTF-16LE", "UTF-16BE", or "" for kNone.
 const char* compression_name(Compression c);
 
 class Decompressor {

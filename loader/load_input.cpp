@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "loader/log.h"
 #include "loader/shard.h"
 
 namespace dsfill::loader {
@@ -51,8 +52,9 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
   if (compression != Compression::kNone && o.cuts_file()) {
     return make_error(ErrorCode::kBadArgument,
                       o.input + " is " + compression_name(compression) +
-                          "-compressed: --shard cannot cut it, because no byte range of a "
-                          "compressed stream can be read without decoding all that comes "
+                          (is_utf16(compression) ? " text" : "-compressed") +
+                          ": --shard cannot cut it, because no byte range of a "
+                          "decoded stream can be read without decoding all that comes "
                           "before it. Split it into several files (e.g. decompress it and "
                           "`split --line-bytes`, keeping the header) or decompress it and shard "
                           "the plain file");
@@ -76,6 +78,7 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
     return flattened(schema.error(), usage ? ErrorCode::kBadArgument : ErrorCode::kBadCsv, name);
   }
   in->schema = std::move(*schema);
+  for (const std::string& note : in->schema.name_notes) log(LogLevel::kWarn, name + note);
   // Bad records are left out and counted only where some may be; otherwise the first one stops.
   in->schema.rows.keep_going = o.bad_rows.any() || o.target == Target::kCheck;
   in->body = codec::make_body_template(o.user_code, o.dataset_code, in->schema.columns, o.compress);

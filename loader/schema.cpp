@@ -4,8 +4,10 @@
 #include <sstream>
 
 #include "codec/column_inference.h"
+#include "codec/column_names.h"
 #include "codec/csv_records.h"
 #include "loader/input_reader.h"
+#include "loader/log.h"
 
 namespace dsfill::loader {
 
@@ -26,17 +28,11 @@ Result<codec::Record> parse_one(std::string_view record, const Chunker& chunker,
 
 // Header names become column names in JSON, so they must be UTF-8 whatever the input encoding.
 void to_utf8(codec::Record& record, codec::InputEncoding encoding) {
-  if (encoding != codec::InputEncoding::kLatin1) return;
+  const codec::HighByteTable* table = codec::high_byte_table(encoding);
+  if (table == nullptr) return;
   for (std::string& field : record) {
     std::string out;
-    for (unsigned char c : field) {
-      if (c < 0x80) {
-        out.push_back(static_cast<char>(c));
-      } else {
-        out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-      }
-    }
+    codec::append_single_byte(field, *table, out);
     field = std::move(out);
   }
 }
@@ -68,7 +64,9 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
 
   if (options.columns) {
     schema.columns = *options.columns;
-    if (!schema.header.empty()) {
+    if (options.spec_from_header && schema.header.size() == schema.columns.size()) {
+      // The spec's names are this header's made usable: field i is column i.
+    } else if (!schema.header.empty()) {
       auto source = match_columns(schema.header, schema.columns, options.match);
       if (!source) return source.error();
       schema.rows.source = std::move(*source);
@@ -80,10 +78,10 @@ Result<Schema> read_schema(Chunker& chunker, const SchemaOptions& options) {
                         options.has_header ? 1 : -1);
     }
   } else if (options.has_header) {
-    // The header names the columns: names the server takes as one are refused here, once.
-    auto names = match_columns(schema.header, codec::columns_from_header(schema.header), {});
-    if (!names) return names.error();
-    schema.columns = codec::columns_from_header(schema.header);
+    // The header names the columns, made names the server accepts (as `dsfill infer` does).
+    codec::UsableNames names = codec::usable_column_names(schema.header);
+    schema.columns = codec::columns_from_header(names.names);
+    schema.name_notes = std::move(names.notes);
   } else {
     std::vector<std::string> names;
     for (std::size_t i = 1; i <= fields; ++i) names.push_back("column_" + std::to_string(i));
@@ -104,6 +102,9 @@ Result<codec::InferredColumns> sample_and_infer(Chunker& chunker, SchemaOptions 
   options.columns.reset();
   auto schema = read_schema(chunker, options);
   if (!schema) return schema.error();
+  if (schema->columns.empty()) {
+    return make_error(ErrorCode::kBadCsv, "empty file: no header and no rows to infer from");
+  }
   std::vector<std::string> names;
   for (const auto& c : schema->columns) names.push_back(c.name);
   std::vector<codec::Record> sample;
@@ -120,7 +121,11 @@ Result<codec::InferredColumns> sample_and_infer(Chunker& chunker, SchemaOptions 
     }
     for (auto& r : *records) sample.push_back(std::move(r));
   }
-  return codec::infer_columns(names, sample, options.rows.nulls, options.rows.numbers);
+  codec::InferredColumns inferred =
+      codec::infer_columns(names, sample, options.rows.nulls, options.rows.numbers);
+  inferred.notes.insert(inferred.notes.begin(), schema->name_notes.begin(),
+                        schema->name_notes.end());
+  return inferred;
 }
 
 Result<codec::Columns> infer_file_columns(const std::string& path, const ChunkerOptions& chunking,
@@ -134,6 +139,7 @@ Result<codec::Columns> infer_file_columns(const std::string& path, const Chunker
   Chunker chunker(*reader, chunking);
   auto inferred = sample_and_infer(chunker, std::move(options), sample_rows);
   if (!inferred) return inferred.error();
+  for (const std::string& note : inferred->notes) log(LogLevel::kInfo, "--infer: " + note);
   return std::move(inferred->columns);
 }
 

@@ -277,8 +277,9 @@ void HttpSender::on_response(const FlightPtr& flight,
         // Split around the refused rows: the parts go out from pump() below.
       } else {
         drop(flight);
-        stop(Outcome::kRejected,
-             "the server rejected " + describe(*flight) + ": " + describe_answer(response));
+        const std::string hint = auth_hint(response.result_int(), !config_.token.empty());
+        stop(Outcome::kRejected, "the server rejected " + describe(*flight) + ": " +
+                                     describe_answer(response) + (hint.empty() ? "" : "; " + hint));
       }
       break;
   }

@@ -2,13 +2,12 @@
 
 #include <charconv>
 #include <cstring>
-#include <optional>
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "codec/column_names.h"
 #include "codec/json_text.h"
-#include "codec/utf8.h"
 #include "server/envelope.h"
 #include "server/failures.h"
 #include "server/request.h"
@@ -19,55 +18,6 @@ namespace od = simdjson::ondemand;
 using od::raw_json_string;
 
 namespace {
-
-struct HiddenCharacter {
-  char32_t code_point;
-  std::size_t byte;
-};
-
-// Returns whether `cp` is a control character (C0, DEL, C1) or one that changes how a name
-// looks without being seen: bidirectional marks, embeddings, overrides and isolates, zero-width
-// spaces and joiners, the word joiner and the byte order mark. Two columns that differ only by
-// these would look alike in every report.
-bool is_hidden(char32_t cp) {
-  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
-         (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) || cp == 0x2060 ||
-         (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
-}
-
-// Returns the first hidden character of `name` (see is_hidden), or nullopt. Invalid UTF-8 is
-// not looked into here: the JSON parser refused it before.
-std::optional<HiddenCharacter> first_hidden_character(std::string_view name) {
-  const auto* p = reinterpret_cast<const unsigned char*>(name.data());
-  const auto* end = p + name.size();
-  for (const auto* at = p; at < end;) {
-    char32_t cp = *at;
-    std::size_t len = 1;
-    if (cp >= 0x80) {
-      std::size_t bad = 0;
-      len = codec::utf8_sequence(at, end, bad);
-      if (len == 0) return std::nullopt;
-      cp = at[0] & (0x7F >> len);
-      for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (at[k] & 0x3F);
-    }
-    if (is_hidden(cp)) return HiddenCharacter{cp, static_cast<std::size_t>(at - p)};
-    at += len;
-  }
-  return std::nullopt;
-}
-
-constexpr std::size_t kMaxNameBytes = 128;
-
-bool iequal_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 Error column_error(std::size_t i, std::string_view field, const std::string& what) {
   return make_error(ErrorCode::kBadJson,
@@ -126,10 +76,10 @@ Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
   std::vector<ColumnRule> rules(columns.size());
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const codec::ColumnSpec& c = columns[i];
-    if (c.name.empty() || c.name.size() > kMaxNameBytes) {
+    if (c.name.empty() || c.name.size() > codec::kMaxColumnNameBytes) {
       return column_error(i, "name", "must be 1 to 128 bytes");
     }
-    if (auto bad = first_hidden_character(c.name)) {
+    if (auto bad = codec::first_hidden_character(c.name)) {
       return column_error(i, "name",
                           fmt::format("must not contain control, bidirectional or zero-width "
                                       "characters (U+{:04X} at byte {})",
@@ -138,7 +88,7 @@ Result<std::vector<ColumnRule>> check_columns(const codec::Columns& columns) {
     // A column named rowid, oid or _rowid_ is fine: SQLite lets a declared column shadow that
     // alias of the row id (docs/server.md says how to get insertion order then).
     for (std::size_t j = 0; j < i; ++j) {
-      if (iequal_ascii(columns[j].name, c.name)) {
+      if (codec::same_column_name(columns[j].name, c.name)) {
         return column_error(
             i, "name", json_quoted(c.name) + " repeats columns[" + std::to_string(j) + "].name");
       }

@@ -360,7 +360,9 @@ TEST(KeepGoing, InvalidUtf8) {
   EXPECT_EQ(k.json, R"([["a","b"],["e","f"]])");
   ASSERT_EQ(k.stats.rejects.size(), 1u);
   expect_reject(k.stats.rejects[0], 2, 4, "c,x\xFFy\n", 2, "x\xEF\xBF\xBDy",
-                RejectReason::kInvalidUtf8, "invalid UTF-8");
+                RejectReason::kInvalidUtf8,
+                "invalid UTF-8: not a UTF-8 file? try --encoding cp1252 (most Windows exports) "
+                "or --encoding latin1");
 }
 
 TEST(KeepGoing, NotANumberAndOutOfRange) {

@@ -124,13 +124,17 @@ TEST(ColumnInference, ProposedFormatsCheckTheSampleValues) {
   }
 }
 
-TEST(ColumnInference, ReadableAliases) {
-  EXPECT_EQ(readable_alias("InvoiceNo"), "Invoice No");
-  EXPECT_EQ(readable_alias("unit_price"), "Unit Price");
-  EXPECT_EQ(readable_alias("customerID"), "Customer ID");
-  EXPECT_EQ(readable_alias("HTTPServer"), "HTTP Server");
-  EXPECT_EQ(readable_alias("Country"), "Country");
-  EXPECT_EQ(readable_alias("__"), "__");
+TEST(ColumnInference, AliasesFollowTheRuleOfASpecFromTheHeader) {
+  // `dsfill load` without --columns and `dsfill infer` must send the same names and aliases.
+  const std::vector<std::string> header = {"id", "InvoiceNo", "unit_price"};
+  const InferredColumns inferred = infer_columns(header, {{"1", "A1", "2.5"}});
+  const Columns plain = columns_from_header(header);
+  ASSERT_EQ(inferred.columns.size(), plain.size());
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    EXPECT_EQ(inferred.columns[i].name, plain[i].name);
+    EXPECT_EQ(inferred.columns[i].alias, plain[i].alias) << plain[i].name;
+  }
+  EXPECT_EQ(inferred.columns[0].alias, "id");
 }
 
 }  // namespace

@@ -135,6 +135,10 @@ TEST_F(ApplyJob, UnknownKeysAndInvalidValuesNameTheKey) {
             }).find("key 'batch-size': unknown key"),
             std::string::npos);
   EXPECT_NE(message_of([&] {
+              apply_job_file(*cmd, job("batch-rowz = 3\n"), fake_env({}));
+            }).find("key 'batch-rowz': unknown key (did you mean 'batch-rows'?)"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] {
               apply_job_file(*cmd, job("batch-rows = 1000\n"), fake_env({}));
             }).find("key 'batch-rows'"),
             std::string::npos);
