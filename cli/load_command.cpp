@@ -653,8 +653,9 @@ void add_load_command(CLI::App& app, CommandAction& action) {
       "$XDG_STATE_HOME/dsfill, else ~/.local/state/dsfill; created 0700), named from the URL, "
       "user and dataset codes and the files' absolute paths. Standard input keeps none");
   cmd->add_flag("--no-checkpoint", f->no_checkpoint,
-                "Keep no checkpoint: an interrupted or failed load cannot be resumed, and a "
-                "re-run appends every row again (the lock is still taken)")
+                "Keep no checkpoint: an interrupted or failed load cannot be resumed, a re-run "
+                "appends every row again, and nothing is written into the state directory (no "
+                "lock either, but for a --job, whose lock stays there)")
       ->excludes(checkpoint);
   auto* resume = cmd->add_flag(
       "--resume", f->resume,
