@@ -448,8 +448,14 @@ std::string settle_state(LoadFlags& flags) {
 }
 
 int run(LoadFlags& flags, CLI::App& cmd) {
-  // The job file fills every option the command line left unset.
+  // The job file fills every option the command line left unset. The command line wins here
+  // too: its --no-checkpoint over the job's `checkpoint`, its --checkpoint over the job's
+  // `no-checkpoint` (a manual run of a job must be able to keep off the job's state).
+  const bool cli_no_checkpoint = flags.no_checkpoint;
+  const bool cli_checkpoint = !flags.checkpoint.empty();
   if (!flags.job.empty()) apply_job_file(cmd, flags.job);
+  if (cli_no_checkpoint) flags.checkpoint.clear();
+  if (cli_checkpoint) flags.no_checkpoint = false;
   if (flags.args.empty() && !flags.complete_only)
     throw UsageError("load needs a FILE (or `input = \"...\"` in the job file)");
   if (!flags.args.empty()) {
@@ -470,7 +476,8 @@ int run(LoadFlags& flags, CLI::App& cmd) {
     flags.auto_resume = true;
   }
   std::optional<LockFile> lock;
-  if (const std::string& path = lock_path; !path.empty()) {
+  if (!lock_path.empty()) {
+    const std::string& path = lock_path;
     long holder = 0;
     lock = LockFile::try_acquire(path, holder);
     if (!lock) {

@@ -283,9 +283,14 @@ class Jobs(StateTestCase):
                     self.assertEqual(manual.returncode, 2, manual.stderr)
                     self.assertIn('"%s"' % dataset, manual.stderr)
                     self.assertIn('"test"', manual.stderr)
-                else:
+                    # --no-checkpoint on the command line wins over the job's checkpoint.
+                    manual = self.run_dsfill(["load", "--job", job, "--dataset-code", "test",
+                                              "--no-checkpoint"])
                     self.assertEqual(manual.returncode, 0, manual.stderr)
                     self.assertEqual(len(self.server.rows("u1", "test")), len(rows))
+                else:
+                    self.assertEqual(manual.returncode, 0, manual.stderr)
+                    self.assertEqual(len(self.server.rows("u1", "test")), 2 * len(rows))
                 with open(ckpt) as f:
                     self.assertEqual(f.read(), before)
                 again = self.run_dsfill(["load", "--job", job])  # --auto-resume by default
