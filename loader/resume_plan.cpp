@@ -221,7 +221,10 @@ LoadReport finished_report(const LoadOptions& o, const Plan& plan) {
 
 CheckpointKeeper::CheckpointKeeper(std::string path, Checkpoint base, bool replace)
     : path_(std::move(path)), base_(std::move(base)), replace_(replace) {
-  if (active() && base_.identity.compression.empty()) {
+  // Not for one shard of several: its prefix starts mid-file, and hashing the bytes before its
+  // range (the other shards') would read up to the whole file.
+  const bool one_shard = base_.identity.shard.empty() || base_.identity.shard == "0/1";
+  if (active() && base_.identity.compression.empty() && one_shard) {
     hasher_ = std::make_unique<PrefixHasher>(base_.identity.path);
   }
 }
