@@ -99,9 +99,12 @@ def start_server():
 
 def dsfill_load(path, url, level, dataset, extra=()):
     summary = os.path.join(A.work, "load.json")
+    # --no-checkpoint: each repeat is a new load of the same file (a checkpoint would ask for
+    # --resume or --restart), and a benchmark measures the load, not the state it keeps.
     _, wall, cpu, rss = timed([DSFILL, "load", path, "--url", url, "--user-code", "bench",
                                "--dataset-code", dataset, "--level", str(level), "--progress",
-                               "never", "--summary-json", summary, *extra], timeout=1800)
+                               "never", "--summary-json", summary, "--no-checkpoint", *extra],
+                              timeout=1800)
     with open(summary) as f:
         s = json.load(f)
     if s["outcome"] != "ok":

@@ -466,8 +466,14 @@ void record_metrics(const LoadFlags& flags, const loader::LoadReport* report, in
 }
 
 int run(LoadFlags& flags, CLI::App& cmd) {
-  // The job file fills every option the command line left unset.
+  // The job file fills every option the command line left unset. The command line wins here
+  // too: its --no-checkpoint over the job's `checkpoint`, its --checkpoint over the job's
+  // `no-checkpoint` (a manual run of a job must be able to keep off the job's state).
+  const bool cli_no_checkpoint = flags.no_checkpoint;
+  const bool cli_checkpoint = !flags.checkpoint.empty();
   if (!flags.job.empty()) apply_job_file(cmd, flags.job);
+  if (cli_no_checkpoint) flags.checkpoint.clear();
+  if (cli_checkpoint) flags.no_checkpoint = false;
   std::optional<loader::LoadReport> report;
   int exit = kExitInternal;
   try {
@@ -508,7 +514,8 @@ int run_load(LoadFlags& flags, std::optional<loader::LoadReport>& report) {
     flags.auto_resume = true;
   }
   std::optional<LockFile> lock;
-  if (const std::string& path = lock_path; !path.empty()) {
+  if (!lock_path.empty()) {
+    const std::string& path = lock_path;
     long holder = 0;
     lock = LockFile::try_acquire(path, holder);
     if (!lock) {
@@ -698,8 +705,9 @@ void add_load_command(CLI::App& app, CommandAction& action) {
       "$XDG_STATE_HOME/dsfill, else ~/.local/state/dsfill; created 0700), named from the URL, "
       "user and dataset codes and the files' absolute paths. Standard input keeps none");
   cmd->add_flag("--no-checkpoint", f->no_checkpoint,
-                "Keep no checkpoint: an interrupted or failed load cannot be resumed, and a "
-                "re-run appends every row again (the lock is still taken)")
+                "Keep no checkpoint: an interrupted or failed load cannot be resumed, a re-run "
+                "appends every row again, and nothing is written into the state directory (no "
+                "lock either, but for a --job, whose lock stays there)")
       ->excludes(checkpoint);
   auto* resume = cmd->add_flag(
       "--resume", f->resume,

@@ -43,12 +43,20 @@ bool same_file(const LoadIdentity& a, const LoadIdentity& b) {
          a.head_sha256 == b.head_sha256 && a.compression == b.compression;
 }
 
+// Returns what --restart means for the rows `c` records as stored: in append mode they are
+// stored again ("" in replace mode, which truncates first).
+std::string twice_warning(const LoadOptions& o, const Checkpoint& c) {
+  if (o.replace || c.rows_acked == 0) return "";
+  return " (in append mode the " + std::to_string(c.rows_acked) +
+         " rows already stored are then stored twice; --mode replace starts the dataset over)";
+}
+
 // Returns "" when the checkpoint `c` may be resumed by this run's `now`, else why not. A plain
 // file changed since (size, mtime or head differ) may be resumed when its first `c.offset`
 // bytes, which the server stored, hash as recorded: a bad row past them was fixed. `now`'s
 // file fields are then what the checkpoint records from here on.
 std::string resume_refusal(const LoadOptions& o, Checkpoint& c, const LoadIdentity& now) {
-  std::string diff = identity_mismatch(c.identity, now);
+  const std::string diff = identity_mismatch(c.identity, now);
   if (diff.empty()) return "";
   LoadIdentity settings = now;  // this run's settings with the recorded file
   settings.size = c.identity.size;
@@ -76,7 +84,7 @@ std::string resume_refusal(const LoadOptions& o, Checkpoint& c, const LoadIdenti
     return head + "the file changed within its first " + std::to_string(c.offset) +
            " bytes, which the server already stored: the rows sent would not be the file's. "
            "Restore the file, or start over with " +
-           restart_command(o);
+           restart_command(o) + twice_warning(o, c);
   }
   log(LogLevel::kInfo,
       o.input + " changed since the recorded run, but its first " + std::to_string(c.offset) +
@@ -189,8 +197,8 @@ std::string rerun_refusal(const LoadOptions& o, const Checkpoint& existing, bool
     return o.checkpoint + " holds an unfinished load of " + o.input + " (bytes 0-" +
            std::to_string(existing.offset) + ", " + std::to_string(existing.rows_acked) +
            " rows acknowledged); a new load would send those rows again. Continue it:\n  " +
-           resume_command(o) + "\nor discard it and load everything again:\n  " +
-           restart_command(o);
+           resume_command(o) + "\nor discard it and load everything again" +
+           twice_warning(o, existing) + ":\n  " + restart_command(o);
   }
   if (same_files && was.mode == "append" && !o.replace) {
     return o.checkpoint + " records that this load of " + o.input + " already finished (" +
@@ -221,7 +229,10 @@ LoadReport finished_report(const LoadOptions& o, const Plan& plan) {
 
 CheckpointKeeper::CheckpointKeeper(std::string path, Checkpoint base, bool replace)
     : path_(std::move(path)), base_(std::move(base)), replace_(replace) {
-  if (active() && base_.identity.compression.empty()) {
+  // Not for one shard of several: its prefix starts mid-file, and hashing the bytes before its
+  // range (the other shards') would read up to the whole file.
+  const bool one_shard = base_.identity.shard.empty() || base_.identity.shard == "0/1";
+  if (active() && base_.identity.compression.empty() && one_shard) {
     hasher_ = std::make_unique<PrefixHasher>(base_.identity.path);
   }
 }

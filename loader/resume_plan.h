@@ -69,7 +69,8 @@ std::string restart_command(const LoadOptions& o);
 class CheckpointKeeper {
  public:
   // `path` empty, or a plan without an identity (no checkpoint): inactive, writes nothing.
-  // A plain file's prefix is hashed as it grows (prefix_hash.h); a compressed one's is not.
+  // A plain file's prefix is hashed as it grows (prefix_hash.h); a compressed one's, or one
+  // shard's of several, is not.
   CheckpointKeeper(std::string path, Checkpoint base, bool replace);
   bool active() const { return !path_.empty() && !base_.identity.path.empty(); }
 

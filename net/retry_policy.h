@@ -20,7 +20,7 @@ enum class Verdict : std::uint8_t {
   kSuccess,     // 2xx
   kRetry,       // connect error, timeout, reset, 408, 429, 5xx: back off and retry (507,
                 // disk full, too: space may be freed; when retries run out the load stops
-                // as "gave up on the network", state saved, resumable)
+                // as "gave up on the network", resumable when a checkpoint was kept)
   kRetryPause,  // 409: the same request is still in progress on the server; pause, retry
   kFatal,       // any other status: fail the load with the server's message
   // A TLS failure (handshake, certificate verification, a plain-HTTP port answering https):

@@ -68,8 +68,10 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [[ -n $port ]] || { echo "bench-client-data: dsfill serve did not start" >&2; exit 1; }
+# --no-checkpoint: every repeat loads the same file again (a checkpoint would ask for --restart).
 load=("$dsfill" load "$data" --columns "$work/spec.json" --url "http://127.0.0.1:$port"
-  --user-code u1 --dataset-code d1 --level 1 --encoders "$encoders" --progress never)
+  --user-code u1 --dataset-code d1 --level 1 --encoders "$encoders" --progress never
+  --no-checkpoint)
 plain_s=$(best "${load[@]}")
 validated_s=$(best "${load[@]}" --validate-first)
 

@@ -229,6 +229,17 @@ class Interrupted(StateTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertFalse(os.path.exists(self.state))
         self.assertEqual(len(self.server.rows("u1", "d")), len(rows))
+        # A network failure promises a resume only when there is state to resume from.
+        dead = ["load", self.csv, "--url", "http://127.0.0.1:1", "--user-code", "u1",
+                "--dataset-code", "d", "--progress", "never", "--retries", "0"]
+        lost = self.run_dsfill(dead + ["--no-checkpoint"])
+        self.assertEqual(lost.returncode, 5, lost.stderr)
+        self.assertIn("cannot be resumed", lost.stderr)
+        self.assertNotIn("to resume:", lost.stdout + lost.stderr)
+        self.assertFalse(os.path.exists(self.state))
+        kept = self.run_dsfill(dead)
+        self.assertEqual(kept.returncode, 5, kept.stderr)
+        self.assertIn("to resume: ", kept.stderr)
         # And --resume has nothing to resume from.
         bad = self.run_dsfill(self.load_args("d", "--no-checkpoint", "--resume"))
         self.assertEqual(bad.returncode, 2, bad.stderr)
@@ -272,9 +283,14 @@ class Jobs(StateTestCase):
                     self.assertEqual(manual.returncode, 2, manual.stderr)
                     self.assertIn('"%s"' % dataset, manual.stderr)
                     self.assertIn('"test"', manual.stderr)
-                else:
+                    # --no-checkpoint on the command line wins over the job's checkpoint.
+                    manual = self.run_dsfill(["load", "--job", job, "--dataset-code", "test",
+                                              "--no-checkpoint"])
                     self.assertEqual(manual.returncode, 0, manual.stderr)
                     self.assertEqual(len(self.server.rows("u1", "test")), len(rows))
+                else:
+                    self.assertEqual(manual.returncode, 0, manual.stderr)
+                    self.assertEqual(len(self.server.rows("u1", "test")), 2 * len(rows))
                 with open(ckpt) as f:
                     self.assertEqual(f.read(), before)
                 again = self.run_dsfill(["load", "--job", job])  # --auto-resume by default

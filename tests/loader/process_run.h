@@ -10,6 +10,17 @@
 
 namespace dsfill::testing {
 
+// Every dsfill a test binary starts, however it starts it (dsfill() below, std::system, exec),
+// keeps its default checkpoint and lock in a directory of that binary's own, removed at its
+// end, never in the user's ~/.local/state/dsfill.
+inline const bool kOwnStateDirectory = [] {
+  if (std::getenv("STATE_DIRECTORY") == nullptr) {
+    static const TempDir state;
+    ::setenv("STATE_DIRECTORY", state.file("state").c_str(), 1);
+  }
+  return true;
+}();
+
 struct ProcessRun {
   int exit_code = -1;
   std::string out;

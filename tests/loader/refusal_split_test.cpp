@@ -21,6 +21,7 @@
 #include "loader/row_split.h"
 #include "tests/loader/e2e_support.h"
 #include "tests/loader/keyed_store.h"
+#include "tests/loader/process_run.h"
 #include "tests/loader/stub_server.h"
 
 namespace dsfill::testing {

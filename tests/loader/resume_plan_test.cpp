@@ -78,13 +78,48 @@ TEST_F(PlanFixture, AResumeContinuesAtTheRecordedOffsetWithTheRecordedLoadId) {
   EXPECT_EQ(resumed->checkpoint.load_id, fresh.checkpoint.load_id);
 }
 
-TEST_F(PlanFixture, AResumeOfAChangedFileIsRefused) {
-  record(0, 0);
-  write_file(csv, "a,b\n1,2\n3,4\n5,6\n");
+TEST_F(PlanFixture, AResumeOfAFileChangedWithinItsAcknowledgedPrefixIsRefused) {
+  record(8, 1);  // "a,b\n1,2\n" stored
+  write_file(csv, "a,b\n1,9\n3,4\n");
   o.resume = true;
   auto plan = plan_load(o, body, o.schema.rows, 4, 2);
   ASSERT_FALSE(plan);
-  EXPECT_NE(plan.error().message.find("differ"), std::string::npos) << plan.error().message;
+  EXPECT_NE(plan.error().message.find("changed within its first 8 bytes"), std::string::npos)
+      << plan.error().message;
+}
+
+TEST_F(PlanFixture, AResumeOfAFileChangedPastItsAcknowledgedPrefixContinues) {
+  const Plan fresh = record(8, 1);
+  write_file(csv, "a,b\n1,2\n3,4,fixed\n5,6\n");
+  o.resume = true;
+  auto plan = plan_load(o, body, o.schema.rows, 4, 2);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->start_offset, 8);
+  EXPECT_EQ(plan->checkpoint.load_id, fresh.checkpoint.load_id);
+  // From here on the checkpoint describes the fixed file.
+  EXPECT_EQ(plan->checkpoint.identity.size, 22);
+}
+
+TEST_F(PlanFixture, ARerunAsksInsteadOfAppendingTheSameFileTwice) {
+  record(12, 2, /*finished=*/true);
+  auto again = plan_load(o, body, o.schema.rows, 4, 2);
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("already finished"), std::string::npos);
+  EXPECT_NE(again.error().message.find("--restart"), std::string::npos);
+  o.restart = true;
+  EXPECT_TRUE(plan_load(o, body, o.schema.rows, 4, 2));
+  o.restart = false;
+  write_file(csv, "a,b\n7,8\n");  // tonight's file: a new load
+  EXPECT_TRUE(plan_load(o, body, o.schema.rows, 4, 2));
+}
+
+TEST_F(PlanFixture, AnotherLoadsCheckpointIsLeftAlone) {
+  record(12, 2, /*finished=*/true);
+  o.dataset_code = "test";
+  o.auto_resume = true;
+  auto plan = plan_load(o, body, o.schema.rows, 4, 2);
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().message.find("another load"), std::string::npos);
 }
 
 TEST_F(PlanFixture, AReplaceThatDiedBeforeItsTruncationTruncatesAgain) {
