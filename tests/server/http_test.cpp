@@ -564,10 +564,28 @@ TEST_F(ServerTest, DecodedSizeRatioRowAndFieldLimits) {
 
 TEST_F(ServerTest, GzipBombIsRefusedWithDefaultLimits) {
   start();
-  const std::string zeros(100u << 20, '0');
+  // Over the default decoded-size cap (256 MiB): refused from the gzip size field, before the
+  // output is allocated; the cap, not the compression ratio, is the defence.
+  const std::string zeros((256u << 20) + 1, '0');
   const std::string bomb = compress_payload(zeros);
-  EXPECT_LT(bomb.size(), 200u * 1024);  // the request is small...
-  expect_rejected(fill_body("u1", "d1", kColumns, bomb, true, true), 413, "insert-data");
+  EXPECT_LT(bomb.size(), 600u * 1024);  // the request is small...
+  expect_rejected(fill_body("u1", "d1", kColumns, bomb, true, true), 413,
+                  "exceeds the decoded-size limit of 268435456");
+}
+
+TEST_F(ServerTest, RepetitiveDataUnderTheDecodedCapIsAccepted) {
+  // A legitimate 5 MB value of one repeated character compresses about 1000:1, as a bomb does;
+  // under the decoded-size cap it is stored (the old ratio cap of 200 refused it).
+  ServeOptions options;
+  options.limits.max_field_bytes = 8u << 20;
+  start(options);
+  const std::string rows = R"([[")" + std::string(5'000'000, 'x') + R"(","1",null]])";
+  const std::string gz = compress_payload(rows);
+  EXPECT_LT(gz.size() * 200, rows.size());  // more than 200:1
+  auto res = fill(fill_body("u1", "d1", kColumns, gz, true, true));
+  ASSERT_EQ(res.status, 200u) << res.body;
+  const auto rows_stored = stored();
+  ASSERT_EQ(rows_stored.size(), 1u);
 }
 
 TEST_F(ServerTest, DiscardValidatesButStoresNothing) {
