@@ -71,7 +71,8 @@ std::uint64_t HttpSender::connects() const {
 }
 
 net::Request HttpSender::make_request(std::string_view endpoint, std::string body,
-                                      const std::string& idempotency_key) const {
+                                      const std::string& idempotency_key,
+                                      std::int64_t first_row) const {
   net::Request request{http::verb::post, config_.url.target(endpoint), 11};
   request.set(http::field::host, config_.url.host_header());
   request.set(http::field::user_agent, "dsfill/0.1");
@@ -79,6 +80,7 @@ net::Request HttpSender::make_request(std::string_view endpoint, std::string bod
   request.set(http::field::accept, "application/json");
   if (!config_.token.empty()) request.set(http::field::authorization, "Bearer " + config_.token);
   if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
+  if (first_row > 0) request.set("X-First-Row", std::to_string(first_row));
   for (const auto& [name, value] : config_.headers) request.set(name, value);
   request.keep_alive(true);
   request.body() = std::move(body);
@@ -112,7 +114,7 @@ void HttpSender::submit(EncodedBatch batch) {
   const std::string key = batch.idempotency_key;
   std::string body = std::move(batch.body);
   flight->batch = std::move(batch);
-  flight->request = make_request("dataset-fill", std::move(body), key);
+  flight->request = make_request("dataset-fill", std::move(body), key, flight->batch.first_row);
   const std::uint64_t seq = flight->batch.seq;
   const bool truncates = !flight->batch.append;
   batches_.emplace(seq, std::move(flight));
@@ -504,7 +506,7 @@ void HttpSender::next_part(const FlightPtr& parent) {
   flight->part_rows = encoded->rows;
   // The truncating part carries a key of its own too: parts never share a byte range.
   flight->request = make_request("dataset-fill", std::move(encoded->body),
-                                 idempotency_key(config_.load_id, begin, end));
+                                 idempotency_key(config_.load_id, begin, end), part.first_row);
   parts_ready_.push_back(std::move(flight));
 }
 

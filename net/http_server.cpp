@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -222,7 +223,10 @@ class Session : public std::enable_shared_from_this<Session> {
                       "previous one) is not accepted (RFC 9112 5.2)");
       }
     } else if (raw.size() <= config().max_header_bytes) {
-      stream_.async_read_some(buffer_.prepare(kReadBufferBytes),
+      // Up to kReadBufferBytes in all: the buffer keeps its capacity, which also bounds what a
+      // chunked trailer can pile up between two checks (on_read_body_some).
+      const std::size_t room = std::max<std::size_t>(512, kReadBufferBytes - raw.size());
+      stream_.async_read_some(buffer_.prepare(room),
                               [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                 if (ec) return self->on_read_error(ec);
                                 self->buffer_.commit(n);
@@ -286,6 +290,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read_body_some(beast::error_code ec, std::size_t bytes) {
     if (ec) return on_read_error(ec);
+    // The parser takes chunk data as it arrives; what it leaves in the buffer of a chunked body
+    // is an incomplete chunk header or trailer, which Beast would otherwise let grow without
+    // bound (and throw on a field of 64 KiB). Both count against the header limit.
+    if (parser_->chunked() && buffer_.size() > config().max_header_bytes) {
+      return reject(http::status::request_header_fields_too_large,
+                    "chunked trailer (or a chunk header) exceeds " +
+                        std::to_string(config().max_header_bytes) + " bytes");
+    }
     window_bytes_ += bytes;
     const auto window_ms = static_cast<std::uint64_t>(config().body_window.count());
     if (window_bytes_ * 1000 >= config().min_body_rate * window_ms) {
