@@ -278,9 +278,17 @@ void HttpSender::on_response(const FlightPtr& flight,
       } else if (split_refused_flight(flight, response)) {
         // Split around the refused rows: the parts go out from pump() below.
       } else {
+        std::string why = describe_answer(response);
+        // A server that did not take X-First-Row names only the request's row: name the file's.
+        const std::optional<std::size_t> row = named_row(response.body().text);
+        if (row && why.find(" of the file") == std::string::npos) {
+          const std::int64_t first =
+              flight->parent ? flight->part.first_row : flight->batch.first_row;
+          why += " (rows[" + std::to_string(*row) + "] is row " +
+                 std::to_string(first + static_cast<std::int64_t>(*row)) + " of the file)";
+        }
         drop(flight);
-        stop(Outcome::kRejected,
-             "the server rejected " + describe(*flight) + ": " + describe_answer(response));
+        stop(Outcome::kRejected, "the server rejected " + describe(*flight) + ": " + why);
       }
       break;
   }

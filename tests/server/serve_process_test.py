@@ -21,7 +21,8 @@ usage: serve_process_test.py PATH/TO/dsfill MODE
   raw_http        RFC 9112: a folded header line (obs-fold) is 400; a 1 MB chunked trailer is 431.
   file_row        a fill with X-First-Row gets errors naming the file row ("rows[1] (row 1234567
                   of the file)"); `dsfill load` sends X-First-Row: 2, 12, 22 for 25 rows in
-                  batches of 10 (row 1 is the header).
+                  batches of 10 (row 1 is the header), and names the file row of a 400 that
+                  names only the request's row.
   disk_full       (root only: mounts an 8 MiB tmpfs, else skips) a load into a server whose
                   disk fills answers 507 "disk full" and exits 5; after the space is freed,
                   `--resume` stores every row exactly once.
@@ -462,17 +463,26 @@ class FirstRowStub(http.server.BaseHTTPRequestHandler):
     """Answers every fill with success and records its X-First-Row header."""
     seen = []
     total = 0
+    refuse_at = None  # the X-First-Row of the one fill answered 400
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         data = body["insert-data"]
         rows = json.loads(gzip.decompress(base64.b64decode(data)) if body["compressed"] else data)
-        FirstRowStub.seen.append(self.headers.get("X-First-Row"))
-        FirstRowStub.total += len(rows)
-        answer = json.dumps({"data": {"status": "success", "details": {
-            "dataset-code": body["dataset-code"], "rows-count": FirstRowStub.total,
-            "rows-inserted": len(rows)}}}).encode()
-        self.send_response(200)
+        first = self.headers.get("X-First-Row")
+        FirstRowStub.seen.append(first)
+        status = 200
+        if first == FirstRowStub.refuse_at:
+            # Refused the way a server that ignores X-First-Row names rows.
+            status = 400
+            answer = json.dumps({"data": {"status": "error", "message":
+                                          "insert-data: rows[3] column 1: refused"}}).encode()
+        else:
+            FirstRowStub.total += len(rows)
+            answer = json.dumps({"data": {"status": "success", "details": {
+                "dataset-code": body["dataset-code"], "rows-count": FirstRowStub.total,
+                "rows-inserted": len(rows)}}}).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
@@ -507,6 +517,12 @@ def file_row(tmp):
                         ["--no-complete", "--batch-rows", "10", "--connections", "1"])
         assert done.returncode == 0, done.stderr[-1000:]
         assert sorted(FirstRowStub.seen, key=int) == ["2", "12", "22"], FirstRowStub.seen
+        # A 400 naming only the request's row: the loader names the file's.
+        FirstRowStub.refuse_at = "12"
+        done = run_load(stub.server_address[1], csv_path, write_columns(tmp, COLUMNS),
+                        ["--no-complete", "--batch-rows", "10", "--connections", "1"])
+        assert done.returncode == 4, (done.returncode, done.stderr[-1000:])
+        assert "rows[3] is row 15 of the file" in done.stderr, done.stderr[-1000:]
     finally:
         stub.shutdown()
 
