@@ -210,9 +210,11 @@ void add_serve_command(CLI::App& app, CommandAction& action) {
   add_size_option(*cmd, "--max-body-bytes", l.max_body_bytes, "request body limit (413)");
   add_size_option(*cmd, "--max-decoded-bytes", l.max_decoded_bytes,
                   "rows JSON size limit after base64 and gunzip (413)");
-  cmd->add_option("--max-ratio", l.max_ratio, "gzip decompression ratio limit (413)")
+  cmd->add_option("--max-ratio", l.max_ratio,
+                  "gzip decompression ratio limit (413); 0: none, the default, as "
+                  "--max-decoded-bytes bounds decoding")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-rows", l.max_rows, "rows per request limit (413)")->capture_default_str();
   add_size_option(*cmd, "--max-field-bytes", l.max_field_bytes, "bytes per value limit (413)");
   add_size_option(*cmd, "--max-header-bytes", l.max_header_bytes, "request header limit (431)");

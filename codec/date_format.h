@@ -13,6 +13,7 @@
 //     ("YYYY-MM-DD HH:mm:ss", "DD/MM/YYYY", "MM/dd/yyyy").
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,6 +31,16 @@ class DateFormat {
   // Returns true if `s` is a valid date in this format (calendar-checked).
   bool matches(std::string_view s) const;
 
+  // The longest text to_iso writes: "YYYY-MM-DDTHH:MM:SS.fffffffff+HH:MM".
+  static constexpr std::size_t kMaxIsoBytes = 35;
+
+  // Writes at `out` the ISO 8601 form of `s`, which sorts as text in time order (zones aside):
+  // YYYY-MM-DD, then, when the format has an hour, 'T' and HH[:MM[:SS[.fraction]]] with the
+  // fraction's digits as written, then the zone as 'Z' or +HH:MM. Returns its length, or 0
+  // when the format lacks a year, month or day (such values have no ISO date to sort by).
+  // REQUIRES: matches(s); kMaxIsoBytes of room at `out`.
+  std::size_t to_iso(std::string_view s, char* out) const;
+
   // Returns the format text this was compiled from ("" for ISO 8601), for messages.
   const std::string& text() const { return text_; }
 
@@ -46,6 +57,10 @@ class DateFormat {
     kFraction3,
     kZone
   };
+  struct Fields;
+  // Reads `s` into `f`; returns true if it is a valid date in this format.
+  bool parse(std::string_view s, Fields& f) const;
+  static bool parse_iso(std::string_view s, Fields& f);
   struct Token {
     Part part;
     char literal;

@@ -177,10 +177,11 @@ Result<void> gunzip(std::string_view in, const GunzipLimits& limits, std::string
   const std::size_t isize = load_le32(in.data() + in.size() - 4);
   if (isize > limits.max_output) {
     return fail(make_error(ErrorCode::kTooLarge, "gzip output of " + std::to_string(isize) +
-                                                     " bytes exceeds the limit of " +
+                                                     " bytes exceeds the decoded-size limit of " +
                                                      std::to_string(limits.max_output)));
   }
-  if (static_cast<double>(isize) > limits.max_ratio * static_cast<double>(in.size())) {
+  if (limits.max_ratio > 0 &&
+      static_cast<double>(isize) > limits.max_ratio * static_cast<double>(in.size())) {
     return fail(make_error(ErrorCode::kTooLarge,
                            "gzip expansion from " + std::to_string(in.size()) + " to " +
                                std::to_string(isize) + " bytes exceeds the ratio limit"));

@@ -78,11 +78,15 @@ class GzipCompressor {
 };
 
 struct GunzipLimits {
-  std::size_t max_output = 256u << 20;  // decompressed bytes
-  double max_ratio = 1000.0;            // decompressed / compressed
+  std::size_t max_output = 256u << 20;  // decompressed bytes: the bound on memory
+  double max_ratio = 0;                 // decompressed / compressed; 0: no ratio limit
 };
 
-// Decompresses exactly one gzip member from `in` into `out` (replaced). Fails with kBadGzip on
+// Decompresses exactly one gzip member from `in` into `out` (replaced). The output buffer is
+// sized from ISIZE (at most limits.max_output) and libdeflate stops where it is full, so memory is
+// bounded by max_output whatever the data claims or expands to: that cap, not the ratio, is the
+// defence against gzip bombs (real data repeating one character compresses 1000:1 too).
+// Fails with kBadGzip on
 // corrupt or truncated data or bytes after the member (concatenated members included), and with
 // kTooLarge, before allocating, when the output would exceed the limits. The output size is taken
 // from the trailing ISIZE field (checked against the data afterwards), so trailing garbage that

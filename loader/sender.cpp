@@ -71,7 +71,8 @@ std::uint64_t HttpSender::connects() const {
 }
 
 net::Request HttpSender::make_request(std::string_view endpoint, std::string body,
-                                      const std::string& idempotency_key) const {
+                                      const std::string& idempotency_key,
+                                      std::int64_t first_row) const {
   net::Request request{http::verb::post, config_.url.target(endpoint), 11};
   request.set(http::field::host, config_.url.host_header());
   request.set(http::field::user_agent, "dsfill/0.1");
@@ -79,6 +80,7 @@ net::Request HttpSender::make_request(std::string_view endpoint, std::string bod
   request.set(http::field::accept, "application/json");
   if (!config_.token.empty()) request.set(http::field::authorization, "Bearer " + config_.token);
   if (!idempotency_key.empty()) request.set("Idempotency-Key", idempotency_key);
+  if (first_row > 0) request.set("X-First-Row", std::to_string(first_row));
   for (const auto& [name, value] : config_.headers) request.set(name, value);
   request.keep_alive(true);
   request.body() = std::move(body);
@@ -112,7 +114,7 @@ void HttpSender::submit(EncodedBatch batch) {
   const std::string key = batch.idempotency_key;
   std::string body = std::move(batch.body);
   flight->batch = std::move(batch);
-  flight->request = make_request("dataset-fill", std::move(body), key);
+  flight->request = make_request("dataset-fill", std::move(body), key, flight->batch.first_row);
   const std::uint64_t seq = flight->batch.seq;
   const bool truncates = !flight->batch.append;
   batches_.emplace(seq, std::move(flight));
@@ -276,10 +278,19 @@ void HttpSender::on_response(const FlightPtr& flight,
       } else if (split_refused_flight(flight, response)) {
         // Split around the refused rows: the parts go out from pump() below.
       } else {
+        std::string why = describe_answer(response);
+        // A server that did not take X-First-Row names only the request's row: name the file's.
+        const std::optional<std::size_t> row = named_row(response.body().text);
+        if (row && why.find(" of the file") == std::string::npos) {
+          const std::int64_t first =
+              flight->parent ? flight->part.first_row : flight->batch.first_row;
+          why += " (rows[" + std::to_string(*row) + "] is row " +
+                 std::to_string(first + static_cast<std::int64_t>(*row)) + " of the file)";
+        }
         drop(flight);
         const std::string hint = auth_hint(response.result_int(), !config_.token.empty());
-        stop(Outcome::kRejected, "the server rejected " + describe(*flight) + ": " +
-                                     describe_answer(response) + (hint.empty() ? "" : "; " + hint));
+        stop(Outcome::kRejected, "the server rejected " + describe(*flight) + ": " + why +
+                                     (hint.empty() ? "" : "; " + hint));
       }
       break;
   }
@@ -505,7 +516,7 @@ void HttpSender::next_part(const FlightPtr& parent) {
   flight->part_rows = encoded->rows;
   // The truncating part carries a key of its own too: parts never share a byte range.
   flight->request = make_request("dataset-fill", std::move(encoded->body),
-                                 idempotency_key(config_.load_id, begin, end));
+                                 idempotency_key(config_.load_id, begin, end), part.first_row);
   parts_ready_.push_back(std::move(flight));
 }
 

@@ -141,8 +141,10 @@ class HttpSender final : public BatchSink {
   void start_complete();
   void maybe_finish();
   void note_inflight(int delta);
+  // `first_row` > 0: the file row of the body's first row, sent as X-First-Row so that the
+  // server's errors can name file rows (docs/server.md).
   net::Request make_request(std::string_view endpoint, std::string body,
-                            const std::string& idempotency_key) const;
+                            const std::string& idempotency_key, std::int64_t first_row = 0) const;
   std::string describe(const Flight& flight) const;
 
   boost::asio::io_context& io_;

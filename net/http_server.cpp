@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -78,6 +79,17 @@ std::string default_error_body(unsigned /*status*/, std::string_view message) {
   }
   out += "\"}";
   return out;
+}
+
+// Returns true if the header block `head` (request line and fields, each ending in CRLF) holds
+// an obs-fold: a line that starts with a space or a tab, continuing the field before it. RFC
+// 9112 5.2 lets a server refuse it (400); Beast would join it into the field's value.
+bool has_obs_fold(std::string_view head) {
+  for (std::size_t at = head.find("\r\n"); at != std::string_view::npos;
+       at = head.find("\r\n", at + 2)) {
+    if (at + 2 < head.size() && (head[at + 2] == ' ' || head[at + 2] == '\t')) return true;
+  }
+  return false;
 }
 
 bool is_only_chunked(std::string_view te) {
@@ -194,6 +206,34 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(config().max_body_bytes);
     parser_->get().body().charge = BodyCharge(&server_->budget);
     stream_.expires_after(config().header_timeout);
+    read_header_bytes();
+  }
+
+  // Reads until the whole header is in the buffer, so that its raw bytes can be checked for
+  // obs-fold before Beast's parser (which joins folded lines) sees them; then parses it. A
+  // header over the limit goes to the parser as it is, which refuses it (431).
+  void read_header_bytes() {
+    const auto bytes = buffer_.data();
+    const std::string_view raw(static_cast<const char*>(bytes.data()), bytes.size());
+    const std::size_t end = raw.find("\r\n\r\n");
+    if (end != std::string_view::npos) {
+      if (has_obs_fold(raw.substr(0, end + 2))) {
+        return reject(http::status::bad_request,
+                      "obs-fold (a header line that starts with a space or tab, continuing the "
+                      "previous one) is not accepted (RFC 9112 5.2)");
+      }
+    } else if (raw.size() <= config().max_header_bytes) {
+      // Up to kReadBufferBytes in all: the buffer keeps its capacity, which also bounds what a
+      // chunked trailer can pile up between two checks (on_read_body_some).
+      const std::size_t room = std::max<std::size_t>(512, kReadBufferBytes - raw.size());
+      stream_.async_read_some(buffer_.prepare(room),
+                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                if (ec) return self->on_read_error(ec);
+                                self->buffer_.commit(n);
+                                self->read_header_bytes();
+                              });
+      return;
+    }
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
                               self->on_read_header(ec);
@@ -250,6 +290,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read_body_some(beast::error_code ec, std::size_t bytes) {
     if (ec) return on_read_error(ec);
+    // The parser takes chunk data as it arrives; what it leaves in the buffer of a chunked body
+    // is an incomplete chunk header or trailer, which Beast would otherwise let grow without
+    // bound (and throw on a field of 64 KiB). Both count against the header limit.
+    if (parser_->chunked() && buffer_.size() > config().max_header_bytes) {
+      return reject(http::status::request_header_fields_too_large,
+                    "chunked trailer (or a chunk header) exceeds " +
+                        std::to_string(config().max_header_bytes) + " bytes");
+    }
     window_bytes_ += bytes;
     const auto window_ms = static_cast<std::uint64_t>(config().body_window.count());
     if (window_bytes_ * 1000 >= config().min_body_rate * window_ms) {
@@ -391,8 +439,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<HttpServer::Impl> server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<RequestBody>> parser_;
-  BodyCharge charge_;           // the budget held by the request being handled
-  std::uint64_t requests_ = 0;  // requests read on this connection
+  BodyCharge charge_;               // the budget held by the request being handled
+  std::uint64_t requests_ = 0;      // requests read on this connection
   std::uint64_t window_bytes_ = 0;  // body bytes read in the current body window
   std::unique_ptr<HttpResponse> response_;
   std::array<char, 16 * 1024> scratch_{};

@@ -1,5 +1,6 @@
 #include "server/handler.h"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -31,8 +32,8 @@ struct Handler::Scratch {
 
   // Returns roughly the bytes this scratch holds on to.
   std::size_t footprint() const {
-    return rows_json.capacity() + rows.values.capacity() * sizeof(Value) + body_parser.capacity() +
-           rows_parser.capacity();
+    return rows_json.capacity() + rows.values.capacity() * sizeof(Value) + rows.text.capacity() +
+           body_parser.capacity() + rows_parser.capacity();
   }
 };
 
@@ -428,6 +429,21 @@ void Handler::handle_fill(std::shared_ptr<Call> call) {
   });
 }
 
+namespace {
+
+// Reads the optional X-First-Row header (the file row, 1-based, of the request's first row) into
+// `row`: 0 when absent. Returns false when it is present but not a positive integer.
+bool first_file_row(const net::HttpRequest& request, std::int64_t& row) {
+  row = 0;
+  const auto field = request.find("X-First-Row");
+  if (field == request.end()) return true;
+  const std::string_view text = field->value();
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), row);
+  return ec == std::errc() && p == text.data() + text.size() && row > 0;
+}
+
+}  // namespace
+
 std::optional<Error> Handler::check_fill(Call& call) {
   // A store that keeps no keys needs no fingerprint (see request_fingerprint).
   const bool fingerprint = call.has_key && store_->store().uses_fingerprints();
@@ -436,10 +452,16 @@ std::optional<Error> Handler::check_fill(Call& call) {
   std::optional<Error> rejection;
   const Limits& limits = options_.limits;
   if (!fill.compressed && fill.insert_data.size() > limits.max_decoded_bytes) {
+    rejection = make_error(ErrorCode::kTooLarge,
+                           "insert-data: " + std::to_string(fill.insert_data.size()) +
+                               " bytes exceeds the decoded-size limit of " +
+                               std::to_string(limits.max_decoded_bytes) + " (--max-decoded-bytes)");
+  }
+  std::int64_t first_row = 0;
+  if (!rejection && !first_file_row(call.request, first_row)) {
     rejection =
-        make_error(ErrorCode::kTooLarge, "insert-data: " + std::to_string(fill.insert_data.size()) +
-                                             " bytes exceeds the decoded-size limit of " +
-                                             std::to_string(limits.max_decoded_bytes));
+        make_error(ErrorCode::kBadArgument,
+                   "X-First-Row must be a positive integer (the file row of the first row)");
   }
   auto rules = check_columns(fill.columns);
   if (!rejection && !rules) rejection = rules.error();
@@ -458,7 +480,7 @@ std::optional<Error> Handler::check_fill(Call& call) {
   }
   if (!rejection) {
     if (auto r = validate_rows(work.rows_parser, work.rows_json, fill.columns, *rules, limits,
-                               work.rows);
+                               work.rows, first_row);
         !r) {
       rejection = r.error();
     }

@@ -7,6 +7,7 @@
 #include "server/envelope.h"
 #include "server/handler.h"
 #include "server/http_mapping.h"
+#include "server/log_writer.h"
 #include "server/request.h"
 #include "server/sqlite_store.h"
 
@@ -75,7 +76,13 @@ Result<std::unique_ptr<DatasetServer>> DatasetServer::start(ServeOptions options
   handler_options.limits = options.limits;
   handler_options.auto_create = options.auto_create;
   handler_options.tokens = std::move(options.tokens);
-  handler_options.log = options.log;
+  if (options.log) {
+    handler_options.log = options.log;
+  } else {
+    // stderr through the log writer, so that a reader not draining it never stalls a request.
+    server->log_ = std::make_unique<LogWriter>();
+    handler_options.log = [log = server->log_.get()](std::string_view line) { log->write(line); };
+  }
   server->handler_ = std::make_shared<Handler>(std::move(handler_options), server->worker_.get());
 
   net::HttpServerConfig config;
@@ -123,6 +130,7 @@ std::string DatasetServer::address() const { return http_->address(); }
 void DatasetServer::stop() {
   if (http_) http_->stop();  // in-flight requests are answered before this returns
   worker_.reset();           // then the store's queue is empty: close the database
+  log_.reset();              // then no line is written any more: flush, report drops
 }
 
 }  // namespace dsfill::server

@@ -24,6 +24,7 @@ class HttpServer;
 namespace dsfill::server {
 
 class Handler;
+class LogWriter;
 class StoreWorker;
 
 struct ServeOptions {
@@ -43,8 +44,10 @@ struct ServeOptions {
     std::string dataset_code;
     codec::Columns columns;
   };
-  std::vector<Create> create;                      // datasets created (or checked) before listening
-  std::function<void(std::string_view line)> log;  // per-request lines; null: stderr
+  std::vector<Create> create;  // datasets created (or checked) before listening
+  // Per-request lines; null: stderr, through a LogWriter (never blocks; drops and counts lines
+  // when stderr is not read).
+  std::function<void(std::string_view line)> log;
 };
 
 class DatasetServer {
@@ -61,6 +64,7 @@ class DatasetServer {
 
  private:
   DatasetServer() = default;
+  std::unique_ptr<LogWriter> log_;  // first: destroyed after everything that logs
   std::unique_ptr<StoreWorker> worker_;
   std::shared_ptr<Handler> handler_;
   std::unique_ptr<net::HttpServer> http_;

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include "codec/column_names.h"
+#include "codec/exact_number.h"
 #include "codec/json_text.h"
 #include "server/envelope.h"
 #include "server/failures.h"
@@ -149,9 +150,10 @@ std::string columns_difference(const codec::Columns& stored, const codec::Column
 
 Result<void> validate_rows(od::parser& parser, std::string& json, const codec::Columns& columns,
                            const std::vector<ColumnRule>& rules, const Limits& limits,
-                           RowBatch& out) {
+                           RowBatch& out, std::int64_t first_file_row) {
   out.columns = columns.size();
   out.values.clear();
+  out.text.clear();
   json.reserve(json.size() + simdjson::SIMDJSON_PADDING);
   const auto bad = [](std::string what) {
     return make_error(ErrorCode::kBadJson, "insert-data: " + std::move(what));
@@ -168,15 +170,23 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
   // Most rows JSON holds no backslash at all: one memchr then spares every string its own check.
   const bool has_escapes = std::memchr(json.data(), '\\', json.size()) != nullptr;
   std::size_t r = 0;
+  // Names row r of the request, and its row in the file when the request says where it starts.
+  const auto row_name = [&](std::size_t row) {
+    std::string name = "rows[" + std::to_string(row) + "]";
+    if (first_file_row > 0) {
+      name += " (row " + std::to_string(first_file_row + static_cast<std::int64_t>(row)) +
+              " of the file)";
+    }
+    return name;
+  };
   for (auto row_result : rows) {
     const auto where = [&](std::size_t c) {
-      return "rows[" + std::to_string(r) + "] column " + std::to_string(c) + " " +
-             json_quoted(columns[c].name) + " (" + subtype_name(rules[c].subtype) + ")";
+      return row_name(r) + " column " + std::to_string(c) + " " + json_quoted(columns[c].name) +
+             " (" + subtype_name(rules[c].subtype) + ")";
     };
     od::array row;
     if (auto err = row_result.get_array().get(row)) {
-      return bad("rows[" + std::to_string(r) +
-                 "]: expected an array of values: " + simdjson::error_message(err));
+      return bad(row_name(r) + ": expected an array of values: " + simdjson::error_message(err));
     }
     if (r >= limits.max_rows) {
       return make_error(
@@ -187,11 +197,10 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
     for (auto value_result : row) {
       od::value v;
       if (auto err = value_result.get(v)) {
-        return bad("rows[" + std::to_string(r) + "]: " + simdjson::error_message(err));
+        return bad(row_name(r) + ": " + simdjson::error_message(err));
       }
       if (c >= ncols) {
-        return bad("rows[" + std::to_string(r) + "]: more values than the " +
-                   std::to_string(ncols) + " columns");
+        return bad(row_name(r) + ": more values than the " + std::to_string(ncols) + " columns");
       }
       // The token (the value and any whitespace after it) is where the type is read from too.
       const std::string_view token = v.raw_json_token();
@@ -253,6 +262,19 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
           out_value.type = Value::Type::kText;
           out_value.data = s.data();
           out_value.size = static_cast<std::uint32_t>(s.size());
+          if (!s.empty() && rule.subtype == Subtype::kDate) {
+            // Stored in ISO 8601, so that dates sort as text. The text is written to out.text,
+            // which may still move: the value keeps its offset until the rows are done.
+            const std::size_t at = out.text.size();
+            out.text.resize(at + codec::DateFormat::kMaxIsoBytes);
+            const std::size_t n = rule.date.to_iso(s, out.text.data() + at);
+            out.text.resize(at + n);
+            if (n != 0) {
+              out_value.data = nullptr;
+              out_value.integer = static_cast<std::int64_t>(at);
+              out_value.size = static_cast<std::uint32_t>(n);
+            }
+          }
           break;
         }
         case od::json_type::number: {
@@ -273,22 +295,28 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
             out_value.type = Value::Type::kText;
             break;
           }
-          const char* end = raw.data() + raw.size();
-          if (raw.find_first_of(".eE") == std::string_view::npos) {
-            auto [p, ec] = std::from_chars(raw.data(), end, out_value.integer);
-            if (ec == std::errc() && p == end) {
-              out_value.type = Value::Type::kInteger;
-              break;
-            }
-          }
           // The client's transcoder refuses by the same rule (codec/json_text.h), so a batch it
           // sends is never refused here for a number's range.
           if (!codec::json_number_in_range(raw)) {
             return make_error(ErrorCode::kBadNumber, "insert-data: " + where(c) + ": " +
                                                          json_quoted(raw) + " is out of range");
           }
-          std::from_chars(raw.data(), end, out_value.real);  // in range: it reads the whole text
-          out_value.type = Value::Type::kReal;
+          // Stored without a lost digit: INTEGER, REAL when the double holds every digit, else
+          // the literal as TEXT (codec/exact_number.h).
+          const codec::ExactNumber exact = codec::exact_number(raw);
+          switch (exact.kind) {
+            case codec::ExactNumber::Kind::kInteger:
+              out_value.type = Value::Type::kInteger;
+              out_value.integer = exact.integer;
+              break;
+            case codec::ExactNumber::Kind::kReal:
+              out_value.type = Value::Type::kReal;
+              out_value.real = exact.real;
+              break;
+            case codec::ExactNumber::Kind::kText:
+              out_value.type = Value::Type::kText;
+              break;
+          }
           break;
         }
         case od::json_type::null:
@@ -307,13 +335,20 @@ Result<void> validate_rows(od::parser& parser, std::string& json, const codec::C
       ++c;
     }
     if (c != ncols) {
-      return bad("rows[" + std::to_string(r) + "]: " + std::to_string(c) + " values, expected " +
+      return bad(row_name(r) + ": " + std::to_string(c) + " values, expected " +
                  std::to_string(ncols) + " (one per column)");
     }
     ++r;
   }
   if (doc.current_location().error() == simdjson::SUCCESS)
     return bad("trailing content after the array of rows");
+  if (!out.text.empty()) {
+    for (Value& v : out.values) {
+      if (v.type == Value::Type::kText && v.data == nullptr) {
+        v.data = out.text.data() + v.integer;
+      }
+    }
+  }
   return {};
 }
 

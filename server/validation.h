@@ -11,6 +11,10 @@
 //   text    : a string, a JSON number (kept as its literal text) or null
 //   numeric : a JSON number, a numeric string ([+-]digits[.digits][e[+-]digits]), "" or null
 //   date    : a string matching the column's format, "" or null
+// Stored as sent: a JSON number in a numeric column becomes an INTEGER when it is an integer
+// that fits int64, a REAL when the double holds every digit, else its literal TEXT
+// (codec/exact_number.h); text as sent; a date in ISO 8601 (DateFormat::to_iso) so that dates
+// sort, or as sent when its format has no year, month or day.
 // Errors name the row (0-based index in insert-data), the column and the value. Sizes over the
 // limits fail with ErrorCode::kTooLarge, everything else with kBadJson / kBadNumber.
 #pragma once
@@ -66,14 +70,18 @@ struct Value {
 struct RowBatch {
   std::size_t columns = 0;
   std::vector<Value> values;
+  // Text written by validation rather than sent as is (dates in ISO 8601); values point into it.
+  std::string text;
   std::size_t rows() const { return columns == 0 ? 0 : values.size() / columns; }
 };
 
 // Parses `json` (the decoded insert-data; its capacity is grown for simdjson's padding) with
 // `parser` and fills `out`. `parser` and `json` must outlive every use of `out`.
+// `first_file_row` > 0 (the request's X-First-Row): errors name the file row too,
+// "rows[17] (row 1234584 of the file)", taking one row per record from there.
 Result<void> validate_rows(simdjson::ondemand::parser& parser, std::string& json,
                            const codec::Columns& columns, const std::vector<ColumnRule>& rules,
-                           const Limits& limits, RowBatch& out);
+                           const Limits& limits, RowBatch& out, std::int64_t first_file_row = 0);
 
 // Returns true if `s` is a numeric string as accepted in numeric columns.
 bool is_numeric_text(std::string_view s);

@@ -10,6 +10,20 @@
 namespace dsfill::loader {
 namespace {
 
+TEST(BoundedQueue, TryPushDropsWhenFullInsteadOfWaiting) {
+  BoundedQueue<int> q(2);
+  EXPECT_TRUE(q.try_push(1));
+  EXPECT_TRUE(q.try_push(2));
+  EXPECT_FALSE(q.try_push(3));  // full: dropped at once
+  EXPECT_EQ(q.pop(), 1);
+  EXPECT_TRUE(q.try_push(4));
+  q.close();
+  EXPECT_FALSE(q.try_push(5));  // closed
+  EXPECT_EQ(q.pop(), 2);
+  EXPECT_EQ(q.pop(), 4);
+  EXPECT_EQ(q.pop(), std::nullopt);
+}
+
 TEST(BoundedQueue, PopsInPushOrder) {
   BoundedQueue<int> q(3);
   q.push(1);

@@ -103,6 +103,41 @@ TEST_F(ServerTest, CompressedFillIsStoredExactly) {
             (std::vector<std::string>{"text", "real"}));
 }
 
+TEST_F(ServerTest, NumbersAndDatesAreStoredAsSentAndSort) {
+  ServeOptions options;
+  options.auto_create = true;
+  start(options, false);
+  constexpr const char* kDayFirst =
+      R"([{"name":"N","alias":"N","type":"measure","subtype":"numeric"},)"
+      R"({"name":"D","alias":"D","type":"dimension","subtype":"date","format":"DD/MM/YYYY"}])";
+  const std::string rows = R"([[100.00,"31/01/2024"],[12345678901234567890,"01/02/2024"],)"
+                           R"([1.00000000000000000001,"15/12/2023"],[0.1,""],[-7,null]])";
+  auto res = fill(fill_body("u1", "dates", kDayFirst, compress_payload(rows), true, true));
+  ASSERT_EQ(res.status, 200u) << res.body;
+  EXPECT_EQ(query(db_, "SELECT typeof(N), N FROM ds_1 ORDER BY rowid"),
+            (std::vector<std::string>{"real|100.0", "text|12345678901234567890",
+                                      "text|1.00000000000000000001", "real|0.1", "integer|-7"}));
+  // Dates in ISO 8601: ordering by the column is ordering by date.
+  EXPECT_EQ(query(db_, "SELECT D FROM ds_1 WHERE D <> '' ORDER BY D"),
+            (std::vector<std::string>{"2023-12-15", "2024-01-31", "2024-02-01"}));
+  // The shape reads the text numbers as numbers too.
+  res = http_request(server_->port(), "POST", "/dataset-complete",
+                     R"({"user-code":"u1","dataset-code":"dates"})");
+  ASSERT_EQ(res.status, 200u) << res.body;
+  EXPECT_NE(res.body.find(R"("min":-7)"), std::string::npos) << res.body;
+  EXPECT_NE(res.body.find(R"("max":1.2345678901234567e+19)"), std::string::npos) << res.body;
+}
+
+TEST_F(ServerTest, XFirstRowNamesTheFileRow) {
+  start();
+  const std::string bad = fill_body(
+      "u1", "d1", kColumns, compress_payload(R"([["a","1",null],["b","x",null]])"), true, true);
+  expect_rejected(bad, 400, R"(rows[1] (row 1001 of the file) column 1 \"Qty\")",
+                  {{"X-First-Row", "1000"}});
+  expect_rejected(bad, 400, R"(rows[1] column 1)");
+  expect_rejected(bad, 400, "X-First-Row must be a positive integer", {{"X-First-Row", "0"}});
+}
+
 TEST_F(ServerTest, UncompressedFillIsStored) {
   start();
   auto res = fill_rows(R"([["a","1",null],["b","",""]])", false, false);
@@ -564,10 +599,28 @@ TEST_F(ServerTest, DecodedSizeRatioRowAndFieldLimits) {
 
 TEST_F(ServerTest, GzipBombIsRefusedWithDefaultLimits) {
   start();
-  const std::string zeros(100u << 20, '0');
+  // Over the default decoded-size cap (256 MiB): refused from the gzip size field, before the
+  // output is allocated; the cap, not the compression ratio, is the defence.
+  const std::string zeros((256u << 20) + 1, '0');
   const std::string bomb = compress_payload(zeros);
-  EXPECT_LT(bomb.size(), 200u * 1024);  // the request is small...
-  expect_rejected(fill_body("u1", "d1", kColumns, bomb, true, true), 413, "insert-data");
+  EXPECT_LT(bomb.size(), 600u * 1024);  // the request is small...
+  expect_rejected(fill_body("u1", "d1", kColumns, bomb, true, true), 413,
+                  "exceeds the decoded-size limit of 268435456");
+}
+
+TEST_F(ServerTest, RepetitiveDataUnderTheDecodedCapIsAccepted) {
+  // A legitimate 5 MB value of one repeated character compresses about 1000:1, as a bomb does;
+  // under the decoded-size cap it is stored (the old ratio cap of 200 refused it).
+  ServeOptions options;
+  options.limits.max_field_bytes = 8u << 20;
+  start(options);
+  const std::string rows = R"([[")" + std::string(5'000'000, 'x') + R"(","1",null]])";
+  const std::string gz = compress_payload(rows);
+  EXPECT_LT(gz.size() * 200, rows.size());  // more than 200:1
+  auto res = fill(fill_body("u1", "d1", kColumns, gz, true, true));
+  ASSERT_EQ(res.status, 200u) << res.body;
+  const auto rows_stored = stored();
+  ASSERT_EQ(rows_stored.size(), 1u);
 }
 
 TEST_F(ServerTest, DiscardValidatesButStoresNothing) {

@@ -203,4 +203,58 @@ TEST(Validation, ErrorsNameRowColumnAndValue) {
 }
 
 }  // namespace
+TEST(Validation, NumbersAreStoredWithoutALostDigit) {
+  auto c = cols(R"([{"name":"n","alias":"n","type":"measure","subtype":"numeric"}])");
+  auto rules = check_columns(c);
+  ASSERT_TRUE(rules);
+  simdjson::ondemand::parser parser;
+  std::string json =
+      "[[100.00],[0.1],[12345678901234567890],[1.00000000000000000001],[9223372036854775807]]";
+  RowBatch batch;
+  auto r = validate_rows(parser, json, c, *rules, Limits{}, batch);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(batch.values[0].type, Value::Type::kReal);
+  EXPECT_EQ(batch.values[0].real, 100.0);
+  EXPECT_EQ(batch.values[1].type, Value::Type::kReal);
+  EXPECT_EQ(batch.values[1].real, 0.1);
+  EXPECT_EQ(batch.values[2].type, Value::Type::kText);
+  EXPECT_EQ(batch.values[2].text(), "12345678901234567890");
+  EXPECT_EQ(batch.values[3].type, Value::Type::kText);
+  EXPECT_EQ(batch.values[3].text(), "1.00000000000000000001");
+  EXPECT_EQ(batch.values[4].type, Value::Type::kInteger);
+  EXPECT_EQ(batch.values[4].integer, INT64_MAX);
+}
+
+TEST(Validation, DatesAreStoredInIso8601) {
+  auto c =
+      cols(R"([{"name":"d","alias":"d","type":"dimension","subtype":"date","format":"DD/MM/YYYY"},)"
+           R"({"name":"t","alias":"t","type":"dimension","subtype":"date","format":"HH:mm"}])");
+  auto rules = check_columns(c);
+  ASSERT_TRUE(rules);
+  simdjson::ondemand::parser parser;
+  std::string json = R"([["31/01/2024","10:00"],["",null],["01/02/2024","23:59"]])";
+  RowBatch batch;
+  auto r = validate_rows(parser, json, c, *rules, Limits{}, batch);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(batch.values[0].text(), "2024-01-31");
+  EXPECT_EQ(batch.values[1].text(), "10:00");  // no date in the format: as sent
+  EXPECT_EQ(batch.values[2].text(), "");
+  EXPECT_EQ(batch.values[3].type, Value::Type::kNull);
+  EXPECT_EQ(batch.values[4].text(), "2024-02-01");
+  EXPECT_LT(batch.values[0].text(), batch.values[4].text());
+}
+
+TEST(Validation, ErrorsNameTheFileRowWhenTheRequestGivesIt) {
+  auto c = cols(R"([{"name":"n","alias":"n","type":"measure","subtype":"numeric"}])");
+  auto rules = check_columns(c);
+  ASSERT_TRUE(rules);
+  simdjson::ondemand::parser parser;
+  std::string json = R"([["1"],["2"],["two"]])";
+  RowBatch batch;
+  auto r = validate_rows(parser, json, c, *rules, Limits{}, batch, 1'234'565);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, R"(insert-data: rows[2] (row 1234567 of the file) column 0 "n")"
+                               R"( (numeric): "two" is not a number)");
+}
+
 }  // namespace dsfill::server
