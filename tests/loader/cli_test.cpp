@@ -238,6 +238,20 @@ TEST_F(Cli, ProgressWithoutATerminalIsPlainLinesEveryStatsInterval) {
   EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
 }
 
+TEST_F(Cli, HttpsAgainstAPlainHttpPortExitsWith5AtOnce) {
+  ReferenceServer server(dir_.file("store.db"));
+  std::string url = server.url();
+  url.replace(0, 4, "https");
+  const ProcessRun r =
+      dsfill(dir_, "load " + csv_ + " --url " + url +
+                       " --user-code u1 --dataset-code d1 --summary-json " + dir_.file("s.json"));
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.err.find("not retried"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("retry "), std::string::npos) << r.err;  // no retry line
+  const auto json = boost::json::parse(slurp(dir_.file("s.json"))).as_object();
+  EXPECT_EQ(json.at("retries").to_number<std::uint64_t>(), 0u);
+}
+
 TEST_F(Cli, SigintStopsTheLoadWith130) {
   // A slow server keeps requests in flight; the signal comes once the first one arrived.
   StubServer stub([](int, const Seen&) {
