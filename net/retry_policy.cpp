@@ -20,6 +20,9 @@ using http_error = boost::beast::http::error;
 
 Verdict classify_status(unsigned status) {
   if (status >= 200 && status < 300) return Verdict::kSuccess;
+  // 501 (the method is not implemented) and 505 (the HTTP version is not supported) say what
+  // the server can never do: no retry fixes them.
+  if (status == 501 || status == 505) return Verdict::kFatal;
   // 425 Too Early: the server asks for the same request again later (RFC 8470).
   if (status == 408 || status == 425 || status == 429 || status >= 500) return Verdict::kRetry;
   if (status == 409) return Verdict::kRetryPause;

@@ -22,7 +22,7 @@ enum class Verdict : std::uint8_t {
                 // disk full, too: space may be freed; when retries run out the load stops
                 // as "gave up on the network", state saved, resumable)
   kRetryPause,  // 409: the same request is still in progress on the server; pause, retry
-  kFatal,       // any other status: fail the load with the server's message
+  kFatal,       // any other status (501 and 505 too): fail the load with the server's message
   // A TLS failure (handshake, certificate verification, a plain-HTTP port answering https):
   // retrying cannot fix it, so the load fails at once with the reason.
   kFatalTls,

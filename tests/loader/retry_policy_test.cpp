@@ -30,6 +30,8 @@ TEST(RetryPolicy, ClassifiesStatuses) {
   EXPECT_EQ(classify_status(404), Verdict::kFatal);
   EXPECT_EQ(classify_status(422), Verdict::kFatal);
   EXPECT_EQ(classify_status(301), Verdict::kFatal);
+  EXPECT_EQ(classify_status(501), Verdict::kFatal);  // the server cannot do POST: never will
+  EXPECT_EQ(classify_status(505), Verdict::kFatal);
 }
 
 TEST(RetryPolicy, ClassifiesTransportErrors) {
