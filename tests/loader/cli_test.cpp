@@ -252,6 +252,31 @@ TEST_F(Cli, HttpsAgainstAPlainHttpPortExitsWith5AtOnce) {
   EXPECT_EQ(json.at("retries").to_number<std::uint64_t>(), 0u);
 }
 
+TEST_F(Cli, EachRetryIsOneJsonLogLineWithItsReason) {
+  StubServer stub([](int n, const Seen& s) {
+    if (s.target == "/dataset-complete") return reply(200, ok_envelope());
+    return n < 2 ? reply(503, R"({"data":{"status":"error","message":"too busy"}})")
+                 : reply(200, ok_body(250, 250));
+  });
+  const ProcessRun r = dsfill(dir_,
+                              "load " + csv_ + " --url " + stub.url() +
+                                  " --user-code u1 --dataset-code d1 --log-format json",
+                              "DSFILL_RETRY_SEED=3");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::istringstream lines(r.err);
+  std::string line;
+  int retries = 0;
+  while (std::getline(lines, line)) {
+    const auto o = boost::json::parse(line).as_object();
+    if (!o.contains("event") || o.at("event").as_string() != "retry") continue;
+    ++retries;
+    EXPECT_EQ(o.at("level").as_string(), "warn") << line;
+    EXPECT_EQ(o.at("retry").to_number<int>(), retries) << line;
+    EXPECT_NE(std::string(o.at("reason").as_string()).find("HTTP 503"), std::string::npos) << line;
+  }
+  EXPECT_EQ(retries, 2) << r.err;
+}
+
 TEST_F(Cli, SigintStopsTheLoadWith130) {
   // A slow server keeps requests in flight; the signal comes once the first one arrived.
   StubServer stub([](int, const Seen&) {
