@@ -392,8 +392,7 @@ std::string HttpSender::proxy_failure_message(const net::HttpConnection& conn,
 std::string HttpSender::not_http_message(const net::HttpConnection& conn,
                                          const error_code& ec) const {
   const std::string where = config_.url.host + ":" + config_.url.port;
-  return "the answer from " + where + " to " + std::string(config_.url.tls ? "https" : "http") +
-         " is not HTTP (" + conn.describe_failure(ec) +
+  return "what " + where + " answered is not HTTP (" + conn.describe_failure(ec) +
          "); not retried, as retrying cannot fix it: check --url (scheme, host and port)" +
          (config_.url.tls ? std::string() : ": a port that speaks TLS needs https://, not http://");
 }
