@@ -145,7 +145,8 @@ std::string format_progress(const ProgressSnapshot& s, std::size_t width) {
     fields.push_back({done, "", s.completing ? kBytes : 0});
   }
   fields.push_back({format_count(s.rows_done) + " rows", "", kRows});
-  fields.push_back({fmt::format("{:.1f} MB/s", mbps), "", kByteRate});
+  // In the unit that fits (a slow link shows "9.0 kB/s", not "0.0 MB/s").
+  fields.push_back({format_bytes(mbps * 1e6) + "/s", "", kByteRate});
   fields.push_back(
       {format_count(static_cast<std::uint64_t>(rows_per_s)) + " rows/s", "", kRowRate});
   if (sized && mbps > 0 && !s.completing) {
