@@ -67,6 +67,7 @@ struct LoadFlags {
   double max_requests_per_second = 0;
   bool no_complete = false;
   std::string progress = "auto";
+  double stats_interval_seconds = 60;
   std::string summary_json;
   std::string metrics_file;  // --metrics-file: Prometheus text, written at the end of every run
   bool dry_run = false;
@@ -323,6 +324,8 @@ loader::LoadOptions load_options(const LoadFlags& f) {
   o.progress = f.progress == "always"  ? loader::ProgressMode::kAlways
                : f.progress == "never" ? loader::ProgressMode::kNever
                                        : loader::ProgressMode::kAuto;
+  o.stats_interval =
+      std::chrono::milliseconds(static_cast<std::int64_t>(f.stats_interval_seconds * 1000));
   if (!f.dry_run) {
     if (f.url.empty()) throw UsageError("--url is required (or use --dry-run)");
     if (f.user_code.empty()) throw UsageError("--user-code is required (or use --dry-run)");
@@ -356,8 +359,11 @@ int exit_code(const loader::LoadReport& report) {
 
 void print_report(const char* command, const loader::LoadReport& report,
                   const std::string& summary_json) {
-  std::fputs(loader::format_summary(report).c_str(), stdout);
-  std::fflush(stdout);
+  // A load that never read its input (a usage or input error) has no summary, only its error.
+  if (report.started) {
+    std::fputs(loader::format_summary(report).c_str(), stdout);
+    std::fflush(stdout);
+  }
   if (loader::log_format() == loader::LogFormat::kJson) {
     // One line with the summary's figures, for log shippers; never the token.
     const std::string outcome = loader::outcome_name(report.outcome);
@@ -392,7 +398,11 @@ void print_report(const char* command, const loader::LoadReport& report,
                    command);
     }
   }
-  if (!summary_json.empty()) {
+  if (summary_json == "-") {
+    // The last line of stdout (Airflow's XCom takes it), after the human summary.
+    std::fputs((loader::summary_json(report) + '\n').c_str(), stdout);
+    std::fflush(stdout);
+  } else if (!summary_json.empty()) {
     std::ofstream out(summary_json, std::ios::binary | std::ios::trunc);
     out << loader::summary_json(report) << '\n';
     if (!out) std::fprintf(stderr, "dsfill %s: cannot write %s\n", command, summary_json.c_str());
@@ -649,10 +659,19 @@ void add_load_command(CLI::App& app, CommandAction& action) {
       ->excludes(proxy);
   cmd->add_flag("--no-complete", f->no_complete, "Do not POST /dataset-complete at the end");
   cmd->add_option("--progress", f->progress,
-                  "Progress line on stderr: auto (when a TTY), always, never")
+                  "Progress line on stderr: auto (when a TTY), always, never. On a terminal it "
+                  "is redrawn in place, fitted to its width; otherwise (always) one plain line "
+                  "every --stats-interval seconds")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  cmd->add_option("--summary-json", f->summary_json, "Also write the summary as JSON to this file");
+  cmd->add_option("--stats-interval", f->stats_interval_seconds,
+                  "Seconds between progress lines when stderr is not a terminal (a file, a "
+                  "journal) and --progress is always")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--summary-json", f->summary_json,
+                  "Also write the summary as JSON to this file; '-': as one line, the last of "
+                  "stdout (after the human summary), for schedulers that read it (Airflow's XCom)");
   cmd->add_option("--metrics-file", f->metrics_file,
                   "Write the run's outcome to this file in Prometheus' text format (rows, bytes, "
                   "batches, requests, retries, rejects, duration, exit code, "

@@ -10,7 +10,9 @@ namespace dsfill::cli {
 // Maps a finished load to its exit code (see cli/exit_codes.h).
 int exit_code(const loader::LoadReport& report);
 
-// Prints the summary (stdout) and the error (stderr), and writes `summary_json` when not empty.
+// Prints the summary (stdout; none for a load that never started) and the error, once
+// (stderr), and writes `summary_json` when not empty: a file, or "-" for one JSON line printed
+// last on stdout.
 void print_report(const char* command, const loader::LoadReport& report,
                   const std::string& summary_json);
 

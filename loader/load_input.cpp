@@ -91,6 +91,7 @@ Result<std::unique_ptr<LoadInput>> open_input(const LoadOptions& o) {
     return flattened(plan.error(), io ? ErrorCode::kIo : ErrorCode::kBadArgument);
   }
   in->plan = std::move(*plan);
+  in->first_data_row = first_data_row;
   if (in->plan.already_finished) return in;
   // A shard or a resume reads from its own offset; the header above came from byte 0.
   if (o.cuts_file() || in->plan.start_offset != data_start) {

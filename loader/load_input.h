@@ -23,6 +23,9 @@ struct LoadInput {
   codec::BodyTemplate body;
   Plan plan;
   std::optional<std::int64_t> size;  // the input's size when known (compressed when compressed)
+  // The row number of the file's first data record (after the header and skipped lines), so
+  // that what is said of rows never counts the header.
+  std::int64_t first_data_row = 1;
   // For a compressed input: the compressed bytes read so far, out of `size`, for the progress
   // line (the decompressed size is unknown until the end). Null for a plain input.
   std::shared_ptr<const std::atomic<std::int64_t>> compressed_read;

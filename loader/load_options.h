@@ -127,6 +127,8 @@ struct LoadOptions {
   std::size_t max_errors = 100;
 
   ProgressMode progress = ProgressMode::kAuto;
+  // --stats-interval: between plain progress lines when stderr is not a terminal.
+  std::chrono::milliseconds stats_interval{60'000};
   bool handle_signals = true;  // SIGINT/SIGTERM stop reading and let in-flight requests finish
 };
 
@@ -196,6 +198,12 @@ struct LoadReport {
   // The acknowledged contiguous prefix: every batch before this offset and row is stored.
   std::int64_t acked_offset = 0;
   std::int64_t acked_row = 1;
+  // The row number of the file's first data record: data rows in the prefix are
+  // acked_row - first_data_row (row numbers count the header's line; the summary never does).
+  std::int64_t first_data_row = 1;
+  // The load read its input (the stages ran): false for usage and input errors found before
+  // the first read, whose report is the error alone (no summary of zeros).
+  bool started = false;
 
   bool completed = false;                             // POST /dataset-complete acknowledged
   std::optional<std::int64_t> server_rows_count;      // "rows-count" of the last answer
@@ -229,8 +237,11 @@ struct LoadReport {
   // the fields above are the totals. Empty for a one-file load.
   std::vector<FileReport> files;
 
-  // Returns the stage with the highest utilization ("" when none ran).
+  // Returns the stage with the highest utilization, when it was busy more than
+  // kBottleneckUtilization of the time ("" otherwise: a load that waited on nothing of its own,
+  // e.g. one that failed at once or paced by --max-rate, has no bottleneck to speak of).
   std::string bottleneck() const;
+  static constexpr double kBottleneckUtilization = 0.05;
 };
 
 }  // namespace dsfill::loader

@@ -16,7 +16,8 @@ namespace dsfill::loader {
 namespace {
 
 std::atomic<LogFormat> g_format{LogFormat::kText};
-std::string g_prefix = "dsfill";  // written only by set_log_format, before threads start
+std::string g_prefix = "dsfill";            // written only by set_log_format, before threads start
+std::atomic<bool> g_progress_shown{false};  // a progress line is on the terminal
 
 const char* level_name(LogLevel level) {
   switch (level) {
@@ -107,8 +108,11 @@ std::string format_log_line(LogFormat format, std::string_view text_prefix, LogL
   return out;
 }
 
+void set_progress_line_shown(bool shown) { g_progress_shown.store(shown); }
+
 void log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
   std::string line = format_log_line(log_format(), g_prefix, level, msg, fields, now_iso());
+  if (log_format() == LogFormat::kText && g_progress_shown.load()) line.insert(0, "\r\x1b[K");
   line += '\n';
   const char* p = line.data();
   std::size_t left = line.size();

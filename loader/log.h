@@ -33,6 +33,11 @@ std::string format_log_line(LogFormat format, std::string_view text_prefix, LogL
                             std::string_view msg, std::initializer_list<LogField> fields,
                             std::string_view now);
 
+// Says whether a progress line is drawn on the terminal's current line (progress_ticker.h):
+// text messages then clear that line first, so that they never trail after it; the ticker
+// draws it again on its next tick.
+void set_progress_line_shown(bool shown);
+
 // Writes one line to standard error, whole (one write call, so lines from threads never mix).
 void log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
 

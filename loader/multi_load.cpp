@@ -173,6 +173,7 @@ void add_run(LoadReport& total, const LoadReport& r) {
   total.kernels = r.kernels;
   total.acked_offset = r.acked_offset;
   total.acked_row = r.acked_row;
+  total.first_data_row = r.first_data_row;
   total.checkpoint = r.checkpoint;
   if (!r.checkpoint_error.empty()) total.checkpoint_error = r.checkpoint_error;
   total.resume_command = r.resume_command;
@@ -292,6 +293,7 @@ LoadReport run_files(const LoadOptions& o) {
       total.server_rows_before = r.server_rows_before;
     }
     add_run(total, r);
+    total.started = total.started || r.started;
     inserted_known = inserted_known && r.server_rows_inserted.has_value();
     inserted += r.server_rows_inserted.value_or(0);
     first_run = false;

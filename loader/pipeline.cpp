@@ -272,6 +272,8 @@ LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchS
   r.connects = sink.connects();
   r.acked_offset = sink.acks().offset();
   r.acked_row = sink.acks().row();
+  r.first_data_row = in.first_data_row;
+  r.started = true;
   r.completed = s.completed;
   r.server_rows_count = s.server_rows_count;
   if (!s.rows_inserted_missing) r.server_rows_inserted = s.server_rows_inserted;
@@ -283,7 +285,11 @@ LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchS
   for (const auto& e : encoded) encode_busy += e.busy_seconds;
   r.stages = {{"reader", 1, read.busy_seconds},
               {"encoder", static_cast<int>(encoded.size()), encode_busy}};
-  if (o.target == Target::kNetwork) r.stages.push_back({"sender", 1, s.busy_seconds});
+  if (o.target == Target::kNetwork) {
+    // K connections: the sender's busy time is their in-flight time (the state's is per K).
+    const int k = std::max(1, o.connections);
+    r.stages.push_back({"sender", k, s.busy_seconds * k});
+  }
   if (levels) r.level_batches = levels->batches_per_level();
   r.kernels = codec::kernels_in_use();
   r.rows_before = in.plan.checkpoint.rows_acked;
@@ -363,10 +369,15 @@ struct Stages {
         slots(window),
         work(asio::make_work_guard(io)),
         signals(io),
-        ticker(io, in.size,
-               o.progress == ProgressMode::kAlways ||
-                   (o.progress == ProgressMode::kAuto && ::isatty(STDERR_FILENO) == 1),
-               in.compressed_read) {}
+        ticker(io, in.size, progress_settings(o), in.compressed_read) {}
+
+  static ProgressSettings progress_settings(const LoadOptions& o) {
+    const bool terminal = ::isatty(STDERR_FILENO) == 1;
+    return {.enabled = o.progress == ProgressMode::kAlways ||
+                       (o.progress == ProgressMode::kAuto && terminal),
+            .terminal = terminal,
+            .plain_interval = o.stats_interval};
+  }
 
   const int encoders;
   const std::size_t window;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include <fmt/format.h>
 #include <boost/json/array.hpp>
@@ -19,7 +21,8 @@ std::string LoadReport::bottleneck() const {
       best = &stage;
     }
   }
-  return best != nullptr ? best->name : "";
+  return best != nullptr && best->utilization(wall_seconds) > kBottleneckUtilization ? best->name
+                                                                                     : "";
 }
 
 std::string format_bytes(double bytes) {
@@ -75,27 +78,104 @@ namespace {
 
 double rate(double amount, double seconds) { return seconds > 0 ? amount / seconds : 0; }
 
+// The request bodies' size over the CSV's: under 1 when compression wins.
+double body_input_ratio(const LoadReport& r) {
+  return r.bytes_in > 0 ? static_cast<double>(r.bytes_sent) / static_cast<double>(r.bytes_in) : 0;
+}
+
 }  // namespace
 
-std::string format_progress(const ProgressSnapshot& s) {
-  const double mbps = rate(static_cast<double>(s.bytes_done), s.elapsed_seconds) / 1e6;
-  const double rows_per_s = rate(static_cast<double>(s.rows_done), s.elapsed_seconds);
-  std::string out = format_bytes(static_cast<double>(s.bytes_done));
-  if (s.bytes_total && *s.bytes_total > 0) {
-    const auto total = static_cast<double>(*s.bytes_total);
-    out += fmt::format(" / {} ({:.1f}%)", format_bytes(total),
-                       std::min(100.0, 100.0 * static_cast<double>(s.bytes_done) / total));
+std::size_t display_columns(std::string_view text) {
+  std::size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+namespace {
+
+// Returns the first `columns` code points of `text`.
+std::string first_columns(std::string_view text, std::size_t columns) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && n++ == columns) {
+      return std::string(text.substr(0, i));
+    }
   }
-  out += fmt::format("  {} rows  {:.1f} MB/s  {} rows/s", format_count(s.rows_done), mbps,
-                     format_count(static_cast<std::uint64_t>(rows_per_s)));
-  if (s.bytes_total && *s.bytes_total > 0 && mbps > 0) {
+  return std::string(text);
+}
+
+// One field of the progress line. Narrowing applies the steps in `kNarrowing` order: a field
+// whose step has come is shortened (when it has a short form) or dropped.
+struct ProgressField {
+  std::string text;
+  std::string short_text;  // "" : dropped at its step instead
+  int step = 0;            // 0: never dropped nor shortened
+};
+
+std::string join_fields(const std::vector<ProgressField>& fields, int step) {
+  std::string out;
+  for (const auto& f : fields) {
+    const bool narrowed = f.step != 0 && f.step <= step;
+    if (narrowed && f.short_text.empty()) continue;
+    if (!out.empty()) out += "  ";
+    out += narrowed ? f.short_text : f.text;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_progress(const ProgressSnapshot& s, std::size_t width) {
+  const std::uint64_t run_bytes = s.bytes_done > s.bytes_start ? s.bytes_done - s.bytes_start : 0;
+  const double mbps = rate(static_cast<double>(run_bytes), s.elapsed_seconds) / 1e6;
+  const double rows_per_s = rate(static_cast<double>(s.rows_done), s.elapsed_seconds);
+  const bool sized = s.bytes_total && *s.bytes_total > 0;
+  // The narrowing steps, least useful first.
+  enum : int { kRowRate = 1, kNoRetries, kByteRate, kTotal, kEta, kRetries, kRows, kBytes };
+  std::vector<ProgressField> fields;
+  if (s.completing) fields.push_back({"completing dataset...", "", 0});
+  const std::string done = format_bytes(static_cast<double>(s.bytes_done));
+  if (sized) {
+    const auto total = static_cast<double>(*s.bytes_total);
+    const std::string pct =
+        fmt::format("{:.1f}%", std::min(100.0, 100.0 * static_cast<double>(s.bytes_done) / total));
+    fields.push_back({fmt::format("{} / {} ({})", done, format_bytes(total), pct), pct,
+                      s.completing ? kBytes : kTotal});
+  } else {
+    fields.push_back({done, "", s.completing ? kBytes : 0});
+  }
+  fields.push_back({format_count(s.rows_done) + " rows", "", kRows});
+  // In the unit that fits (a slow link shows "9.0 kB/s", not "0.0 MB/s").
+  fields.push_back({format_bytes(mbps * 1e6) + "/s", "", kByteRate});
+  fields.push_back(
+      {format_count(static_cast<std::uint64_t>(rows_per_s)) + " rows/s", "", kRowRate});
+  if (sized && mbps > 0 && !s.completing) {
     const double left =
         std::max(0.0, static_cast<double>(*s.bytes_total) - static_cast<double>(s.bytes_done));
     const auto eta = static_cast<std::uint64_t>(std::llround(left / (mbps * 1e6)));
-    out += fmt::format("  ETA {}:{:02}:{:02}", eta / 3600, (eta / 60) % 60, eta % 60);
+    fields.push_back(
+        {fmt::format("ETA {}:{:02}:{:02}", eta / 3600, (eta / 60) % 60, eta % 60), "", kEta});
   }
-  out += fmt::format("  retries {}", s.retries);
-  return out;
+  fields.push_back({fmt::format("retries {}", s.retries), "",
+                    s.retries == 0 ? static_cast<int>(kNoRetries) : static_cast<int>(kRetries)});
+  const std::size_t room = width == 0 ? SIZE_MAX : width - 1;
+  std::string line;
+  for (int step = 0; step <= kBytes; ++step) {
+    line = join_fields(fields, step);
+    if (display_columns(line) <= room) break;
+  }
+  if (display_columns(line) > room) return first_columns(line, room);
+  // The latest retry's reason fills what room is left, when a retry is shown.
+  if (s.retries > 0 && !s.retry_reason.empty() && line.ends_with(fields.back().text)) {
+    const std::string reason = " (" + s.retry_reason + ")";
+    const std::size_t left = room == SIZE_MAX ? SIZE_MAX : room - display_columns(line);
+    if (display_columns(reason) <= left) {
+      line += reason;
+    } else if (left >= 12) {
+      line += first_columns(reason, left - 4) + "...)";
+    }
+  }
+  return line;
 }
 
 std::string format_summary(const LoadReport& r) {
@@ -105,16 +185,19 @@ std::string format_summary(const LoadReport& r) {
                       : r.target == Target::kDryRun ? "dry run (nothing sent)"
                       : r.target == Target::kCheck  ? "check"
                                                     : "load";
-  out += fmt::format("{}: {}{}\n", title, outcome_name(r.outcome),
-                     r.message.empty() ? "" : " - " + r.message);
+  // A failure's message is the error, printed once, on stderr (cli/load_report.h): the
+  // summary names the outcome only.
+  const bool note = r.outcome == Outcome::kOk && !r.message.empty();
+  out += fmt::format("{}: {}{}\n", title, outcome_name(r.outcome), note ? " - " + r.message : "");
   const bool check = r.target == Target::kCheck;
   out += fmt::format("  {:<14}{}\n", check ? "good rows:" : "rows:", format_count(r.rows));
   out += fmt::format("  batches:      {}\n", format_count(r.batches));
   out += fmt::format("  bytes in:     {}\n", format_bytes(static_cast<double>(r.bytes_in)));
-  const double ratio =
-      r.bytes_sent > 0 ? static_cast<double>(r.bytes_in) / static_cast<double>(r.bytes_sent) : 0;
   if (!check) {
-    out += fmt::format("  bytes {}   {} (compression ratio {:.2f})\n",
+    // What went out per byte read: gzip shrinks it, base64 and JSON grow it (small files).
+    const std::string ratio =
+        r.bytes_in > 0 ? fmt::format(" (body/input size {:.2f})", body_input_ratio(r)) : "";
+    out += fmt::format("  bytes {}   {}{}\n",
                        network ? "sent:" : "out: ", format_bytes(static_cast<double>(r.bytes_sent)),
                        ratio);
   }
@@ -132,8 +215,13 @@ std::string format_summary(const LoadReport& r) {
     }
   }
   if (network) {
-    out += fmt::format("  requests:     {} ({} retries, {} connects)\n", format_count(r.requests),
-                       format_count(r.retries), format_count(r.connects));
+    if (r.connects == 0 && r.requests > 0) {
+      out += fmt::format("  requests:     {} tried ({} retries): the connection was never made\n",
+                         format_count(r.requests), format_count(r.retries));
+    } else {
+      out += fmt::format("  requests:     {} ({} retries, {} connects)\n", format_count(r.requests),
+                         format_count(r.retries), format_count(r.connects));
+    }
     if (r.size_splits > 0) {
       out += fmt::format(
           "  body limit:   {} split{} for size{}; the largest body stored {} bytes\n",
@@ -199,8 +287,11 @@ std::string format_summary(const LoadReport& r) {
     }
     if (!r.row_check.empty()) out += fmt::format("  row check:    {}\n", r.row_check);
     if (r.outcome != Outcome::kOk) {
-      out += fmt::format("  acknowledged prefix: bytes 0-{}, rows up to {}\n", r.acked_offset,
-                         r.acked_row - 1);
+      // Row numbers count the header's line: the data rows are counted from the first one.
+      const auto data_rows =
+          static_cast<std::uint64_t>(std::max<std::int64_t>(0, r.acked_row - r.first_data_row));
+      out += fmt::format("  acknowledged prefix: bytes 0-{}, the first {} data row{}\n",
+                         r.acked_offset, format_count(data_rows), data_rows == 1 ? "" : "s");
     }
     if (r.resumed && !r.already_finished) {
       out += fmt::format("  resumed:      from byte {} ({} rows stored by earlier runs)\n",
@@ -240,8 +331,10 @@ std::string summary_json(const LoadReport& r) {
   o["bytes_in"] = r.bytes_in;
   o["json_bytes"] = r.json_bytes;
   o["bytes_sent"] = r.bytes_sent;
+  // input/body (kept for scripts that read it); body_input_ratio is the summary's figure.
   o["compression_ratio"] =
       r.bytes_sent > 0 ? static_cast<double>(r.bytes_in) / static_cast<double>(r.bytes_sent) : 0.0;
+  o["body_input_ratio"] = body_input_ratio(r);
   o["wall_seconds"] = r.wall_seconds;
   o["mb_per_second"] = rate(static_cast<double>(r.bytes_in), r.wall_seconds) / 1e6;
   o["rows_per_second"] = rate(static_cast<double>(r.rows), r.wall_seconds);

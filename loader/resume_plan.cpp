@@ -218,6 +218,7 @@ LoadReport finished_report(const LoadOptions& o, const Plan& plan) {
   r.message = "the load recorded in " + o.checkpoint + " already finished (" +
               std::to_string(plan.checkpoint.rows_acked) + " rows); nothing was sent";
   r.already_finished = true;
+  r.started = true;  // its summary says what the earlier runs did
   r.resumed = true;
   r.resumed_from = plan.checkpoint.offset;
   r.rows_before = plan.checkpoint.rows_acked;

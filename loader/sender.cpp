@@ -8,6 +8,7 @@
 
 #include "loader/api_answer.h"
 #include "loader/load_id.h"
+#include "loader/log.h"
 #include "net/proxy.h"
 
 namespace dsfill::loader {
@@ -272,6 +273,10 @@ void HttpSender::on_response(const FlightPtr& flight,
       drop(flight);
       stop(Outcome::kNetwork, proxy_failure_message(*conn, ec));
       break;
+    case net::Verdict::kFatalNotHttp:
+      drop(flight);
+      stop(Outcome::kNetwork, not_http_message(*conn, ec));
+      break;
     case net::Verdict::kFatal:
       if (ec) {
         drop(flight);  // our own cancellation
@@ -394,6 +399,14 @@ std::string HttpSender::proxy_failure_message(const net::HttpConnection& conn,
         "NO_PROXY for this host if it is reached directly";
   }
   return conn.describe_failure(ec) + "; not retried, as retrying cannot fix it: " + hint;
+}
+
+std::string HttpSender::not_http_message(const net::HttpConnection& conn,
+                                         const error_code& ec) const {
+  const std::string where = config_.url.host + ":" + config_.url.port;
+  return "what " + where + " answered is not HTTP (" + conn.describe_failure(ec) +
+         "); not retried, as retrying cannot fix it: check --url (scheme, host and port)" +
+         (config_.url.tls ? std::string() : ": a port that speaks TLS needs https://, not http://");
 }
 
 bool HttpSender::split_refused_flight(const FlightPtr& flight, const net::Response& response) {
@@ -552,6 +565,7 @@ void HttpSender::retry_later(const FlightPtr& flight, net::Verdict verdict, cons
   }
   flight->retries = retry;
   ++state_.retries;
+  state_.last_retry_reason = why;
   std::optional<net::Millis> retry_after;
   if (response != nullptr) {
     if (auto it = response->find(http::field::retry_after); it != response->end()) {
@@ -559,6 +573,16 @@ void HttpSender::retry_later(const FlightPtr& flight, net::Verdict verdict, cons
     }
   }
   const net::Millis delay = retry_.delay(retry, verdict, retry_after);
+  // Each retry says why as it happens, not only when the load gives up.
+  const std::string what = describe(*flight);
+  log(LogLevel::kWarn,
+      "retry " + std::to_string(retry) + " of " + what + " in " + std::to_string(delay.count()) +
+          " ms: " + why,
+      {{"event", "retry"},
+       {"retry", static_cast<std::int64_t>(retry)},
+       {"request", what},
+       {"delay_ms", static_cast<std::int64_t>(delay.count())},
+       {"reason", why}});
   flight->timer.emplace(io_, delay);
   waiting_.push_back(flight);
   flight->timer->async_wait([this, flight](const error_code&) {
@@ -613,6 +637,7 @@ void HttpSender::start_complete() {
   complete_ = std::make_shared<Flight>();
   complete_->is_complete = true;
   complete_->request = make_request("dataset-complete", config_.complete_body, "");
+  state_.completing = true;
   order_.open_gate();
   complete_ready_ = true;
   pump();

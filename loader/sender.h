@@ -124,6 +124,9 @@ class HttpSender final : public BatchSink {
   // The error for a proxy's refusal on `conn` (407, 403, ...): its answer and what to do.
   std::string proxy_failure_message(const net::HttpConnection& conn,
                                     const boost::system::error_code& ec) const;
+  // The message of an answer that is not HTTP (kFatalNotHttp), with the likely fix.
+  std::string not_http_message(const net::HttpConnection& conn,
+                               const boost::system::error_code& ec) const;
   // Why a body over body_limit_ is split before it is sent.
   std::string body_limit_reason() const;
   // Encodes and queues the next part of `parent`'s split, or acknowledges `parent` when none

@@ -49,6 +49,8 @@ struct SinkState {
   std::uint64_t bytes_sent = 0;  // request bodies of the acknowledged batches
   std::uint64_t requests = 0;
   std::uint64_t retries = 0;
+  std::string last_retry_reason;  // why the latest retry happened ("HTTP 503 ...", "timeout")
+  bool completing = false;        // POST /dataset-complete has started (every batch is stored)
   bool completed = false;
   std::optional<std::int64_t> server_rows_count;      // of the last answer read
   std::optional<std::int64_t> server_rows_count_max;  // the largest of the fill answers

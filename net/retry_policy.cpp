@@ -10,14 +10,21 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include "net/proxy.h"
 
 namespace dsfill::net {
 
+using http_error = boost::beast::http::error;
+
 Verdict classify_status(unsigned status) {
   if (status >= 200 && status < 300) return Verdict::kSuccess;
-  if (status == 408 || status == 429 || status >= 500) return Verdict::kRetry;
+  // 501 (the method is not implemented) and 505 (the HTTP version is not supported) say what
+  // the server can never do: no retry fixes them.
+  if (status == 501 || status == 505) return Verdict::kFatal;
+  // 425 Too Early: the server asks for the same request again later (RFC 8470).
+  if (status == 408 || status == 425 || status == 429 || status >= 500) return Verdict::kRetry;
   if (status == 409) return Verdict::kRetryPause;
   return Verdict::kFatal;
 }
@@ -28,6 +35,25 @@ Verdict classify_error(const boost::system::error_code& ec) {
   // cut short (the stream category) is the network's and is retried.
   if (ec.category() == boost::asio::error::get_ssl_category()) return Verdict::kFatalTls;
   if (ec == ProxyErrc::kAuthRequired || ec == ProxyErrc::kRefused) return Verdict::kFatalProxy;
+  if (ec.category() == make_error_code(http_error::bad_version).category()) {
+    switch (static_cast<http_error>(ec.value())) {
+      // The start of the answer is not HTTP: what listens there speaks something else.
+      case http_error::bad_line_ending:
+      case http_error::bad_version:
+      case http_error::bad_status:
+      case http_error::bad_reason:
+      case http_error::bad_field:
+      case http_error::bad_value:
+      case http_error::bad_obs_fold:
+      case http_error::bad_content_length:
+      case http_error::multiple_content_length:
+      case http_error::bad_transfer_encoding:
+      case http_error::header_limit:
+        return Verdict::kFatalNotHttp;
+      default:  // cut short (end_of_stream, partial_message, ...) or a broken chunk: the network
+        return Verdict::kRetry;
+    }
+  }
   return Verdict::kRetry;
 }
 

@@ -18,23 +18,27 @@ using Millis = std::chrono::milliseconds;
 // What to do with the outcome of one request.
 enum class Verdict : std::uint8_t {
   kSuccess,     // 2xx
-  kRetry,       // connect error, timeout, reset, 408, 429, 5xx: back off and retry (507,
+  kRetry,       // connect error, timeout, reset, 408, 425, 429, 5xx: back off and retry (507,
                 // disk full, too: space may be freed; when retries run out the load stops
                 // as "gave up on the network", resumable when a checkpoint was kept)
   kRetryPause,  // 409: the same request is still in progress on the server; pause, retry
-  kFatal,       // any other status: fail the load with the server's message
+  kFatal,       // any other status (501 and 505 too): fail the load with the server's message
   // A TLS failure (handshake, certificate verification, a plain-HTTP port answering https):
   // retrying cannot fix it, so the load fails at once with the reason.
   kFatalTls,
   // A proxy refused us (407 credentials, 403, ...): retrying cannot fix it either.
   kFatalProxy,
+  // The peer answered bytes that are not HTTP (a bad status line or header: another protocol
+  // on that port, e.g. TLS answering http://): the URL is wrong, retrying cannot fix it.
+  kFatalNotHttp,
 };
 
 // Classifies an HTTP status (REQUIRES: 100 <= status <= 599).
 Verdict classify_status(unsigned status);
 // Classifies a transport failure (no response): every one is retried, but aborts (our own
-// cancellation) are fatal, and so are TLS errors (kFatalTls) and a proxy's refusal
-// (kFatalProxy); a proxy that cannot reach the server (502, 503, 504) is retried.
+// cancellation) are fatal, and so are TLS errors (kFatalTls), a proxy's refusal (kFatalProxy)
+// and an answer whose status line or header is not HTTP (kFatalNotHttp); a proxy that cannot
+// reach the server (502, 503, 504) and an answer cut short are retried.
 Verdict classify_error(const boost::system::error_code& ec);
 
 // Parses a Retry-After value: delta-seconds ("120") or an HTTP-date (IMF-fixdate, RFC 850 or

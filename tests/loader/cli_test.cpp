@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "tests/loader/e2e_support.h"
 #include "tests/loader/process_run.h"
@@ -162,6 +163,118 @@ TEST_F(Cli, BadCsvExitsWith3) {
   write_file(csv_, "a,b\n1,\"2\n");
   const ProcessRun r = dsfill(dir_, "load " + csv_ + " --dry-run");
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+}
+
+// Returns how many times `needle` occurs in `text`.
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = text.find(needle, at)) != std::string::npos; at += needle.size()) {
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(Cli, ALoadThatNeverStartedPrintsItsErrorOnceAndNoSummary) {
+  const ProcessRun missing =
+      dsfill(dir_, "load " + dir_.file("missing.csv") +
+                       " --url http://127.0.0.1:1 --user-code u1 --dataset-code d1");
+  EXPECT_EQ(missing.exit_code, 3) << missing.out << missing.err;
+  EXPECT_EQ(missing.out, "");  // no summary of zeros
+  EXPECT_EQ(occurrences(missing.err, "missing.csv"), 1u) << missing.err;
+  const ProcessRun bad_url =
+      dsfill(dir_, "load " + csv_ + " --url ftp://x --user-code u1 --dataset-code d1");
+  EXPECT_EQ(bad_url.exit_code, 2) << bad_url.out << bad_url.err;
+  EXPECT_EQ(bad_url.out, "");
+  EXPECT_EQ(occurrences(bad_url.err, "ftp"), 1u) << bad_url.err;
+}
+
+TEST_F(Cli, AFailedLoadPrintsItsErrorOnceOnStderr) {
+  StubServer stub([](int, const Seen&) {
+    return reply(400, R"({"data":{"status":"error","message":"bad column type"}})");
+  });
+  const ProcessRun r =
+      dsfill(dir_, "load " + csv_ + " --url " + stub.url() + " --user-code u1 --dataset-code d1");
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_EQ(occurrences(r.err, "bad column type"), 1u) << r.err;
+  EXPECT_EQ(occurrences(r.out, "bad column type"), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("load: rejected\n", 0), 0u) << r.out;  // the summary is still there
+}
+
+TEST_F(Cli, SummaryJsonDashIsTheLastLineOfStdout) {
+  ReferenceServer server(dir_.file("store.db"));
+  const ProcessRun r = dsfill(dir_, "load " + csv_ + " --url " + server.url() +
+                                        " --user-code u1 --dataset-code d1 --connections 3 "
+                                        "--batch-rows 40 --summary-json -");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ASSERT_TRUE(r.out.ends_with("}\n")) << r.out;
+  const std::string body = r.out.substr(0, r.out.size() - 1);
+  const std::string last = body.substr(body.rfind('\n') + 1);
+  const auto json = boost::json::parse(last).as_object();
+  EXPECT_EQ(json.at("outcome").as_string(), "ok");
+  EXPECT_EQ(json.at("rows").to_number<std::uint64_t>(), 250u);
+  // The human summary comes before it, and shows the sender as its K connections.
+  EXPECT_EQ(r.out.rfind("load: ok", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("rows:         250"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" s x3 ("), std::string::npos) << r.out;
+  const auto& stages = json.at("stages").as_array();
+  ASSERT_EQ(stages.size(), 3u);
+  EXPECT_EQ(stages[2].at("name").as_string(), "sender");
+  EXPECT_EQ(stages[2].at("threads").to_number<int>(), 3);
+}
+
+TEST_F(Cli, ProgressWithoutATerminalIsPlainLinesEveryStatsInterval) {
+  // A slow server: each request takes 150 ms, so a load of 25 batches lasts a few seconds.
+  StubServer stub([](int n, const Seen& s) {
+    if (s.target == "/dataset-complete") return reply(200, ok_envelope());
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    return reply(200, ok_body(10 * (n + 1), 10));  // one connection: in order
+  });
+  const ProcessRun r = dsfill(dir_, "load " + csv_ + " --url " + stub.url() +
+                                        " --user-code u1 --dataset-code d1 --batch-rows 10 "
+                                        "--connections 1 --progress always --stats-interval 0.5");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_GE(occurrences(r.err, " rows  "), 2u) << r.err;  // lines came while it ran
+  EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, HttpsAgainstAPlainHttpPortExitsWith5AtOnce) {
+  ReferenceServer server(dir_.file("store.db"));
+  std::string url = server.url();
+  url.replace(0, 4, "https");
+  const ProcessRun r =
+      dsfill(dir_, "load " + csv_ + " --url " + url +
+                       " --user-code u1 --dataset-code d1 --summary-json " + dir_.file("s.json"));
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.err.find("not retried"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("retry "), std::string::npos) << r.err;  // no retry line
+  const auto json = boost::json::parse(slurp(dir_.file("s.json"))).as_object();
+  EXPECT_EQ(json.at("retries").to_number<std::uint64_t>(), 0u);
+}
+
+TEST_F(Cli, EachRetryIsOneJsonLogLineWithItsReason) {
+  StubServer stub([](int n, const Seen& s) {
+    if (s.target == "/dataset-complete") return reply(200, ok_envelope());
+    return n < 2 ? reply(503, R"({"data":{"status":"error","message":"too busy"}})")
+                 : reply(200, ok_body(250, 250));
+  });
+  const ProcessRun r = dsfill(dir_,
+                              "load " + csv_ + " --url " + stub.url() +
+                                  " --user-code u1 --dataset-code d1 --log-format json",
+                              "DSFILL_RETRY_SEED=3");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::istringstream lines(r.err);
+  std::string line;
+  int retries = 0;
+  while (std::getline(lines, line)) {
+    const auto o = boost::json::parse(line).as_object();
+    if (!o.contains("event") || o.at("event").as_string() != "retry") continue;
+    ++retries;
+    EXPECT_EQ(o.at("level").as_string(), "warn") << line;
+    EXPECT_EQ(o.at("retry").to_number<int>(), retries) << line;
+    EXPECT_NE(std::string(o.at("reason").as_string()).find("HTTP 503"), std::string::npos) << line;
+  }
+  EXPECT_EQ(retries, 2) << r.err;
 }
 
 TEST_F(Cli, SigintStopsTheLoadWith130) {

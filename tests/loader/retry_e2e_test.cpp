@@ -137,6 +137,106 @@ TEST_F(StubLoad, DeadServerEndsTheLoadAfterTheRetries) {
   EXPECT_NE(report.message.find("refused"), std::string::npos) << report.message;
 }
 
+TEST_F(StubLoad, HttpsAgainstAPlainHttpPortFailsAtOnceWithTheFix) {
+  // The reference server answers the ClientHello as the bad HTTP request it is.
+  ReferenceServer server(dir_.file("store.db"));
+  std::string url = server.url();
+  ASSERT_EQ(url.rfind("http://", 0), 0u) << url;
+  url.replace(0, 4, "https");
+  auto o = test_options(csv_, url);
+  o.retry.max_retry_time = milliseconds(60'000);
+  const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kNetwork);  // exit 5, at once
+  EXPECT_EQ(report.retries, 0u);
+  EXPECT_EQ(report.requests, 1u);
+  EXPECT_NE(report.message.find("not retried"), std::string::npos) << report.message;
+  EXPECT_NE(report.message.find("http:// rather than https://"), std::string::npos)
+      << report.message;
+}
+
+// Accepts connections on 127.0.0.1 and answers each with `banner` (not HTTP), then closes it.
+class RawBanner {
+ public:
+  explicit RawBanner(std::string banner) : banner_(std::move(banner)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 16);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      for (;;) {
+        const int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0 || stop_) {
+          if (c >= 0) ::close(c);
+          return;
+        }
+        ++accepted_;
+        (void)!::write(c, banner_.data(), banner_.size());
+        ::shutdown(c, SHUT_WR);
+        char sink[4096];
+        timeval tv{2, 0};
+        ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        while (::read(c, sink, sizeof sink) > 0) {
+        }
+        ::close(c);
+      }
+    });
+  }
+  ~RawBanner() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);  // wakes accept()
+    thread_.join();
+    ::close(fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int accepted() const { return accepted_; }
+
+ private:
+  std::string banner_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+TEST_F(StubLoad, AnAnswerThatIsNotHttpFailsAtOnce) {
+  RawBanner ssh("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+  auto o = test_options(csv_, ssh.url());
+  o.retry.max_retry_time = milliseconds(60'000);
+  const auto report = loader::run_load(o);
+  EXPECT_EQ(report.outcome, Outcome::kNetwork);
+  EXPECT_EQ(report.retries, 0u);
+  EXPECT_EQ(ssh.accepted(), 1);
+  EXPECT_NE(report.message.find("is not HTTP"), std::string::npos) << report.message;
+  EXPECT_NE(report.message.find("not retried"), std::string::npos) << report.message;
+}
+
+TEST_F(StubLoad, EachRetryLogsOneLineWithItsReasonAsItHappens) {
+  StubServer stub([](int n, const Seen& s) {
+    if (s.target == "/dataset-complete") return reply(200, ok_body(4, 0));
+    return n < 2 ? reply(503, R"({"data":{"status":"error","message":"too busy"}})")
+                 : reply(200, ok_body(4, 4));
+  });
+  auto o = test_options(csv_, stub.url());
+  o.retry.base_delay = milliseconds(1);
+  ::testing::internal::CaptureStderr();
+  const auto report = loader::run_load(o);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  ASSERT_EQ(report.outcome, Outcome::kOk) << report.message;
+  EXPECT_EQ(report.retries, 2u);
+  std::size_t lines = 0;
+  for (std::size_t at = 0; (at = err.find("retry ", at)) != std::string::npos; ++at) ++lines;
+  EXPECT_EQ(lines, 2u) << err;
+  EXPECT_NE(err.find("retry 1 of batch 0"), std::string::npos) << err;
+  EXPECT_NE(err.find("retry 2 of batch 0"), std::string::npos) << err;
+  EXPECT_NE(err.find("HTTP 503 (application/json): too busy"), std::string::npos) << err;
+}
+
 TEST_F(StubLoad, RetryMaxTimeBoundsTheRetriesOfOneRequest) {
   StubServer stub([](int, const Seen&) { return reply(503, "busy"); });
   auto o = test_options(csv_, stub.url());

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include "net/proxy.h"
 
@@ -18,6 +19,7 @@ TEST(RetryPolicy, ClassifiesStatuses) {
   EXPECT_EQ(classify_status(200), Verdict::kSuccess);
   EXPECT_EQ(classify_status(201), Verdict::kSuccess);
   EXPECT_EQ(classify_status(408), Verdict::kRetry);
+  EXPECT_EQ(classify_status(425), Verdict::kRetry);  // Too Early: asks for a retry
   EXPECT_EQ(classify_status(429), Verdict::kRetry);
   EXPECT_EQ(classify_status(500), Verdict::kRetry);
   EXPECT_EQ(classify_status(503), Verdict::kRetry);  // out of memory, in-flight budget
@@ -28,6 +30,8 @@ TEST(RetryPolicy, ClassifiesStatuses) {
   EXPECT_EQ(classify_status(404), Verdict::kFatal);
   EXPECT_EQ(classify_status(422), Verdict::kFatal);
   EXPECT_EQ(classify_status(301), Verdict::kFatal);
+  EXPECT_EQ(classify_status(501), Verdict::kFatal);  // the server cannot do POST: never will
+  EXPECT_EQ(classify_status(505), Verdict::kFatal);
 }
 
 TEST(RetryPolicy, ClassifiesTransportErrors) {
@@ -44,6 +48,22 @@ TEST(RetryPolicy, ClassifiesTransportErrors) {
   EXPECT_EQ(classify_error(ProxyErrc::kRefused), Verdict::kFatalProxy);
   EXPECT_EQ(classify_error(ProxyErrc::kUnavailable), Verdict::kRetry);
   EXPECT_EQ(classify_error(ProxyErrc::kBadAnswer), Verdict::kRetry);
+}
+
+TEST(RetryPolicy, AnAnswerThatIsNotHttpIsNotRetriedOneCutShortIs) {
+  namespace http = boost::beast::http;
+  // Another protocol on the port (a bad status line or header) cannot be fixed by a retry.
+  for (const auto e : {http::error::bad_version, http::error::bad_status,
+                       http::error::bad_line_ending, http::error::bad_field}) {
+    EXPECT_EQ(classify_error(http::make_error_code(e)), Verdict::kFatalNotHttp)
+        << http::make_error_code(e).message();
+  }
+  // A connection closed before or during the answer is the network's.
+  for (const auto e : {http::error::end_of_stream, http::error::partial_message,
+                       http::error::short_read, http::error::bad_chunk}) {
+    EXPECT_EQ(classify_error(http::make_error_code(e)), Verdict::kRetry)
+        << http::make_error_code(e).message();
+  }
 }
 
 TEST(RetryPolicy, DelaysStayWithinFullJitterBoundsAndCap) {
