@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "codec/columns.h"
+#include "loader/input_reader.h"
 #include "loader/schema.h"
 #include "server/validation.h"
 #include "tests/loader/e2e_support.h"
@@ -188,6 +189,44 @@ TEST_F(Hints, Utf16FilesWithAByteOrderMarkLoad) {
   const ProcessRun no_bom = load(file("n.csv", "a\n1\n"), "--encoding utf-16", "nobom");
   EXPECT_EQ(no_bom.exit_code, 2);
   EXPECT_NE(no_bom.err.find("byte order mark"), std::string::npos) << no_bom.err;
+}
+
+TEST_F(Hints, Utf16IsReadAsUtf8ByteForByteFromAnyOffsetAndInAnyReadSize) {
+  // Offsets are of the UTF-8 stream (a resume skips to one); one may fall inside a character.
+  const std::string text =
+      "a\xE2\x82\xAC"
+      "b\xF0\x9F\x98\x80"
+      "c\n";
+  using namespace std::string_literals;  // the units hold NUL bytes
+  const std::string units =
+      "\xFF\xFE"
+      "a\x00\xAC\x20"
+      "b\x00\x3D\xD8\x00\xDE"
+      "c\x00\n\x00"s;
+  const std::string path = file("u.csv", units);
+  for (std::int64_t offset = 0; offset <= static_cast<std::int64_t>(text.size()); ++offset) {
+    for (const std::size_t step : {std::size_t{1}, std::size_t{2}, std::size_t{64}}) {
+      auto reader = loader::InputReader::open(path, offset);
+      ASSERT_TRUE(reader);
+      std::string got;
+      char buf[64];
+      for (;;) {
+        auto n = reader->read(buf, step);
+        ASSERT_TRUE(n) << n.error().message;
+        if (*n == 0) break;
+        got.append(buf, *n);
+      }
+      EXPECT_EQ(got, text.substr(static_cast<std::size_t>(offset))) << offset << " " << step;
+    }
+  }
+  write_file(path, units + "\x00\xD8"s);  // a high surrogate with nothing after it
+  auto reader = loader::InputReader::open(path);
+  ASSERT_TRUE(reader);
+  char buf[64];
+  Result<std::size_t> n = std::size_t{1};
+  while (n && *n != 0) n = reader->read(buf, sizeof buf);
+  ASSERT_FALSE(n);
+  EXPECT_NE(n.error().message.find("surrogate"), std::string::npos) << n.error().message;
 }
 
 // --- infer ------------------------------------------------------------------------------------
