@@ -47,8 +47,12 @@ class Hints : public ::testing::Test {
 // --- The delimiter sniffer --------------------------------------------------------------------
 
 TEST_F(Hints, ASemicolonFileLoadsWithDefaultFlags) {
-  const ProcessRun r = load(file("semi.csv", "id;product;price\n1;\"a;b\";2,5\n2;c;3\n"));
+  const std::string checkpoint = dir_.file("semi.checkpoint");
+  const ProcessRun r = load(file("semi.csv", "id;product;price\n1;\"a;b\";2,5\n2;c;3\n"),
+                            "--checkpoint " + checkpoint);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The checkpoint's identity holds the delimiter picked, so a resume cuts the file alike.
+  EXPECT_NE(slurp(checkpoint).find("delimiter=59"), std::string::npos) << slurp(checkpoint);
   EXPECT_NE(r.err.find("delimiter: ';' (sniffed; --delimiter to choose)"), std::string::npos)
       << r.err;
   EXPECT_EQ(stored_rows(server_.db(), "u1", "d1"), (Rows{{"1", "a;b", "2,5"}, {"2", "c", "3"}}));
