@@ -73,6 +73,17 @@ TEST_F(Hints, TabAndPipeFilesAreSniffedAndCompressedHeadsToo) {
   EXPECT_EQ(stored_rows(server_.db(), "u1", "gz"), (Rows{{"1", "2"}, {"3", "4"}}));
 }
 
+TEST_F(Hints, InferAndCheckSniffToo) {
+  const std::string csv = file("semi.csv", "id;name;price\n1;a;2.5\n2;b;3\n");
+  const ProcessRun inferred = dsfill(dir_, "infer " + csv + " -o " + dir_.file("spec.json"));
+  ASSERT_EQ(inferred.exit_code, 0) << inferred.err;
+  auto columns = loader::load_columns_file(dir_.file("spec.json"));
+  ASSERT_TRUE(columns);
+  EXPECT_EQ(columns->size(), 3u);
+  const ProcessRun checked = dsfill(dir_, "check " + csv + " --columns " + dir_.file("spec.json"));
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+}
+
 TEST_F(Hints, QuotedDelimitersOfOtherCandidatesDoNotFoolIt) {
   const ProcessRun r = load(file("c.csv", "a,b\n\"x;y;z\",2\n\"p;q;r\",3\n"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
