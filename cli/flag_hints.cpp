@@ -91,7 +91,8 @@ std::string unexpected_arguments_message(const CLI::App& cmd,
     message += " (and " + std::to_string(unnamed) + " argument" + (unnamed == 1 ? "" : "s") +
                " after it, not shown)";
   }
-  return message + ". See `dsfill " + cmd.get_name() + " --help`";
+  const bool top = cmd.get_parent() == nullptr;
+  return message + ". See `dsfill " + (top ? "" : cmd.get_name() + " ") + "--help`";
 }
 
 }  // namespace dsfill::cli

@@ -73,7 +73,10 @@ void add_infer_command(CLI::App& app, CommandAction& action) {
   CLI::App* cmd = app.add_subcommand(
       "infer",
       "Read a sample of a CSV file and print a columns spec (JSON) for `dsfill load --columns`: "
-      "numbers become measures, dates get their format, identifiers and everything else text");
+      "numbers become measures, dates get their format, identifiers and everything else text. "
+      "Header names the server would refuse are made valid (empty: column_N; repeated, also in "
+      "another case: NAME_2; over 128 bytes: cut), each change said on stderr; aliases are the "
+      "names. An empty file is exit 3");
   cmd->add_option("FILE", flags->input,
                   "CSV file to sample ('-' for standard input); gzip, zstd, bzip2 or xz "
                   "input is decompressed as it is read")

@@ -1,5 +1,7 @@
 #include "cli/input_flags.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -57,10 +59,14 @@ void resolve_input(const std::string& input, InputFlags& flags) {
   const bool sniff = flags.delimiter == "auto";
   if (sniff) flags.delimiter = ",";
   if (input.empty()) return;
-  if (input == "-") {
+  struct stat st {};
+  if (input != "-" && ::stat(input.c_str(), &st) != 0) return;  // the load reports why
+  if (input == "-" || !S_ISREG(st.st_mode)) {
+    // A pipe or FIFO cannot be read twice: what a sniff read would be lost to the load.
     if (sniff) {
       loader::log(loader::LogLevel::kInfo,
-                  "delimiter: ',' (standard input is not sniffed; --delimiter to choose)");
+                  "delimiter: ',' (" + std::string(input == "-" ? "standard input" : "a pipe") +
+                      " is not sniffed; --delimiter to choose)");
     }
     return;
   }

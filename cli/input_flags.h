@@ -52,11 +52,12 @@ struct InputFlags {
 
 // Settles what the input's first bytes decide, before any option is built from `flags`:
 // --delimiter auto becomes the sniffed delimiter (codec/delimiter_sniff.h; ',' for standard
-// input, which cannot be read twice, and for an empty `input`), saying so on stderr when it is
-// not ','; --encoding utf-16 needs a UTF-16 byte order mark (a file without one: UsageError), and
-// a file with one is read as UTF-16 whatever --encoding says unless it names a single-byte
-// encoding (UsageError); --encoding latin1 warns once when the head holds bytes 0x80-0x9F (what
-// Windows-1252 uses for € and curly quotes). Unreadable input is left to the load to report.
+// input and other pipes, which cannot be read twice, and for an empty `input`), saying so on
+// stderr when it is not ',' (a load of several files sniffs the first); --encoding utf-16 needs a
+// UTF-16 byte order mark (a file without one: UsageError), and a file with one is read as UTF-16
+// whatever --encoding says unless it names a single-byte encoding (UsageError); --encoding latin1
+// warns once when the head holds bytes 0x80-0x9F (what Windows-1252 uses for € and curly quotes).
+// Unreadable input is left to the load to report.
 void resolve_input(const std::string& input, InputFlags& flags);
 
 // Returns the deflate backend --codec names. Throws UsageError (ISA-L missing from this build).

@@ -47,7 +47,8 @@ int run(int argc, char** argv) {
     // CLI11's own text lists the arguments as typed, values too ("--token x"): ours names
     // options only, and suggests the flag that was meant.
     const CLI::App* cmd = app.get_subcommands().empty() ? &app : app.get_subcommands().front();
-    std::fprintf(stderr, "dsfill %s: %s\n", cmd->get_name().c_str(),
+    const std::string who = cmd == &app ? "dsfill" : "dsfill " + cmd->get_name();
+    std::fprintf(stderr, "%s: %s\n", who.c_str(),
                  unexpected_arguments_message(*cmd, app.remaining(true)).c_str());
     return kExitUsage;
   } catch (const CLI::ParseError& e) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "codec/columns.h"
+#include "loader/input_reader.h"
 #include "loader/schema.h"
 #include "server/validation.h"
 #include "tests/loader/e2e_support.h"
@@ -46,8 +47,12 @@ class Hints : public ::testing::Test {
 // --- The delimiter sniffer --------------------------------------------------------------------
 
 TEST_F(Hints, ASemicolonFileLoadsWithDefaultFlags) {
-  const ProcessRun r = load(file("semi.csv", "id;product;price\n1;\"a;b\";2,5\n2;c;3\n"));
+  const std::string checkpoint = dir_.file("semi.checkpoint");
+  const ProcessRun r = load(file("semi.csv", "id;product;price\n1;\"a;b\";2,5\n2;c;3\n"),
+                            "--checkpoint " + checkpoint);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The checkpoint's identity holds the delimiter picked, so a resume cuts the file alike.
+  EXPECT_NE(slurp(checkpoint).find("delimiter=59"), std::string::npos) << slurp(checkpoint);
   EXPECT_NE(r.err.find("delimiter: ';' (sniffed; --delimiter to choose)"), std::string::npos)
       << r.err;
   EXPECT_EQ(stored_rows(server_.db(), "u1", "d1"), (Rows{{"1", "a;b", "2,5"}, {"2", "c", "3"}}));
@@ -66,6 +71,17 @@ TEST_F(Hints, TabAndPipeFilesAreSniffedAndCompressedHeadsToo) {
   const ProcessRun zipped = load(gz + ".gz", "", "gz");
   ASSERT_EQ(zipped.exit_code, 0) << zipped.err;
   EXPECT_EQ(stored_rows(server_.db(), "u1", "gz"), (Rows{{"1", "2"}, {"3", "4"}}));
+}
+
+TEST_F(Hints, InferAndCheckSniffToo) {
+  const std::string csv = file("semi.csv", "id;name;price\n1;a;2.5\n2;b;3\n");
+  const ProcessRun inferred = dsfill(dir_, "infer " + csv + " -o " + dir_.file("spec.json"));
+  ASSERT_EQ(inferred.exit_code, 0) << inferred.err;
+  auto columns = loader::load_columns_file(dir_.file("spec.json"));
+  ASSERT_TRUE(columns);
+  EXPECT_EQ(columns->size(), 3u);
+  const ProcessRun checked = dsfill(dir_, "check " + csv + " --columns " + dir_.file("spec.json"));
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
 }
 
 TEST_F(Hints, QuotedDelimitersOfOtherCandidatesDoNotFoolIt) {
@@ -188,6 +204,44 @@ TEST_F(Hints, Utf16FilesWithAByteOrderMarkLoad) {
   const ProcessRun no_bom = load(file("n.csv", "a\n1\n"), "--encoding utf-16", "nobom");
   EXPECT_EQ(no_bom.exit_code, 2);
   EXPECT_NE(no_bom.err.find("byte order mark"), std::string::npos) << no_bom.err;
+}
+
+TEST_F(Hints, Utf16IsReadAsUtf8ByteForByteFromAnyOffsetAndInAnyReadSize) {
+  // Offsets are of the UTF-8 stream (a resume skips to one); one may fall inside a character.
+  const std::string text =
+      "a\xE2\x82\xAC"
+      "b\xF0\x9F\x98\x80"
+      "c\n";
+  using namespace std::string_literals;  // the units hold NUL bytes
+  const std::string units =
+      "\xFF\xFE"
+      "a\x00\xAC\x20"
+      "b\x00\x3D\xD8\x00\xDE"
+      "c\x00\n\x00"s;
+  const std::string path = file("u.csv", units);
+  for (std::int64_t offset = 0; offset <= static_cast<std::int64_t>(text.size()); ++offset) {
+    for (const std::size_t step : {std::size_t{1}, std::size_t{2}, std::size_t{64}}) {
+      auto reader = loader::InputReader::open(path, offset);
+      ASSERT_TRUE(reader);
+      std::string got;
+      char buf[64];
+      for (;;) {
+        auto n = reader->read(buf, step);
+        ASSERT_TRUE(n) << n.error().message;
+        if (*n == 0) break;
+        got.append(buf, *n);
+      }
+      EXPECT_EQ(got, text.substr(static_cast<std::size_t>(offset))) << offset << " " << step;
+    }
+  }
+  write_file(path, units + "\x00\xD8"s);  // a high surrogate with nothing after it
+  auto reader = loader::InputReader::open(path);
+  ASSERT_TRUE(reader);
+  char buf[64];
+  Result<std::size_t> n = std::size_t{1};
+  while (n && *n != 0) n = reader->read(buf, sizeof buf);
+  ASSERT_FALSE(n);
+  EXPECT_NE(n.error().message.find("surrogate"), std::string::npos) << n.error().message;
 }
 
 // --- infer ------------------------------------------------------------------------------------
