@@ -21,18 +21,18 @@ TEST(Report, FormatsNumbers) {
 }
 
 TEST(Report, ProgressLineWithKnownSize) {
-  ProgressSnapshot s{50'000'000, 200'000'000, 1'234'567, 2, 2.0};
+  ProgressSnapshot s{50'000'000, 200'000'000, 1'234'567, 2, 2.0, 0, {}};
   EXPECT_EQ(format_progress(s),
             "50.0 MB / 200.0 MB (25.0%)  1,234,567 rows  25.0 MB/s  617,283 rows/s  ETA 0:00:06"
             "  retries 2");
 }
 
 TEST(Report, ProgressLineForAPipe) {
-  ProgressSnapshot s{3'000'000, std::nullopt, 10, 0, 1.5};
+  ProgressSnapshot s{3'000'000, std::nullopt, 10, 0, 1.5, 0, {}};
   EXPECT_EQ(format_progress(s), "3.0 MB  10 rows  2.0 MB/s  6 rows/s  retries 0");
-  ProgressSnapshot start{0, 100, 0, 0, 0};
+  ProgressSnapshot start{0, 100, 0, 0, 0, 0, {}};
   EXPECT_EQ(format_progress(start), "0 B / 100 B (0.0%)  0 rows  0 B/s  0 rows/s  retries 0");
-  ProgressSnapshot slow{9'000, 100'000, 300, 0, 1.0};  // a slow link, in a unit that shows it
+  ProgressSnapshot slow{9'000, 100'000, 300, 0, 1.0, 0, {}};  // a slow link, in a unit that shows it
   EXPECT_NE(format_progress(slow).find("  9.0 kB/s  "), std::string::npos) << format_progress(slow);
 }
 
@@ -110,7 +110,7 @@ TEST(Report, JsonSummaryCarriesTheFigures) {
 
 // Every line between \r and \n a terminal of `width` columns would show, for the tests below.
 ProgressSnapshot busy_snapshot() {
-  ProgressSnapshot s{123'456'789'012, 987'654'321'098, 1'234'567'890, 15, 3600.0};
+  ProgressSnapshot s{123'456'789'012, 987'654'321'098, 1'234'567'890, 15, 3600.0, 0, {}};
   s.retry_reason = "HTTP 503 (application/json): the server is too busy, try again later";
   return s;
 }
@@ -140,7 +140,7 @@ TEST(Report, ProgressLineFitsEveryWidthAndNeverWraps) {
 }
 
 TEST(Report, ProgressLineShowsTheLatestRetryReason) {
-  ProgressSnapshot s{1'000, 2'000, 10, 3, 1.0};
+  ProgressSnapshot s{1'000, 2'000, 10, 3, 1.0, 0, {}};
   s.retry_reason = "connection refused";
   EXPECT_NE(format_progress(s, 120).find("retries 3 (connection refused)"), std::string::npos)
       << format_progress(s, 120);
@@ -150,7 +150,7 @@ TEST(Report, ProgressLineShowsTheLatestRetryReason) {
 
 TEST(Report, ProgressOfAResumeCountsTheResumedOffsetAsDoneAndReaches100) {
   // Resumed at 100 MB of 200 MB, 100 MB sent in this run's 10 s.
-  ProgressSnapshot s{200'000'000, 200'000'000, 500, 0, 10.0};
+  ProgressSnapshot s{200'000'000, 200'000'000, 500, 0, 10.0, 0, {}};
   s.bytes_start = 100'000'000;
   const std::string line = format_progress(s);
   EXPECT_EQ(line.rfind("200.0 MB / 200.0 MB (100.0%)", 0), 0u) << line;
@@ -162,7 +162,7 @@ TEST(Report, ProgressOfAResumeCountsTheResumedOffsetAsDoneAndReaches100) {
 }
 
 TEST(Report, ProgressSaysCompletingWhileTheDatasetCompletes) {
-  ProgressSnapshot s{200, 200, 5, 0, 1.0};
+  ProgressSnapshot s{200, 200, 5, 0, 1.0, 0, {}};
   s.completing = true;
   const std::string line = format_progress(s, 80);
   EXPECT_EQ(line.rfind("completing dataset...", 0), 0u) << line;
