@@ -92,6 +92,17 @@ bool has_obs_fold(std::string_view head) {
   return false;
 }
 
+// Returns false when `raw` cannot begin an HTTP/1 request: its request line, as far as it has
+// arrived, holds a byte no request line may hold (a TLS ClientHello starts with 0x16). Beast's
+// parser then refuses it at once, instead of the wait for a header end that never comes.
+bool may_start_request(std::string_view raw) {
+  const std::string_view line = raw.substr(0, raw.find("\r\n"));
+  return std::all_of(line.begin(), line.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c == ' ' || (c > 0x20 && c < 0x7f);
+  });
+}
+
 bool is_only_chunked(std::string_view te) {
   while (!te.empty() && (te.front() == ' ' || te.front() == '\t')) te.remove_prefix(1);
   while (!te.empty() && (te.back() == ' ' || te.back() == '\t')) te.remove_suffix(1);
@@ -222,7 +233,7 @@ class Session : public std::enable_shared_from_this<Session> {
                       "obs-fold (a header line that starts with a space or tab, continuing the "
                       "previous one) is not accepted (RFC 9112 5.2)");
       }
-    } else if (raw.size() <= config().max_header_bytes) {
+    } else if (raw.size() <= config().max_header_bytes && may_start_request(raw)) {
       // Up to kReadBufferBytes in all: the buffer keeps its capacity, which also bounds what a
       // chunked trailer can pile up between two checks (on_read_body_some).
       const std::size_t room = std::max<std::size_t>(512, kReadBufferBytes - raw.size());

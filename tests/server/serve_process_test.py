@@ -453,10 +453,12 @@ def write_csv(path, count, bad_row=None):
 
 
 def run_load(port, csv_path, columns, extra=(), timeout=120):
+    # The load's default checkpoint and lock go into the test's own state directory.
+    env = dict(os.environ, STATE_DIRECTORY=os.path.join(os.path.dirname(csv_path), "state"))
     return subprocess.run(
         [DSFILL, "load", csv_path, "--url", f"http://127.0.0.1:{port}", "--user-code", "u",
          "--dataset-code", "d", "--columns", columns, *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout, env=env)
 
 
 class FirstRowStub(http.server.BaseHTTPRequestHandler):
@@ -520,7 +522,7 @@ def file_row(tmp):
         # A 400 naming only the request's row: the loader names the file's.
         FirstRowStub.refuse_at = "12"
         done = run_load(stub.server_address[1], csv_path, write_columns(tmp, COLUMNS),
-                        ["--no-complete", "--batch-rows", "10", "--connections", "1"])
+                        ["--no-complete", "--batch-rows", "10", "--connections", "1", "--restart"])
         assert done.returncode == 4, (done.returncode, done.stderr[-1000:])
         assert "rows[3] is row 15 of the file" in done.stderr, done.stderr[-1000:]
     finally:
