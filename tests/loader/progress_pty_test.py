@@ -75,12 +75,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+STATE = tempfile.TemporaryDirectory(prefix="dsfill_pty_state_")  # removed at exit
+
+
 def run_on_pty(args, columns):
     """Runs dsfill with its stderr on a pseudo-terminal of `columns`; returns (exit, bytes)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     env = dict(os.environ)
     env.pop("COLUMNS", None)
+    # Each run keeps its default checkpoint in a directory of its own (never ~/.local/state).
+    env["STATE_DIRECTORY"] = tempfile.mkdtemp(dir=STATE.name)
     proc = subprocess.Popen([DSFILL] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=slave, env=env)
     os.close(slave)
@@ -157,7 +162,7 @@ class ProgressOnATerminal(unittest.TestCase):
         err = os.path.join(self.dir.name, "err.txt")
         with open(err, "wb") as f:
             done = subprocess.run([DSFILL] + self.args("--progress", "always", "--stats-interval",
-                                                       "0.3"),
+                                                       "0.3", "--no-checkpoint"),
                                   stdout=subprocess.DEVNULL, stderr=f, timeout=TIMEOUT)
         self.assertEqual(done.returncode, 0)
         with open(err, "rb") as f:
