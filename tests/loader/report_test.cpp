@@ -32,7 +32,8 @@ TEST(Report, ProgressLineForAPipe) {
   EXPECT_EQ(format_progress(s), "3.0 MB  10 rows  2.0 MB/s  6 rows/s  retries 0");
   ProgressSnapshot start{0, 100, 0, 0, 0, 0, {}};
   EXPECT_EQ(format_progress(start), "0 B / 100 B (0.0%)  0 rows  0 B/s  0 rows/s  retries 0");
-  ProgressSnapshot slow{9'000, 100'000, 300, 0, 1.0, 0, {}};  // a slow link, in a unit that shows it
+  ProgressSnapshot slow{9'000, 100'000, 300, 0,
+                        1.0,   0,       {}};  // a slow link, in a unit that shows it
   EXPECT_NE(format_progress(slow).find("  9.0 kB/s  "), std::string::npos) << format_progress(slow);
 }
 
