@@ -18,7 +18,6 @@ import json
 import os
 import shlex
 import signal
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -26,57 +25,22 @@ import tempfile
 import time
 import unittest
 
+import reference_server
+
 DSFILL = sys.argv.pop(1) if len(sys.argv) > 1 else "dsfill"
 TIMEOUT = 60
 
 
-class Server:
-    """`dsfill serve` on 127.0.0.1, a free port, auto-creating datasets."""
-
+class Server(reference_server.Server):
     def __init__(self, db):
-        self.db = db
-        self.proc = subprocess.Popen(
-            [DSFILL, "serve", "--db", db, "--listen", "127.0.0.1:0", "--auto-create"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        if "listening on " not in line:
-            self.stop()
-            raise RuntimeError("dsfill serve did not start: %r" % line)
-        self.url = line.split("listening on ", 1)[1].strip()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-
-    def _query(self, user, dataset, sql):
-        con = sqlite3.connect(self.db)
-        try:
-            found = con.execute("SELECT table_name FROM datasets WHERE user_code=? AND "
-                                "dataset_code=?", (user, dataset)).fetchone()
-            if found is None:
-                return None
-            return con.execute(sql % found[0]).fetchall()
-        finally:
-            con.close()
+        super().__init__(DSFILL, db)
 
     def rows(self, user, dataset):
-        got = self._query(user, dataset, 'SELECT * FROM "%s" ORDER BY rowid')
-        return [tuple(str(v) for v in r) for r in got or []]
+        return [tuple(str(v) for v in r) for r in super().rows(user, dataset)]
 
     def columns(self, user, dataset):
-        con = sqlite3.connect(self.db)
-        try:
-            found = con.execute("SELECT columns_json FROM datasets WHERE user_code=? AND "
-                                "dataset_code=?", (user, dataset)).fetchone()
-            return json.loads(found[0]) if found else None
-        finally:
-            con.close()
+        found = self.dataset(user, dataset)
+        return json.loads(found[0]) if found else None
 
 
 def csv_rows(path):
