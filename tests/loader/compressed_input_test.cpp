@@ -258,22 +258,14 @@ TEST(CompressedInput, AKilledZstdLoadResumesExactlyOnce) {
                            " --user-code u1 --dataset-code d1 --batch-rows 100 --connections 1"
                            " --progress never --checkpoint " +
                            ck;
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", ("exec " DSFILL_BIN + args + " >/dev/null 2>&1").c_str(),
-            nullptr);
-    ::_exit(127);
-  }
   // The first checkpoint is written at the first acknowledgement: kill once it is there.
-  for (int i = 0; i < 2000; ++i) {
-    auto c = loader::read_checkpoint(ck);
-    if (c && c->has_value() && (*c)->rows_acked > 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  const int status = kill_dsfill_when(
+      args,
+      [&] {
+        auto c = loader::read_checkpoint(ck);
+        return c && c->has_value() && (*c)->rows_acked > 0;
+      },
+      2000, std::chrono::milliseconds(2));
   ASSERT_TRUE(WIFSIGNALED(status)) << "the load finished before the kill";
   auto before = loader::read_checkpoint(ck);
   ASSERT_TRUE(before && before->has_value());

@@ -227,22 +227,14 @@ TEST(MultiFile, KilledInTheThirdFileResumesExactlyOnce) {
   const std::string args = " " + load_args(folder.path, server, 100) +
                            " --mode replace --connections 1 --checkpoint " + ck;
   const std::uint64_t first_two = folder.expected[0].size() + folder.expected[1].size();
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", ("exec " DSFILL_BIN + args + " >/dev/null 2>&1").c_str(),
-            nullptr);
-    ::_exit(127);
-  }
   // Kill once the checkpoint says part of the third file is acknowledged.
-  for (int i = 0; i < 10000; ++i) {
-    auto c = loader::read_checkpoint(ck);
-    if (c && c->has_value() && (*c)->file_index == 2 && (*c)->rows_acked > first_two) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  const int status = kill_dsfill_when(
+      args,
+      [&] {
+        auto c = loader::read_checkpoint(ck);
+        return c && c->has_value() && (*c)->file_index == 2 && (*c)->rows_acked > first_two;
+      },
+      10000, std::chrono::milliseconds(2));
   ASSERT_TRUE(WIFSIGNALED(status)) << "the load finished before the kill";
   auto before = loader::read_checkpoint(ck);
   ASSERT_TRUE(before && before->has_value());

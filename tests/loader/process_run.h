@@ -1,10 +1,16 @@
 // Runs the `dsfill` binary as a user does, for the tests built with RUNS_DSFILL (DSFILL_BIN).
 #pragma once
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
+#include <thread>
 
 #include "tests/loader/temp_dir.h"
 
@@ -46,6 +52,29 @@ inline ProcessRun dsfill(const TempDir& dir, const std::string& args, const std:
   run.out = slurp(out);
   run.err = slurp(err);
   return run;
+}
+
+// Starts `dsfill ARGS` (its output discarded), polls `ready` up to `polls` times `interval`
+// apart, then kills it with SIGKILL, as a crash or the OOM killer would; returns its wait
+// status (WIFSIGNALED unless it finished before the kill). The kill -9 tests stop a load at a
+// chosen point with it.
+inline int kill_dsfill_when(const std::string& args, const std::function<bool()>& ready, int polls,
+                            std::chrono::milliseconds interval) {
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    std::perror("fork");
+    std::abort();
+  }
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", ("exec " DSFILL_BIN + args + " >/dev/null 2>&1").c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < polls && !ready(); ++i) std::this_thread::sleep_for(interval);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
 }
 
 }  // namespace dsfill::testing

@@ -189,18 +189,8 @@ TEST(RefusalSplitResume, AKilledSplitResumesExactlyOnce) {
                            "--connections 1 --max-bad-rows 10 --rejects " +
                            dir.file("r.csv") + " --checkpoint " + dir.file("ck.json") +
                            " --progress never";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", ("exec " DSFILL_BIN + args + " >/dev/null 2>&1").c_str(),
-            nullptr);
-    ::_exit(127);
-  }
-  for (int i = 0; i < 1000 && store.refusals() < 4; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  const int status = kill_dsfill_when(
+      args, [&] { return store.refusals() >= 4; }, 1000, std::chrono::milliseconds(10));
   ASSERT_TRUE(WIFSIGNALED(status)) << "the load finished before the kill";
   slow = false;
   const int rc = std::system(
