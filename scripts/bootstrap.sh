@@ -20,6 +20,8 @@ packages=(
   # The network tests run real software on 127.0.0.1: nginx as the TLS terminator, openssl
   # to make their certificates, tinyproxy as the forward proxy (plain HTTP and CONNECT).
   nginx-light openssl tinyproxy
+  # --metrics-file is read by the real node_exporter's textfile collector in its test.
+  prometheus-node-exporter
 )
 
 missing=()

@@ -4,17 +4,21 @@
 Usage: metrics_process_test.py DSFILL_BINARY
 A load into `dsfill serve` (127.0.0.1, a free port) writes its figures and exit code 0 with the
 success time; a later run that fails (a closed port, exit 5) writes exit code 5 and keeps that
-success time; a usage error after the job file was read still writes its exit code (2). Every
-process is bounded by a timeout.
+success time; a usage error after the job file was read still writes its exit code (2); and the
+real node_exporter (Debian's prometheus-node-exporter, installed by scripts/bootstrap.sh) reads
+the file with its textfile collector without a scrape error. Every process is bounded by a
+timeout and listens on 127.0.0.1 only.
 """
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 DSFILL = sys.argv.pop(1) if len(sys.argv) > 1 else "dsfill"
 TIMEOUT = 60
@@ -112,6 +116,37 @@ class MetricsFile(unittest.TestCase):
         got = metrics(self.prom)
         self.assertEqual(got["dsfill_exit_code"], 2)
         self.assertNotIn("dsfill_last_success_timestamp_seconds", got)
+
+    def test_node_exporter_reads_the_file(self):
+        exporter = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
+        self.assertIsNotNone(exporter, "prometheus-node-exporter is missing: scripts/bootstrap.sh")
+        textfiles = os.path.join(self.dir, "textfile")
+        os.mkdir(textfiles)
+        self.prom = os.path.join(textfiles, "dsfill.prom")
+        failed = self.load("http://127.0.0.1:%d" % closed_port(), "--retries", "0")
+        self.assertEqual(failed.returncode, 5, failed.stderr)
+        port = closed_port()
+        proc = subprocess.Popen(
+            [exporter, "--web.listen-address=127.0.0.1:%d" % port, "--collector.disable-defaults",
+             "--collector.textfile", "--collector.textfile.directory=" + textfiles],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            text = None
+            for _ in range(100):
+                try:
+                    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+                                                timeout=5) as r:
+                        text = r.read().decode()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            self.assertIsNotNone(text, "node_exporter did not answer")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=TIMEOUT)
+        self.assertIn("node_textfile_scrape_error 0", text)
+        self.assertIn('dsfill_exit_code{dataset_code="sales",user_code="u1"} 5', text)
+        self.assertIn('dsfill_rows{dataset_code="sales",user_code="u1"} 0', text)
 
 
 if __name__ == "__main__":
