@@ -1,5 +1,9 @@
 #include "loader/heap_tuning.h"
 
+// <cstddef> first: it defines __GLIBC__ (through <features.h>), which the test below needs. Without
+// a libc header before it the test was always false, and the tuning compiled to nothing.
+#include <cstddef>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif

@@ -1,0 +1,42 @@
+// keep_freed_blocks_warm (loader/heap_tuning.h): blocks of the pipeline's size come from the heap
+// and stay there after free, so the next batch reuses pages the kernel has already faulted in.
+// Its own executable: glibc's mmap threshold moves with what a process freed before, and this
+// test must see the allocator as dsfill's main() leaves it.
+#include "loader/heap_tuning.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace dsfill::loader {
+namespace {
+
+TEST(HeapTuning, BatchSizedBlocksComeFromTheHeapAndAreNotTrimmedOnFree) {
+#if !defined(__GLIBC__)
+  GTEST_SKIP() << "glibc's allocator only";
+#else
+  keep_freed_blocks_warm();
+  constexpr std::size_t kBlock = 16u << 20;  // a read segment or a JSON buffer
+  const struct mallinfo2 before = mallinfo2();
+  void* block = std::malloc(kBlock);
+  ASSERT_NE(block, nullptr);
+  std::memset(block, 1, kBlock);
+  asm volatile("" : : "r"(block) : "memory");  // keeps the compiler from dropping the pair
+  const struct mallinfo2 during = mallinfo2();
+  // glibc's default maps every block over 128 KiB on its own and unmaps it on free: each batch
+  // would fault its pages in again.
+  EXPECT_EQ(during.hblks, before.hblks) << "a 16 MiB block was mmap()ed on its own";
+  EXPECT_GE(during.arena, before.arena + kBlock);
+  std::free(block);
+  const struct mallinfo2 after = mallinfo2();
+  EXPECT_EQ(after.arena, during.arena) << "the heap was trimmed when the block was freed";
+#endif
+}
+
+}  // namespace
+}  // namespace dsfill::loader
