@@ -103,7 +103,7 @@ Result<bool> Chunker::fill() {
     const std::size_t capacity = std::max(target, 2 * kept + options_.read_size);
     // kKernelPadding bytes more than it holds: every batch and every view handed to the boundary
     // finder is padded (codec/padded.h).
-    auto fresh = std::make_shared_for_overwrite<char[]>(capacity + codec::kKernelPadding);
+    auto fresh = pool_.get(capacity + codec::kKernelPadding);
     if (kept > 0) std::memcpy(fresh.get(), segment_.get() + begin_, kept);
     segment_ = std::move(fresh);
     capacity_ = capacity;

@@ -3,7 +3,8 @@
 //
 // Batches are not copied out: each one views the read buffer (a segment of batch_bytes + one read)
 // it was cut from and shares its ownership, so a segment lives until its last batch is gone.
-// Starting a new segment copies only the bytes read but not yet cut (about two batches at most).
+// Starting a new segment copies only the bytes read but not yet cut (about two batches at most);
+// segments come from a pool (segment_pool.h), so their pages are faulted in once, not per batch.
 // Every segment has codec::kKernelPadding readable bytes past its capacity, so every batch's
 // records are a padded buffer (codec/padded.h) for the SIMD kernels.
 #pragma once
@@ -19,6 +20,7 @@
 #include "codec/csv_dialect.h"
 #include "codec/padded.h"
 #include "loader/input_reader.h"
+#include "loader/segment_pool.h"
 
 namespace dsfill::loader {
 
@@ -84,6 +86,9 @@ class Chunker {
   // Bytes the boundary finder has scanned so far, rescans included (for tests and benchmarks).
   std::uint64_t scanned_bytes() const { return scanned_; }
 
+  // Segments mapped so far; the rest were reused (for tests and benchmarks).
+  std::uint64_t segments_mapped() const { return pool_.mapped(); }
+
  private:
   Result<bool> fill();  // reads more; false at end of input
   // Buffers enough input and returns the length of the next cut of at most `max_rows` records
@@ -98,6 +103,7 @@ class Chunker {
 
   InputReader& reader_;
   ChunkerOptions options_;
+  SegmentPool pool_;  // where segments come from and go back to
   codec::InputPosition pos_;
   std::uint64_t next_seq_ = 0;
   // The segment being read into: bytes [begin_, size_) are read and not yet cut; it holds

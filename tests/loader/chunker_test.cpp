@@ -120,6 +120,35 @@ TEST(Chunker, BatchesViewTheReadBufferInsteadOfCopies) {
   EXPECT_GT(shared, batches.size() / 2);
 }
 
+TEST(Chunker, SegmentsAreReusedOnceTheirBatchesAreGoneAndReusedOnesHoldTheRightBytes) {
+  std::mt19937 rng(11);
+  const std::string data = random_csv(rng, 40000);
+  const std::string path = write_temp(data);
+  auto reader = InputReader::open(path);
+  ASSERT_TRUE(reader.has_value());
+  ChunkerOptions options;
+  options.read_size = 4096;
+  options.batch_rows = 100;
+  options.batch_bytes = 16384;
+  Chunker chunker(*reader, options);
+  std::string joined;
+  std::size_t segments = 0;
+  const char* last = nullptr;
+  for (;;) {
+    auto batch = chunker.next();
+    ASSERT_TRUE(batch.has_value()) << batch.error().describe();
+    if (!*batch) break;
+    if ((*batch)->storage.get() != last) ++segments;
+    last = (*batch)->storage.get();
+    // Copied out and dropped at once, as an encoder does: its segment may then be reused.
+    joined.append((*batch)->records);
+  }
+  std::remove(path.c_str());
+  EXPECT_EQ(joined, data);
+  ASSERT_GT(segments, 20u) << "the input should span many segments";
+  EXPECT_LE(chunker.segments_mapped(), 3u) << "segments were mapped anew instead of reused";
+}
+
 TEST(Chunker, BatchesStayFullWhenRecordsGrowLongerThanTheLookahead) {
   // The chunker cuts once twice the last batch is buffered; 50 rows of 600 bytes after batches
   // of 50 rows of 10 need many more reads, and each batch must still get its 50 rows.
