@@ -52,11 +52,21 @@ def timed(cmd, **kw):
     return proc.stdout, wall, cpu, rss
 
 
+def warm(path):
+    """Reads `path` once so the next run finds it in the page cache. Some virtual machines' hosts
+    reclaim a guest's cached file pages within seconds (bench/profile_notes.md, round 5): a run
+    that found the file gone from the cache would measure the disk, not dsfill."""
+    with open(path, "rb") as f:
+        while f.read(1 << 20):
+            pass
+
+
 KERNELS = {}  # the SIMD kernels dsfill bench reports it ran
 
 
 def dsfill_bench(path, level, encoders, codec="libdeflate"):
     summary = os.path.join(A.work, "summary.json")
+    warm(path)
     _, wall, cpu, rss = timed([DSFILL, "bench", path, "--encoders", str(encoders), "--level",
                                str(level), "--codec", codec, "--summary-json", summary])
     with open(summary) as f:
@@ -67,6 +77,7 @@ def dsfill_bench(path, level, encoders, codec="libdeflate"):
 
 
 def baseline(level, codec="libdeflate"):
+    warm(A.data)
     out, _, _, _ = timed([BASELINE, A.data, "--level", str(level), "--codec", codec])
     return json.loads(out)
 
@@ -99,6 +110,7 @@ def start_server():
 
 def dsfill_load(path, url, level, dataset, extra=()):
     summary = os.path.join(A.work, "load.json")
+    warm(path)
     # --no-checkpoint: each repeat is a new load of the same file (a checkpoint would ask for
     # --resume or --restart), and a benchmark measures the load, not the state it keeps.
     _, wall, cpu, rss = timed([DSFILL, "load", path, "--url", url, "--user-code", "bench",
