@@ -8,6 +8,16 @@
 #include <utility>
 #include <vector>
 
+#if defined(__has_include)
+#if __has_include(<sanitizer/asan_interface.h>)
+#include <sanitizer/asan_interface.h>
+#endif
+#endif
+#if !defined(ASAN_POISON_MEMORY_REGION)
+#define ASAN_POISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#endif
+
 namespace dsfill::loader {
 
 namespace {
@@ -47,7 +57,12 @@ struct Buffer {
 struct SegmentPool::State {
   explicit State(std::size_t max) : max_spare(max) {}
   ~State() {
-    for (const Buffer& b : spare) munmap(b.data, b.bytes);
+    for (const Buffer& b : spare) unmap(b);
+  }
+  static void unmap(const Buffer& b) {
+    // A later mapping may land at the same addresses: leave no poison behind.
+    ASAN_UNPOISON_MEMORY_REGION(b.data, b.bytes);
+    munmap(b.data, b.bytes);
   }
   State(const State&) = delete;
   State& operator=(const State&) = delete;
@@ -55,6 +70,9 @@ struct SegmentPool::State {
   // Takes a buffer back: idle, or unmapped when enough are idle (the smallest goes first, as a
   // record longer than a batch leaves one bigger buffer that later segments may need again).
   void give_back(Buffer b) {
+    // Under AddressSanitizer an idle buffer is poisoned, so a view that outlived its batch's
+    // ownership is reported as a use after free, as it was when segments came from the heap.
+    ASAN_POISON_MEMORY_REGION(b.data, b.bytes);
     std::unique_lock lock(mutex);
     spare.push_back(b);
     if (spare.size() <= max_spare) return;
@@ -64,7 +82,7 @@ struct SegmentPool::State {
     const Buffer drop = *smallest;
     spare.erase(smallest);
     lock.unlock();
-    munmap(drop.data, drop.bytes);
+    unmap(drop);
   }
 
   const std::size_t max_spare;
@@ -97,6 +115,10 @@ std::shared_ptr<char[]> SegmentPool::get(std::size_t bytes) {
     std::lock_guard lock(state_->mutex);
     ++state_->mapped;
   }
+  // Under AddressSanitizer only the bytes asked for are addressable: a kernel reading past a
+  // segment's padding is reported as it was when segments came from the heap at their size.
+  ASAN_UNPOISON_MEMORY_REGION(buffer.data, bytes);
+  ASAN_POISON_MEMORY_REGION(buffer.data + bytes, buffer.bytes - bytes);
   // The deleter holds the state, so a buffer outliving the pool (a batch still in the sender)
   // still has somewhere to go back to.
   return std::shared_ptr<char[]>(buffer.data, [state = state_, buffer](char*) {
