@@ -1,6 +1,7 @@
 // Throughput of the CSV hot paths on a generated ~32 MB "typical" CSV (ints, decimals, dates,
 // short text, some quoted text with commas), with fast-cpp-csv-parser's line reader as a
-// baseline over the same bytes. Each benchmark reports bytes/second of CSV input.
+// baseline over the same bytes. BM_RowsJsonQuoted transcodes quote-heavy files of
+// bench/bench_data.h instead. Each benchmark reports bytes/second of CSV input.
 #include <benchmark/benchmark.h>
 
 // fccp's own file-name copy trips g++ 12's truncation warning; the header is not ours.
@@ -10,11 +11,13 @@
 #pragma GCC diagnostic pop
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "bench_data.h"
 #include "codec/date_format.h"
 #include "codec/plain_records.h"
 #include "codec/row_boundary.h"
@@ -73,19 +76,43 @@ const std::string& typical_csv() {
   return kCsv;
 }
 
+// `csv` cut into batches of kBatchRows records, as the chunker cuts (about 1 MB each here).
+std::vector<std::string_view> cut_batches(std::string_view csv) {
+  std::vector<std::string_view> out;
+  while (!csv.empty()) {
+    const RecordCut cut = find_record_cut(csv, kBatchRows, true, CsvDialect{});
+    out.push_back(csv.substr(0, cut.end));
+    csv.remove_prefix(cut.end);
+  }
+  return out;
+}
+
 // Batches of kBatchRows records, cut once, for the transcoder benchmarks.
 const std::vector<std::string_view>& typical_batches() {
-  static const std::vector<std::string_view> kBatches = [] {
-    std::vector<std::string_view> out;
-    std::string_view rest = typical_csv();
-    while (!rest.empty()) {
-      const RecordCut cut = find_record_cut(rest, kBatchRows, true, CsvDialect{});
-      out.push_back(rest.substr(0, cut.end));
-      rest.remove_prefix(cut.end);
-    }
-    return out;
-  }();
+  static const std::vector<std::string_view> kBatches = cut_batches(typical_csv());
   return kBatches;
+}
+
+// A quote-heavy file of bench/bench_data.h, ~32 MB, and its batches.
+struct KindInput {
+  std::string csv;
+  std::vector<std::string_view> batches;
+};
+
+const KindInput& kind_input(bench::CsvKind kind) {
+  const auto make = [](bench::CsvKind k) {
+    auto in = std::make_unique<KindInput>();
+    in->csv = bench::generate_csv(k, kTargetBytes);
+    in->batches = cut_batches(in->csv);
+    return in;
+  };
+  // One static per kind, so a filtered run generates only what it reads.
+  if (kind == bench::CsvKind::kQuoteAll) {
+    static const auto kInput = make(bench::CsvKind::kQuoteAll);
+    return *kInput;
+  }
+  static const auto kInput = make(bench::CsvKind::kTransactional);
+  return *kInput;
 }
 
 void BM_FindRecordCut(benchmark::State& state) {
@@ -128,8 +155,9 @@ void BM_CsvScanner(benchmark::State& state) {
 }
 BENCHMARK(BM_CsvScanner)->Unit(benchmark::kMillisecond);
 
-void rows_json(benchmark::State& state, const RowsJsonOptions& options) {
-  const auto& batches = typical_batches();
+// Transcodes `batches` (the whole file `csv_bytes` long, header included) with append_rows_json.
+void rows_json(benchmark::State& state, const RowsJsonOptions& options,
+               const std::vector<std::string_view>& batches, std::size_t csv_bytes) {
   std::string out;
   std::size_t json_bytes = 0;
   for (auto _ : state) {
@@ -148,7 +176,7 @@ void rows_json(benchmark::State& state, const RowsJsonOptions& options) {
     }
   }
   state.counters["json_bytes"] = static_cast<double>(json_bytes);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * typical_csv().size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * csv_bytes));
 }
 
 // Argument: the kernel set (codec/simd_dispatch.h; 0 portable: the general path alone, 1 ssse3,
@@ -161,10 +189,24 @@ void BM_RowsJsonStrings(benchmark::State& state) {
     return;
   }
   state.SetLabel(set.name);
-  rows_json(state, RowsJsonOptions{});
+  rows_json(state, RowsJsonOptions{}, typical_batches(), typical_csv().size());
   use_kernel_set(chosen);
 }
 BENCHMARK(BM_RowsJsonStrings)->DenseRange(0, 2)->Unit(benchmark::kMillisecond);
+
+// BM_RowsJsonStrings's path (all columns strings, the kernel set the CPU picks) on records where
+// quotes are the rule rather than the exception: every field opens and closes a quote, and
+// escaped quotes and newlines inside quotes take the transcoder off its fast run of plain bytes.
+// Arg: 0 quote-all (every field quoted), 1 transactional (a quoted city with a comma, a note in
+// about half the rows with doubled quotes, LF and CRLF inside quotes).
+void BM_RowsJsonQuoted(benchmark::State& state) {
+  const auto kind =
+      state.range(0) == 0 ? bench::CsvKind::kQuoteAll : bench::CsvKind::kTransactional;
+  const KindInput& input = kind_input(kind);
+  state.SetLabel(std::string(bench::csv_kind_name(kind)) + ", " + active_kernels().name);
+  rows_json(state, RowsJsonOptions{}, input.batches, input.csv.size());
+}
+BENCHMARK(BM_RowsJsonQuoted)->ArgName("kind")->DenseRange(0, 1)->Unit(benchmark::kMillisecond);
 
 // Transcodes the typical batches' records by `options`, the header left out: typed columns would
 // refuse it. (The header is the first batch's first record: the run starts at the second.)

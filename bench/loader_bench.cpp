@@ -5,7 +5,8 @@
 //
 // The input is a ~64 MB CSV file shaped like scripts/gen_csv.py's output, written once into a
 // temporary directory under /tmp (removed at exit) and read once before timing, so the file
-// benchmarks measure the page cache, not the disk. Each benchmark sets its own minimum time
+// benchmarks measure the page cache, not the disk. BM_ReaderStageByKind reads one more such file
+// per kind of bench/bench_data.h (plain, hard, quote-all, transactional). Each benchmark sets its own minimum time
 // (which takes precedence over --benchmark_min_time), so a whole run takes about 15 s.
 #include <benchmark/benchmark.h>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_data.h"
 #include "codec/batch_encoder.h"
 #include "codec/gzip.h"
 #include "codec/request_body.h"
@@ -97,20 +99,26 @@ void append_row(std::mt19937& rng, std::uint64_t row, std::string& out) {
   out += '\n';
 }
 
-// The generated input file; removes its directory at exit.
+// The retail-like input of most benchmarks here.
+std::string retail_csv() {
+  std::mt19937 rng(20240601);
+  std::string csv =
+      "RowId,InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,"
+      "Country\n";
+  csv.reserve(kFileBytes + 256);
+  for (std::uint64_t row = 1; csv.size() < kFileBytes; ++row) append_row(rng, row, csv);
+  return csv;
+}
+
+// A generated input file, `csv` written as `name` in its own directory; removes the directory at
+// exit.
 class DataFile {
  public:
-  DataFile() {
+  DataFile(const std::string& name, const std::string& csv) {
     char tmpl[] = "/tmp/dsfill_loader_bench.XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) std::abort();
     dir_ = tmpl;
-    path_ = dir_ + "/retail.csv";
-    std::mt19937 rng(20240601);
-    std::string csv =
-        "RowId,InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,"
-        "Country\n";
-    csv.reserve(kFileBytes + 256);
-    for (std::uint64_t row = 1; csv.size() < kFileBytes; ++row) append_row(rng, row, csv);
+    path_ = dir_ + "/" + name;
     std::FILE* f = std::fopen(path_.c_str(), "wb");
     if (f == nullptr || std::fwrite(csv.data(), 1, csv.size(), f) != csv.size() ||
         std::fclose(f) != 0) {
@@ -143,8 +151,34 @@ class DataFile {
 };
 
 const DataFile& data_file() {
-  static const DataFile kFile;
+  static const DataFile kFile("retail.csv", retail_csv());
   return kFile;
+}
+
+// The file of one kind (bench/bench_data.h), ~64 MB, generated on first use. Each is its own
+// function-local static so that a filtered run writes only the files it reads.
+const DataFile& kind_file(bench::CsvKind kind) {
+  const auto make = [](bench::CsvKind k) {
+    return std::make_unique<DataFile>(std::string(bench::csv_kind_name(k)) + ".csv",
+                                      bench::generate_csv(k, kFileBytes));
+  };
+  switch (kind) {
+    case bench::CsvKind::kPlain: {
+      static const auto kFile = make(kind);
+      return *kFile;
+    }
+    case bench::CsvKind::kHard: {
+      static const auto kFile = make(kind);
+      return *kFile;
+    }
+    case bench::CsvKind::kQuoteAll: {
+      static const auto kFile = make(kind);
+      return *kFile;
+    }
+    case bench::CsvKind::kTransactional: break;
+  }
+  static const auto kFile = make(bench::CsvKind::kTransactional);
+  return *kFile;
 }
 
 // Opens the data file, or marks the benchmark skipped and returns nullopt.
@@ -268,11 +302,10 @@ BENCHMARK(BM_Chunker)
     ->MinTime(0.5);
 
 // run_reader on one thread, a consumer draining the queue on another (as an encoder would, but
-// doing nothing with the batch): the chunker's cost plus the queue hand-off. Arg: queue capacity
-// (the pipeline uses one slot per encoder).
-void BM_ReaderStage(benchmark::State& state) {
-  const DataFile& file = data_file();
-  const auto capacity = static_cast<std::size_t>(state.range(0));
+// doing nothing with the batch): the chunker's cost plus the queue hand-off, over `file` with a
+// queue of `capacity` slots. Shared by BM_ReaderStage and BM_ReaderStageByKind, so that the
+// per-kind figures are comparable with the retail one.
+void reader_stage(benchmark::State& state, const DataFile& file, std::size_t capacity) {
   std::uint64_t batches = 0;
   for (auto _ : state) {
     auto reader = open_input(state, file);
@@ -296,10 +329,31 @@ void BM_ReaderStage(benchmark::State& state) {
   }
   report_file_rate(state, file, batches);
 }
+
+// Arg: queue capacity (the pipeline uses one slot per encoder).
+void BM_ReaderStage(benchmark::State& state) {
+  reader_stage(state, data_file(), static_cast<std::size_t>(state.range(0)));
+}
 BENCHMARK(BM_ReaderStage)
     ->ArgName("queue")
     ->Arg(1)
     ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(0.5);
+
+// The reader stage (queue of 2: two encoders) on each file kind of bench/bench_data.h: how much
+// the quote-aware cut costs as quotes get denser, from none (plain) to every field (quote-all),
+// and with newlines inside quotes (hard, transactional), which rule out cutting at a bare LF.
+// Arg: the kind (0 plain, 1 hard, 2 quote-all, 3 transactional), named in the label.
+void BM_ReaderStageByKind(benchmark::State& state) {
+  const auto kind = static_cast<bench::CsvKind>(state.range(0));
+  state.SetLabel(bench::csv_kind_name(kind));
+  reader_stage(state, kind_file(kind), 2);
+}
+BENCHMARK(BM_ReaderStageByKind)
+    ->ArgName("kind")
+    ->DenseRange(0, bench::kCsvKinds - 1)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond)
     ->MinTime(0.5);
