@@ -21,13 +21,25 @@ inline constexpr int kCsvKinds = 4;
 
 inline const char* csv_kind_name(CsvKind kind) {
   switch (kind) {
-    case CsvKind::kPlain: return "plain";
-    case CsvKind::kHard: return "hard";
-    case CsvKind::kQuoteAll: return "quote-all";
-    case CsvKind::kTransactional: return "transactional";
+    case CsvKind::kPlain:
+      return "plain";
+    case CsvKind::kHard:
+      return "hard";
+    case CsvKind::kQuoteAll:
+      return "quote-all";
+    case CsvKind::kTransactional:
+      return "transactional";
   }
   return "?";
 }
+
+// The description words of gen_csv.py's invoice rows.
+inline const char* const kInvoiceWords[] = {
+    "WHITE",   "HANGING", "HEART",    "T-LIGHT", "HOLDER",  "METAL",  "LANTERN", "CREAM",
+    "CUPID",   "HEARTS",  "COAT",     "HANGER",  "KNITTED", "UNION",  "FLAG",    "HOT",
+    "WATER",   "BOTTLE",  "RED",      "WOOLLY",  "HOTTIE",  "SET",    "OF",      "BABUSHKA",
+    "NESTING", "BOXES",   "GLASS",    "STAR",    "FROSTED", "CANDLE", "VINTAGE", "JUMBO",
+    "BAG",     "PINK",    "POLKADOT", "ALARM",   "CLOCK"};
 
 namespace detail {
 
@@ -55,22 +67,25 @@ const char* pick_from(std::mt19937& rng, const char* const (&items)[N]) {
 
 inline void append_invoice_row(std::mt19937& rng, std::uint64_t row, bool hard, bool quote_all,
                                std::string& out) {
-  static const char* const kWords[] = {
-      "WHITE",   "HANGING", "HEART",    "T-LIGHT", "HOLDER",  "METAL",  "LANTERN", "CREAM",
-      "CUPID",   "HEARTS",  "COAT",     "HANGER",  "KNITTED", "UNION",  "FLAG",    "HOT",
-      "WATER",   "BOTTLE",  "RED",      "WOOLLY",  "HOTTIE",  "SET",    "OF",      "BABUSHKA",
-      "NESTING", "BOXES",   "GLASS",    "STAR",    "FROSTED", "CANDLE", "VINTAGE", "JUMBO",
-      "BAG",     "PINK",    "POLKADOT", "ALARM",   "CLOCK"};
   static const char* const kHard[] = {
-      "Cr\xc3\xa8me br\xc3\xbbl\xc3\xa9" "e, large", "na\xc3\xafve \"quoted\" text",
-      "line one\nline two", "Z\xc3\xbcrich; Gen\xc3\xa8ve",
-      "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad\xe3\x82\xb9\xe3\x83\x88",
-      "emoji \xf0\x9f\x8e\x89 ok", "tab\there", "windows\r\nnewline", "", "a,b,c",
-      "\"fully quoted\"", "\xce\x95\xce\xbb\xce\xbb\xce\xb7\xce\xbd\xce\xb9\xce\xba\xce\xac",
+      "Cr\xc3\xa8me br\xc3\xbbl\xc3\xa9"
+      "e, large",
+      "na\xc3\xafve \"quoted\" text",
+      "line one\nline two",
+      "Z\xc3\xbcrich; Gen\xc3\xa8ve",
+      "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe3\x83\x86\xe3\x82\xad\xe3\x82\xb9\xe3\x83"
+      "\x88",
+      "emoji \xf0\x9f\x8e\x89 ok",
+      "tab\there",
+      "windows\r\nnewline",
+      "",
+      "a,b,c",
+      "\"fully quoted\"",
+      "\xce\x95\xce\xbb\xce\xbb\xce\xb7\xce\xbd\xce\xb9\xce\xba\xce\xac",
       "trailing space "};
   static const char* const kCountries[] = {
-      "United Kingdom", "France", "Germany",  "EIRE",     "Spain",
-      "Netherlands",    "Norway", "C\xc3\xb4te d'Ivoire", "Portugal", "Australia"};
+      "United Kingdom",       "France",   "Germany",  "EIRE", "Spain", "Netherlands", "Norway",
+      "C\xc3\xb4te d'Ivoire", "Portugal", "Australia"};
   static const char* const kSuffix[] = {"", "A", "B"};
   // Every draw is its own statement: the order of evaluation of function arguments is
   // unspecified, and the same seed must give the same file with any compiler.
@@ -87,7 +102,7 @@ inline void append_invoice_row(std::mt19937& rng, std::uint64_t row, bool hard, 
   const unsigned words = 2 + rng() % 5;
   for (unsigned w = 0; w < words; ++w) {
     if (w != 0) desc += ' ';
-    desc += pick_from(rng, kWords);
+    desc += pick_from(rng, kInvoiceWords);
   }
   if (hard && rng() % 5 == 0) desc = pick_from(rng, kHard);
   field(desc);
@@ -111,21 +126,35 @@ inline void append_invoice_row(std::mt19937& rng, std::uint64_t row, bool hard, 
 }
 
 inline void append_transactional_row(std::mt19937& rng, std::uint64_t row, std::string& out) {
-  static const char* const kFirst[] = {"Ana",    "Luka",  "Maria", "John",  "Wei",
-                                       "Fatima", "Olga",  "Pierre", "Sofia", "Kenji",
-                                       "Amara",  "Mateo", "Zo\xc3\xab", "Bj\xc3\xb6rn",
-                                       "Priya",  "Noah"};
-  static const char* const kLast[] = {"Horvat", "Smith",  "Garc\xc3\xad" "a", "M\xc3\xbcller",
-                                      "Kowalski", "Nguyen", "Rossi", "O'Brien", "Dubois",
-                                      "Tanaka", "Silva",  "Novak", "Jensen", "Okafor"};
-  static const char* const kCities[] = {"Portland, OR", "Zagreb",   "Paris", "Austin, TX",
-                                        "M\xc3\xbcnchen", "Lagos", "S\xc3\xa3o Paulo", "Kyoto",
-                                        "Dublin",       "Toronto, ON", "Split", "Oslo"};
-  static const char* const kNotes[] = {
-      "Customer asked for a \"gift wrap\" option.", "Delivered to the neighbour, \"Mrs. K\".",
-      "Refund requested:\nitem arrived damaged.", "Call back after 5pm, ask for \"Ivo\".",
-      "Address changed;\nsee ticket #4411, \"urgent\"", "Paid in two parts, second on Friday.",
-      "VIP \xe2\x80\x94 priority shipping", "Left at the door\r\nno signature"};
+  static const char* const kFirst[] = {
+      "Ana",   "Luka",  "Maria", "John",  "Wei",        "Fatima",       "Olga",  "Pierre",
+      "Sofia", "Kenji", "Amara", "Mateo", "Zo\xc3\xab", "Bj\xc3\xb6rn", "Priya", "Noah"};
+  static const char* const kLast[] = {"Horvat",
+                                      "Smith",
+                                      "Garc\xc3\xad"
+                                      "a",
+                                      "M\xc3\xbcller",
+                                      "Kowalski",
+                                      "Nguyen",
+                                      "Rossi",
+                                      "O'Brien",
+                                      "Dubois",
+                                      "Tanaka",
+                                      "Silva",
+                                      "Novak",
+                                      "Jensen",
+                                      "Okafor"};
+  static const char* const kCities[] = {
+      "Portland, OR",     "Zagreb", "Paris",  "Austin, TX",  "M\xc3\xbcnchen", "Lagos",
+      "S\xc3\xa3o Paulo", "Kyoto",  "Dublin", "Toronto, ON", "Split",          "Oslo"};
+  static const char* const kNotes[] = {"Customer asked for a \"gift wrap\" option.",
+                                       "Delivered to the neighbour, \"Mrs. K\".",
+                                       "Refund requested:\nitem arrived damaged.",
+                                       "Call back after 5pm, ask for \"Ivo\".",
+                                       "Address changed;\nsee ticket #4411, \"urgent\"",
+                                       "Paid in two parts, second on Friday.",
+                                       "VIP \xe2\x80\x94 priority shipping",
+                                       "Left at the door\r\nno signature"};
   static const char* const kCurrencies[] = {"EUR", "USD", "GBP"};
   static const char* const kStatuses[] = {"paid", "refunded", "pending"};
   char buf[64];
@@ -187,8 +216,7 @@ inline std::string generate_csv(CsvKind kind, std::size_t bytes) {
     if (kind == CsvKind::kTransactional) {
       detail::append_transactional_row(rng, row, out);
     } else {
-      detail::append_invoice_row(rng, row, kind == CsvKind::kHard, kind == CsvKind::kQuoteAll,
-                                 out);
+      detail::append_invoice_row(rng, row, kind == CsvKind::kHard, kind == CsvKind::kQuoteAll, out);
     }
   }
   return out;

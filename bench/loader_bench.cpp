@@ -6,8 +6,9 @@
 // The input is a ~64 MB CSV file shaped like scripts/gen_csv.py's output, written once into a
 // temporary directory under /tmp (removed at exit) and read once before timing, so the file
 // benchmarks measure the page cache, not the disk. BM_ReaderStageByKind reads one more such file
-// per kind of bench/bench_data.h (plain, hard, quote-all, transactional). Each benchmark sets its own minimum time
-// (which takes precedence over --benchmark_min_time), so a whole run takes about 15 s.
+// per kind of bench/bench_data.h (plain, hard, quote-all, transactional). Each benchmark sets its
+// own minimum time (which takes precedence over --benchmark_min_time), so a whole run takes about
+// 15 s.
 #include <benchmark/benchmark.h>
 #include <cstdlib>
 
@@ -54,12 +55,6 @@ constexpr std::size_t kEncodeBatches = 24;
 // ~5% empty customer ids, ~10% "Côte d'Ivoire"; plus ~2% descriptions quoted with a comma, so
 // that the quote-aware cut has quotes to track.
 void append_row(std::mt19937& rng, std::uint64_t row, std::string& out) {
-  static const char* const kWords[] = {
-      "WHITE",   "HANGING", "HEART",    "T-LIGHT", "HOLDER",  "METAL",  "LANTERN", "CREAM",
-      "CUPID",   "HEARTS",  "COAT",     "HANGER",  "KNITTED", "UNION",  "FLAG",    "HOT",
-      "WATER",   "BOTTLE",  "RED",      "WOOLLY",  "HOTTIE",  "SET",    "OF",      "BABUSHKA",
-      "NESTING", "BOXES",   "GLASS",    "STAR",    "FROSTED", "CANDLE", "VINTAGE", "JUMBO",
-      "BAG",     "PINK",    "POLKADOT", "ALARM",   "CLOCK"};
   static const char* const kCountries[] = {"United Kingdom", "France",   "Germany",
                                            "EIRE",           "Spain",    "Netherlands",
                                            "Norway",         "Portugal", "Australia"};
@@ -78,7 +73,7 @@ void append_row(std::mt19937& rng, std::uint64_t row, std::string& out) {
   const unsigned words = 2 + pick(5);
   for (unsigned w = 0; w < words; ++w) {
     if (w != 0) out += quoted && w == 1 ? ", " : " ";
-    out += kWords[pick(sizeof kWords / sizeof kWords[0])];
+    out += bench::kInvoiceWords[pick(sizeof bench::kInvoiceWords / sizeof bench::kInvoiceWords[0])];
   }
   if (quoted) out += '"';
   const int quantity = static_cast<int>(pick(54)) - 5;
@@ -175,7 +170,8 @@ const DataFile& kind_file(bench::CsvKind kind) {
       static const auto kFile = make(kind);
       return *kFile;
     }
-    case bench::CsvKind::kTransactional: break;
+    case bench::CsvKind::kTransactional:
+      break;
   }
   static const auto kFile = make(bench::CsvKind::kTransactional);
   return *kFile;

@@ -34,8 +34,8 @@ char* map_aligned(std::size_t bytes) {
   void* raw = mmap(nullptr, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) return nullptr;
   char* const begin = static_cast<char*>(raw);
-  char* const aligned = reinterpret_cast<char*>(
-      round_up(reinterpret_cast<std::uintptr_t>(begin), kHugePage));
+  char* const aligned =
+      reinterpret_cast<char*>(round_up(reinterpret_cast<std::uintptr_t>(begin), kHugePage));
   // Unmaps the unaligned head and the rest of the tail.
   if (aligned > begin) munmap(begin, static_cast<std::size_t>(aligned - begin));
   char* const end = aligned + bytes;
@@ -76,9 +76,9 @@ struct SegmentPool::State {
     std::unique_lock lock(mutex);
     spare.push_back(b);
     if (spare.size() <= max_spare) return;
-    auto smallest = std::min_element(spare.begin(), spare.end(), [](const Buffer& x, const Buffer& y) {
-      return x.bytes < y.bytes;
-    });
+    auto smallest =
+        std::min_element(spare.begin(), spare.end(),
+                         [](const Buffer& x, const Buffer& y) { return x.bytes < y.bytes; });
     const Buffer drop = *smallest;
     spare.erase(smallest);
     lock.unlock();
@@ -121,9 +121,8 @@ std::shared_ptr<char[]> SegmentPool::get(std::size_t bytes) {
   ASAN_POISON_MEMORY_REGION(buffer.data + bytes, buffer.bytes - bytes);
   // The deleter holds the state, so a buffer outliving the pool (a batch still in the sender)
   // still has somewhere to go back to.
-  return std::shared_ptr<char[]>(buffer.data, [state = state_, buffer](char*) {
-    state->give_back(buffer);
-  });
+  return std::shared_ptr<char[]>(buffer.data,
+                                 [state = state_, buffer](char*) { state->give_back(buffer); });
 }
 
 std::uint64_t SegmentPool::mapped() const {
