@@ -406,6 +406,49 @@ TEST(RowsJson, FastPathAgreesOnLongRandomRuns) {
   }
 }
 
+// After 8 records in a row that the fast path could not take, write_rows gives a few records to
+// the general path without trying it (rows_json.cpp): runs of quoted records, then plain ones,
+// then an error, must come out as when every record is tried.
+TEST(RowsJson, RunsOfQuotedRecordsThenPlainOnesComeOutWhole) {
+  std::mt19937 rng(88);
+  for (int iter = 0; iter < 200; ++iter) {
+    std::string csv;
+    std::vector<Record> expected;
+    std::int64_t row = 1;
+    for (int run = 0; run < 6; ++run) {
+      const bool quoted = run % 2 == 0;
+      for (std::size_t r = 0, n = rng() % 70; r < n; ++r, ++row) {
+        Record rec;
+        for (int f = 0; f < 3; ++f) {
+          std::string v(1, 'v');
+          v += std::to_string(rng() % 100000);
+          if (f != 0) csv += ',';
+          if (quoted) {
+            v += f == 1 ? "\"x\"" : ",\n";  // doubled quote or a quoted delimiter and newline
+            csv += '"';
+            for (char c : v) csv += c == '"' ? std::string("\"\"") : std::string(1, c);
+            csv += '"';
+          } else {
+            csv += v;
+          }
+          rec.push_back(std::move(v));
+        }
+        csv += '\n';
+        expected.push_back(std::move(rec));
+      }
+    }
+    std::string out;
+    auto stats = transcode(csv, out);
+    ASSERT_TRUE(stats.has_value()) << iter << ": " << stats.error().describe();
+    ASSERT_EQ(testing::parse_rows(out), expected) << iter;
+    // A ragged plain record after the run is named at its row, whichever path met it.
+    const std::string bad = csv + "a,b\n";
+    auto failed = transcode(bad, out);
+    ASSERT_FALSE(failed.has_value()) << iter;
+    EXPECT_EQ(failed.error().row, row) << iter << ": " << failed.error().describe();
+  }
+}
+
 TEST(RowsJson, CrlfAcrossEveryBlockBoundary) {
   for (std::size_t shift = 0; shift < 140; ++shift) {
     std::string csv(shift, 'p');
