@@ -35,7 +35,7 @@ struct InputFlags {
   std::string batch_bytes = "8MiB";
   int level = codec::kDefaultGzipLevel;
   bool auto_level = false;  // --level auto: adapt while loading (level is the starting point)
-  std::string codec = "libdeflate";
+  std::string codec = "auto";
   bool no_compress = false;
   // Columns by name and values (add_value_flags).
   std::string missing_columns = "error";

@@ -35,6 +35,8 @@ class BatchEncoder {
   // Changes the gzip level for later batches (--level auto); allocates only on a level's first use.
   void set_level(int level) { gzip_.set_level(level); }
   int level() const { return gzip_.level(); }
+  // Changes backend and level for later batches (--level auto with --codec auto).
+  void set_gzip(GzipSetting setting) { gzip_.set_setting(setting); }
   // Checks only (`dsfill check`, --validate-first): encode() transcodes, to find every problem,
   // and leaves `body` empty; nothing is compressed.
   void set_check_only(bool check_only) { check_only_ = check_only; }

@@ -70,6 +70,24 @@ GzipLevelRange gzip_level_range(GzipBackend backend) {
   return backend == GzipBackend::kIsal ? GzipLevelRange{0, 3} : GzipLevelRange{1, 12};
 }
 
+std::vector<GzipSetting> gzip_auto_steps() {
+  std::vector<GzipSetting> steps;
+  int first_libdeflate = 1;
+  if (gzip_backend_available(GzipBackend::kIsal)) {
+    for (int level = 1; level <= 3; ++level) steps.push_back({GzipBackend::kIsal, level});
+    first_libdeflate = 2;
+  }
+  for (int level = first_libdeflate; level <= 12; ++level) {
+    steps.push_back({GzipBackend::kLibdeflate, level});
+  }
+  return steps;
+}
+
+std::string gzip_setting_name(GzipSetting setting) {
+  const std::string level = std::to_string(setting.level);
+  return setting.backend == GzipBackend::kIsal ? "isal " + level : level;
+}
+
 Result<GzipBackend> parse_gzip_backend(std::string_view name) {
   if (name == "libdeflate") return GzipBackend::kLibdeflate;
   if (name == "isal") {
@@ -111,6 +129,13 @@ libdeflate_compressor* GzipCompressor::libdeflate_for(int level) {
 void GzipCompressor::set_level(int level) {
   level_ = std::clamp(level, 0, 12);
   if (backend_ == GzipBackend::kLibdeflate) libdeflate_for(level_);
+}
+
+void GzipCompressor::set_setting(GzipSetting setting) {
+  if (!gzip_backend_available(setting.backend)) setting.backend = GzipBackend::kLibdeflate;
+  if (setting.backend == GzipBackend::kIsal && !isal_) isal_ = std::make_unique<Isal>();
+  backend_ = setting.backend;
+  set_level(setting.level);
 }
 
 std::size_t GzipCompressor::bound(std::size_t n) const {

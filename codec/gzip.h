@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
 
@@ -39,6 +40,22 @@ struct GzipLevelRange {
 };
 GzipLevelRange gzip_level_range(GzipBackend backend);
 
+// One deflate choice: a backend and one of its levels.
+struct GzipSetting {
+  GzipBackend backend = GzipBackend::kLibdeflate;
+  int level = kDefaultGzipLevel;
+  bool operator==(const GzipSetting&) const = default;
+};
+
+// The steps --level auto walks with --codec auto, fastest first, each compressing smaller than
+// the one before. Where this build has ISA-L: its levels 1-3, then libdeflate's 2-12 (ISA-L 3
+// measured faster than libdeflate 1 at as good a ratio; ISA-L 0 gives up 12-14% of the ratio for
+// under 20% more speed: bench/profile_notes.md, round 5). Otherwise libdeflate's 1-12.
+std::vector<GzipSetting> gzip_auto_steps();
+
+// "isal 2" for ISA-L, the bare level ("6") for libdeflate, as --level names it.
+std::string gzip_setting_name(GzipSetting setting);
+
 // Returns the backend named `name` ("libdeflate" or "isal"). Fails with kBadArgument for other
 // names and for "isal" when this build has no ISA-L.
 Result<GzipBackend> parse_gzip_backend(std::string_view name);
@@ -59,6 +76,9 @@ class GzipCompressor {
   // Switches the level for later calls (--level auto). State for each level used is kept, so
   // switching back and forth allocates only the first time.
   void set_level(int level);
+  // Switches backend and level for later calls (--level auto with --codec auto). A backend this
+  // build lacks is replaced by libdeflate.
+  void set_setting(GzipSetting setting);
   // Returns an upper bound of the gzip size of `n` input bytes.
   std::size_t bound(std::size_t n) const;
   // Compresses `in` as one gzip member into `out` (resized to fit); returns its size.

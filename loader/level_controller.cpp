@@ -1,8 +1,26 @@
 #include "loader/level_controller.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace dsfill::loader {
+
+LevelController::LevelController(std::vector<codec::GzipSetting> steps, int start, int warmup,
+                                 int senders)
+    : LevelController(start, 0, static_cast<int>(steps.size()) - 1, warmup, senders) {
+  steps_ = std::move(steps);
+}
+
+std::optional<codec::GzipSetting> LevelController::setting(int step) const {
+  if (steps_.empty()) return std::nullopt;
+  return steps_[static_cast<std::size_t>(std::clamp(step, 0, static_cast<int>(steps_.size()) - 1))];
+}
+
+std::vector<std::string> LevelController::step_names() const {
+  std::vector<std::string> names;
+  for (const codec::GzipSetting& s : steps_) names.push_back(codec::gzip_setting_name(s));
+  return names;
+}
 
 LevelController::LevelController(int start, int min_level, int max_level, int warmup, int senders)
     : min_(min_level),

@@ -25,7 +25,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
+
+#include "codec/gzip.h"
 
 namespace dsfill::loader {
 
@@ -49,6 +53,19 @@ class LevelController {
   // for it, whatever the link (pass the window's size). `senders` is the number of requests the
   // sender runs at once (its connections); 0 ignores the backlog.
   LevelController(int start, int min_level, int max_level, int warmup = 0, int senders = 0);
+
+  // Walks `steps` (fastest first, as codec::gzip_auto_steps() lists them) instead of one
+  // backend's levels: level() and report() then count in step indexes (0 the fastest), and
+  // setting() says which backend and level each is. REQUIRES: `steps` is not empty.
+  LevelController(std::vector<codec::GzipSetting> steps, int start, int warmup = 0,
+                  int senders = 0);
+
+  // The backend and level of `step` (a level() value) when the controller walks steps; nullopt
+  // when it walks one backend's levels (the step is then the level).
+  std::optional<codec::GzipSetting> setting(int step) const;
+
+  // A name per step for reports ("isal 1", "6"), index = step; empty when the steps are levels.
+  std::vector<std::string> step_names() const;
 
   // Returns the level the next batch should use. Thread-safe, lock-free.
   int level() const { return level_.load(std::memory_order_relaxed); }
@@ -79,6 +96,7 @@ class LevelController {
   };
   void decide();  // REQUIRES: mutex_ held
 
+  std::vector<codec::GzipSetting> steps_;  // empty: steps are levels
   const int min_;
   const int max_;
   std::atomic<int> level_;

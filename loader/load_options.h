@@ -56,6 +56,9 @@ struct LoadOptions {
   // --level auto: adapt the level per batch (see level_controller.h), starting at `level`.
   bool auto_level = false;
   codec::GzipBackend gzip_backend = codec::GzipBackend::kLibdeflate;
+  // --codec auto: with auto_level, walk both backends' levels (codec::gzip_auto_steps) instead of
+  // gzip_backend's alone; a fixed level uses gzip_backend.
+  bool auto_backend = false;
   bool compress = true;
   int encoders = 2;
 
@@ -191,9 +194,11 @@ struct LoadReport {
   std::string proxy;
   double wall_seconds = 0;
   std::vector<StageReport> stages;  // reader, encoder, sender
-  // --level auto: batches encoded at each gzip level (index: level); empty otherwise.
+  // --level auto: batches encoded at each gzip level (index: level), or with --codec auto at each
+  // step of codec::gzip_auto_steps (index: step, named by level_names); empty otherwise.
   std::vector<std::uint64_t> level_batches;
-  codec::KernelsInUse kernels;  // the SIMD kernels the encoders and the chunker ran
+  std::vector<std::string> level_names;  // empty: the index is the level
+  codec::KernelsInUse kernels;           // the SIMD kernels the encoders and the chunker ran
 
   // The acknowledged contiguous prefix: every batch before this offset and row is stored.
   std::int64_t acked_offset = 0;

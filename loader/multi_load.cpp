@@ -156,6 +156,7 @@ void add_run(LoadReport& total, const LoadReport& r) {
   if (total.level_batches.size() < r.level_batches.size()) {
     total.level_batches.resize(r.level_batches.size());
   }
+  if (total.level_names.empty()) total.level_names = r.level_names;  // the same steps every file
   for (std::size_t i = 0; i < r.level_batches.size(); ++i) {
     total.level_batches[i] += r.level_batches[i];
   }

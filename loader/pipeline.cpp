@@ -215,10 +215,26 @@ Result<SinkParts> make_sink(const LoadOptions& o, LoadInput& in, asio::io_contex
 // Emplaced, as the controller cannot move.
 void make_levels(const LoadOptions& o, std::size_t window, std::optional<LevelController>& out) {
   if (!o.auto_level || !o.compress) return;
+  const bool network = o.target == Target::kNetwork;
+  if (o.auto_backend && codec::gzip_backend_available(codec::GzipBackend::kIsal)) {
+    // One frontier over both backends. On a network it starts at libdeflate's `level`, as a
+    // one-backend load does; without one, at the fastest step.
+    std::vector<codec::GzipSetting> steps = codec::gzip_auto_steps();
+    int start = 0;
+    if (network) {
+      while (start + 1 < static_cast<int>(steps.size()) &&
+             !(steps[static_cast<std::size_t>(start)].backend == codec::GzipBackend::kLibdeflate &&
+               steps[static_cast<std::size_t>(start)].level >= o.level)) {
+        ++start;
+      }
+    }
+    out.emplace(std::move(steps), start, static_cast<int>(window),
+                network ? std::max(1, o.connections) : 0);
+    return;
+  }
   const codec::GzipLevelRange range = codec::gzip_level_range(o.gzip_backend);
   // Without a network (bench) nothing ever waits for the sender: the fastest level wins, so
   // start there rather than step down to it batch by batch.
-  const bool network = o.target == Target::kNetwork;
   out.emplace(network ? o.level : range.fastest, range.fastest, range.smallest,
               static_cast<int>(window), network ? std::max(1, o.connections) : 0);
 }
@@ -290,7 +306,10 @@ LoadReport finish_report(const LoadOptions& o, const LoadInput& in, const BatchS
     const int k = std::max(1, o.connections);
     r.stages.push_back({"sender", k, s.busy_seconds * k});
   }
-  if (levels) r.level_batches = levels->batches_per_level();
+  if (levels) {
+    r.level_batches = levels->batches_per_level();
+    r.level_names = levels->step_names();
+  }
   r.kernels = codec::kernels_in_use();
   r.rows_before = in.plan.checkpoint.rows_acked;
   r.resumed = in.plan.resumed;

@@ -83,6 +83,11 @@ double body_input_ratio(const LoadReport& r) {
   return r.bytes_in > 0 ? static_cast<double>(r.bytes_sent) / static_cast<double>(r.bytes_in) : 0;
 }
 
+// The name of level_batches[index]: a step's ("isal 1") with --codec auto, else the level.
+std::string level_name(const LoadReport& r, std::size_t index) {
+  return index < r.level_names.size() ? r.level_names[index] : std::to_string(index);
+}
+
 }  // namespace
 
 std::size_t display_columns(std::string_view text) {
@@ -251,7 +256,8 @@ std::string format_summary(const LoadReport& r) {
     std::string mix;
     for (std::size_t level = 0; level < r.level_batches.size(); ++level) {
       if (r.level_batches[level] == 0) continue;
-      mix += fmt::format("{}{} x{}", mix.empty() ? "" : ", ", level, r.level_batches[level]);
+      mix += fmt::format("{}{} x{}", mix.empty() ? "" : ", ", level_name(r, level),
+                         r.level_batches[level]);
     }
     if (!mix.empty()) out += fmt::format("  level auto:   batches per level: {}\n", mix);
   }
@@ -363,7 +369,7 @@ std::string summary_json(const LoadReport& r) {
   if (!r.level_batches.empty()) {
     boost::json::object levels;  // --level auto: batches per gzip level
     for (std::size_t level = 0; level < r.level_batches.size(); ++level) {
-      if (r.level_batches[level] != 0) levels[std::to_string(level)] = r.level_batches[level];
+      if (r.level_batches[level] != 0) levels[level_name(r, level)] = r.level_batches[level];
     }
     o["level_batches"] = std::move(levels);
   }

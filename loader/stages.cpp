@@ -72,7 +72,15 @@ StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::Batch
   StageResult result;
   while (auto batch = in.pop()) {
     const auto t = Clock::now();
-    if (levels != nullptr) encoder.set_level(levels->level());
+    int step = 0;  // the level controller's step (a level, or an index into its settings)
+    if (levels != nullptr) {
+      step = levels->level();
+      if (const auto setting = levels->setting(step)) {
+        encoder.set_gzip(*setting);
+      } else {
+        encoder.set_level(step);
+      }
+    }
     EncodedBatch out;
     out.seq = batch->seq;
     out.first_row = batch->first_row;
@@ -112,7 +120,7 @@ StageResult run_encoder(BoundedQueue<Batch>& in, SeqWindow& window, codec::Batch
     std::size_t backlog = 0;
     if (!window.enter(out.seq, &backlog)) return result;  // the sender stopped
     if (levels != nullptr) {
-      levels->report(encoder.level(), static_cast<std::size_t>(out.byte_end - out.byte_begin), busy,
+      levels->report(step, static_cast<std::size_t>(out.byte_end - out.byte_begin), busy,
                      seconds_since(wait), backlog);
     }
     deliver(std::move(out));

@@ -2,8 +2,10 @@
 // gunzip) decodes to the input, at every level, and switching levels on one compressor works.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "codec/gzip.h"
 
@@ -98,6 +100,49 @@ TEST(GzipBackend, SetLevelSwitchesAndRoundTrips) {
   }
   c.set_level(99);
   EXPECT_EQ(c.level(), 12);  // clamped
+}
+
+// --codec auto's frontier: fastest first, ISA-L's levels 1-3 where it is built in, then
+// libdeflate's from 2 (from 1 without ISA-L) to 12.
+TEST(GzipBackend, AutoStepsRunFastestFirstOverBothBackends) {
+  const std::vector<GzipSetting> steps = gzip_auto_steps();
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps.back(), (GzipSetting{GzipBackend::kLibdeflate, 12}));
+  if (gzip_backend_available(GzipBackend::kIsal)) {
+    ASSERT_EQ(steps.size(), 14u);
+    EXPECT_EQ(steps[0], (GzipSetting{GzipBackend::kIsal, 1}));
+    EXPECT_EQ(steps[2], (GzipSetting{GzipBackend::kIsal, 3}));
+    EXPECT_EQ(steps[3], (GzipSetting{GzipBackend::kLibdeflate, 2}));
+  } else {
+    ASSERT_EQ(steps.size(), 12u);
+    EXPECT_EQ(steps[0], (GzipSetting{GzipBackend::kLibdeflate, 1}));
+  }
+  EXPECT_EQ(gzip_setting_name({GzipBackend::kIsal, 2}), "isal 2");
+  EXPECT_EQ(gzip_setting_name({GzipBackend::kLibdeflate, 6}), "6");
+}
+
+// One compressor walking the steps back and forth, as an encoder does under --level auto: every
+// member decodes to the input, and each step's output is what a compressor built for it writes.
+TEST(GzipBackend, SwitchingBackendsOnOneCompressorWritesEachBackendsGzip) {
+  const std::string text = rows_like_text(1'000'000);
+  const std::vector<GzipSetting> steps = gzip_auto_steps();
+  GzipCompressor walker(6);
+  const int order[] = {0, 1, 2, 3, 4, 2, 0, 13, 0, 5};
+  for (const int i : order) {
+    const GzipSetting step = steps[static_cast<std::size_t>(std::min<int>(i, steps.size() - 1))];
+    walker.set_setting(step);
+    EXPECT_EQ(walker.backend(), step.backend);
+    EXPECT_EQ(walker.level(), step.level);
+    std::string gz;
+    ASSERT_GT(walker.compress(text, gz), 0u) << gzip_setting_name(step);
+    std::string back;
+    ASSERT_TRUE(gunzip(gz, {}, back)) << gzip_setting_name(step);
+    EXPECT_EQ(back, text) << gzip_setting_name(step);
+    GzipCompressor fresh(step.level, step.backend);
+    std::string expected;
+    fresh.compress(text, expected);
+    EXPECT_EQ(gz, expected) << gzip_setting_name(step);
+  }
 }
 
 }  // namespace

@@ -129,5 +129,34 @@ TEST(LevelController, CountsBatchesPerLevel) {
   EXPECT_NEAR(c.speed(2), 1e6, 1);
 }
 
+// --codec auto: the controller walks steps over both backends; level() is a step index and
+// setting() its backend and level. Encoders that never wait reach the fastest step (ISA-L 1 where
+// built in), and waiting climbs back to libdeflate's levels.
+TEST(LevelController, WalksStepsOverBothBackends) {
+  const std::vector<codec::GzipSetting> steps = codec::gzip_auto_steps();
+  const int last = static_cast<int>(steps.size()) - 1;
+  LevelController c(steps, 7);
+  EXPECT_EQ(c.setting(7), steps[7]);
+  EXPECT_EQ(c.setting(last + 5), steps.back());  // out of range: clamped
+  report_batches(c, 100 * LevelController::kBatchesPerDecision, 0.05, 0.0);
+  EXPECT_EQ(c.level(), 0);
+  EXPECT_EQ(c.setting(c.level()), steps.front());
+  report_batches(c, 100 * LevelController::kBatchesPerDecision, 0.05, 0.05);
+  EXPECT_EQ(c.level(), last);
+  EXPECT_EQ(c.setting(c.level()), (codec::GzipSetting{codec::GzipBackend::kLibdeflate, 12}));
+  const std::vector<std::string> names = c.step_names();
+  ASSERT_EQ(names.size(), steps.size());
+  EXPECT_EQ(names.back(), "12");
+  if (codec::gzip_backend_available(codec::GzipBackend::kIsal)) {
+    EXPECT_EQ(names[0], "isal 1");
+  }
+}
+
+TEST(LevelController, LevelsOfOneBackendHaveNoSettings) {
+  LevelController c(6, 1, 12);
+  EXPECT_FALSE(c.setting(6).has_value());
+  EXPECT_TRUE(c.step_names().empty());
+}
+
 }  // namespace
 }  // namespace dsfill::loader

@@ -92,6 +92,23 @@ TEST(Report, BenchSummaryNamesTheKernels) {
   EXPECT_EQ(kernels.at("base64").as_string(), "portable");
 }
 
+// --level auto: batches per level, named by the step with --codec auto ("isal 1"), by the level
+// number otherwise, in the text and in the JSON alike.
+TEST(Report, LevelMixNamesTheStepsOfBothBackends) {
+  LoadReport r = sample();
+  r.level_batches = {3, 0, 0, 5};
+  r.level_names = {"isal 1", "isal 2", "isal 3", "2"};
+  EXPECT_NE(format_summary(r).find("batches per level: isal 1 x3, 2 x5"), std::string::npos)
+      << format_summary(r);
+  auto v = boost::json::parse(summary_json(r));
+  const auto& levels = v.as_object().at("level_batches").as_object();
+  EXPECT_EQ(levels.at("isal 1").to_number<std::uint64_t>(), 3u);
+  EXPECT_EQ(levels.at("2").to_number<std::uint64_t>(), 5u);
+  EXPECT_EQ(levels.size(), 2u);
+  r.level_names.clear();  // one backend's levels: the index is the level
+  EXPECT_NE(format_summary(r).find("batches per level: 0 x3, 3 x5"), std::string::npos);
+}
+
 TEST(Report, JsonSummaryCarriesTheFigures) {
   LoadReport r = sample();
   r.outcome = Outcome::kCountMismatch;
