@@ -295,7 +295,7 @@ for level in (1, 6):
 for level in (3, 9):
     r = enc[level]["runs"][2][0]
     L.append(f"| libdeflate | {level} | 2 | {r['mbps']:.1f} | {r['rows_s']:,.0f} | {r['rss']:.0f} | | | {r['ratio']:.2f} |")
-for key, codec in (("auto", "auto (the default)"), ("auto-libdeflate", "libdeflate")):
+for key, codec in (("auto", "auto (both)"), ("auto-libdeflate", "libdeflate")):
     r = enc[key]["runs"][2]
     L.append(f"| {codec} | auto (the default) | 2 | {spread([x['mbps'] for x in r])} | "
              f"{statistics.median(x['rows_s'] for x in r):,.0f} | {max(x['rss'] for x in r):.0f} "
