@@ -7,9 +7,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -220,15 +222,14 @@ void make_levels(const LoadOptions& o, std::size_t window, std::optional<LevelCo
     // One frontier over both backends. On a network it starts at libdeflate's `level`, as a
     // one-backend load does; without one, at the fastest step.
     std::vector<codec::GzipSetting> steps = codec::gzip_auto_steps();
-    int start = 0;
+    std::ptrdiff_t start = 0;
     if (network) {
-      while (start + 1 < static_cast<int>(steps.size()) &&
-             !(steps[static_cast<std::size_t>(start)].backend == codec::GzipBackend::kLibdeflate &&
-               steps[static_cast<std::size_t>(start)].level >= o.level)) {
-        ++start;
-      }
+      const auto at = std::find_if(steps.begin(), steps.end(), [&](const codec::GzipSetting& s) {
+        return s.backend == codec::GzipBackend::kLibdeflate && s.level >= o.level;
+      });
+      start = at == steps.end() ? std::ssize(steps) - 1 : at - steps.begin();
     }
-    out.emplace(std::move(steps), start, static_cast<int>(window),
+    out.emplace(std::move(steps), static_cast<int>(start), static_cast<int>(window),
                 network ? std::max(1, o.connections) : 0);
     return;
   }
