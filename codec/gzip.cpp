@@ -85,7 +85,9 @@ std::vector<GzipSetting> gzip_auto_steps() {
 
 std::string gzip_setting_name(GzipSetting setting) {
   const std::string level = std::to_string(setting.level);
-  return setting.backend == GzipBackend::kIsal ? "isal " + level : level;
+  return setting.backend == GzipBackend::kIsal
+             ? std::string(gzip_backend_name(setting.backend)) + " " + level
+             : level;
 }
 
 Result<GzipBackend> parse_gzip_backend(std::string_view name) {
