@@ -54,13 +54,17 @@ inline std::uint64_t mask16(__m128i v, unsigned shift) {
 
 class Ssse3Kernel {
  public:
+  // Quoted records go the general way: a byte shuffle per 8 bytes has no cheap way to drop
+  // bytes. The masks of a MaskWindow are then delimiters only, which write() finds itself.
+  static constexpr bool kQuotedFields = false;
+
   Ssse3Kernel(char delim, char quote)
       : delim_(_mm_set1_epi8(delim)),
         quote_(_mm_set1_epi8(quote)),
         extra_(_mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, '"', ',', 0, 0, 0, 0, 0, 0)) {}
 
   PlainBlock classify(const char* q) const {
-    PlainBlock b{0, 0, 0, 0, 0};
+    PlainBlock b{0, 0, 0, 0, 0, 0};
     for (unsigned i = 0; i < 4; ++i) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * i));
       // Control bytes are 0..0x1F: below 0x20 signed, and not negative (high bytes are).
@@ -78,6 +82,9 @@ class Ssse3Kernel {
     return b;
   }
 
+  const char* write_steps(const char* from, const char* to, char*& o, const MaskWindow&) const {
+    return write_steps(from, to, o);
+  }
   const char* write_steps(const char* from, const char* to, char*& o) const {
     while (to - from >= 8) {
       o += shuffle(from, group_mask(from), o);
@@ -87,7 +94,7 @@ class Ssse3Kernel {
   }
 
   // Reads up to 7 bytes past `to`; writes up to 31 bytes past its output.
-  char* write(const char* from, const char* to, char* o) const {
+  char* write(const char* from, const char* to, char* o, const MaskWindow&) const {
     from = write_steps(from, to, o);
     if (from < to) {
       const auto k = static_cast<unsigned>(to - from);
@@ -127,7 +134,8 @@ PlainRun write_plain_records_ssse3(const char*& p, const char* end, char*& out, 
                                    bool first, std::size_t& expected, std::size_t max_record,
                                    char delim, char quote, bool utf8) {
   const Ssse3Kernel kernel(delim, quote);
-  return write_plain_records_with(kernel, p, end, out, lim, first, expected, max_record, utf8);
+  return write_plain_records_with(kernel, p, end, out, lim, first, expected, max_record, delim,
+                                  quote, utf8);
 }
 
 #else  // not built for SSSE3: never called

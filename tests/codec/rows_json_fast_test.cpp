@@ -294,5 +294,121 @@ TEST(RowsJsonFast, DenseAndSingleColumnRunsAsTheGeneralPath) {
   }
 }
 
+// One field for the quoted-records tests: unquoted, or quoted with what quoted text holds
+// (delimiters, doubled quotes at its ends and inside, nothing, more than a block, UTF-8); with
+// `odd`, also what only the general path writes (LF, CRLF, backslash, tab, '"' inside quotes).
+std::string random_field(std::mt19937& rng, char delim, char quote, bool odd) {
+  const std::string q(1, quote);
+  const std::string d(1, delim);
+  const std::string dd = q + q;
+  const std::string pieces[] = {"plain",
+                                "",
+                                "12.50",
+                                q + "quoted" + q,
+                                q + "a" + d + " b" + d + d + q,
+                                q + "say " + dd + "hi" + dd + q,
+                                q + dd + "at both ends" + dd + q,
+                                dd,
+                                q + dd + dd + q,
+                                q + std::string(90, 'x') + d + std::string(40, 'y') + q,
+                                q + "caf\xC3\xA9 " + d + " \xE2\x82\xAC" + q,
+                                q + "line\nbreak" + q,
+                                q + "crlf\r\ninside" + q,
+                                q + "back\\slash" + q,
+                                q + "tab\there" + q,
+                                q + "a \"b\" c" + q};
+  constexpr std::size_t kValid = 11;  // pieces before these are taken by the fast path
+  const std::size_t pick = odd && rng() % 20 == 0 ? kValid + rng() % 5 : rng() % kValid;
+  std::string field = pieces[pick];
+  if (delim == '\t' && field.find('\t') != std::string::npos) field = q + "no tab" + q;
+  return field;
+}
+
+TEST(RowsJsonFast, QuotedRecordsAsTheGeneralPath) {
+  std::mt19937 rng(23);
+  for (const char delim : {',', ';', '\t', '|'}) {
+    for (const char quote : {'"', '\''}) {
+      for (const bool odd : {false, true}) {
+        std::string csv;
+        for (int i = 0; i < 1500; ++i) {
+          for (int f = 0; f < 7; ++f) {
+            if (f != 0) csv += delim;
+            csv += random_field(rng, delim, quote, odd);
+          }
+          csv += rng() % 5 == 0 ? "\r\n" : "\n";
+        }
+        RowsJsonOptions options;
+        options.dialect = {delim, quote};
+        options.utf8 = Utf8Policy::kStrict;
+        expect_every_kernel_as_general(csv, options,
+                                       "delimiter " + std::to_string(static_cast<int>(delim)) +
+                                           " quote " + quote + (odd ? " with odd bytes" : ""));
+      }
+    }
+  }
+}
+
+// A long run of quoted records with one record that breaks it at every offset of a block: CSV
+// errors at a quote, and quoted text only the general path writes.
+TEST(RowsJsonFast, ABreakAnywhereInALongQuotedRunEndsItLikeTheGeneralPath) {
+  const std::string fill = "\"WHITE, HEART\",\"12.50\",\"say \"\"hi\"\"\",plain,\"\"\n";
+  const std::pair<const char*, std::string> breaks[] = {
+      {"bare quote", "a\"b,c,d,e,f\n"},
+      {"bare quotes that look like a quoted field's", "a\"b\",c,d,e,f\n"},
+      {"text after a closing quote", "\"a\"b,c,d,e,f\n"},
+      {"a quote after a closing quote and text", "\"a\"\"\"x,c,d,e,f\n"},
+      {"LF inside quotes", "\"a\nb\",c,d,e,f\n"},
+      {"CR inside quotes", "\"a\rb\",c,d,e,f\n"},
+      {"backslash inside quotes", "\"a\\b\",c,d,e,f\n"},
+      {"ragged, a delimiter inside quotes", "\"a,b,c,d\",e\n"},
+      {"invalid UTF-8 inside quotes", "\"caf\xC3\",b,c,d,e\n"},
+      {"doubled quotes only", "\"\"\"\"\"\",\"\"\"\",\"\",\"\"\"\"\"\"\"\",x\n"},
+      {"a bare CR terminator", "\"a\",b,c,d,e\r"}};
+  for (const auto& [what, record] : breaks) {
+    for (std::size_t shift = 0; shift < 64; ++shift) {
+      std::string csv(shift, 'y');
+      csv += ",1,2,3,4\n";
+      while (csv.size() < 4000 + shift) csv += fill;
+      csv += record;
+      while (csv.size() < 8000) csv += fill;
+      expect_every_kernel_as_general(csv, {},
+                                     std::string(what) + ", shift " + std::to_string(shift));
+    }
+  }
+  // A quoted field still open at the end of the input, from every offset of a block.
+  for (std::size_t shift = 0; shift < 64; ++shift) {
+    std::string csv(shift, 'y');
+    csv += ",1,2,3,4\n";
+    while (csv.size() < 4000) csv += fill;
+    csv += "a,b,c,d,\"never closed, " + std::string(200, 'z');
+    expect_every_kernel_as_general(csv, {}, "unterminated, shift " + std::to_string(shift));
+  }
+}
+
+// The comparisons above would pass with the general path doing the work: here the AVX-512
+// kernel itself must take a run of quoted records, and write each as its JSON.
+TEST(RowsJsonFast, TheAvx512KernelTakesQuotedRecords) {
+  const KernelScope scope(kernel_set(KernelSetId::kAvx512));
+  if (!scope.ok()) GTEST_SKIP() << "this CPU does not run the avx512 kernel set";
+  const std::string record = "\"a, b\",\"say \"\"hi\"\"\",plain,\"\"\n";
+  const std::string json = "[\"a, b\",\"say \\\"hi\\\"\",\"plain\",\"\"]";
+  std::string csv;
+  while (csv.size() < 4000) csv += record;
+  std::string out(3 * csv.size(), '\0');
+  const char* p = csv.data();
+  char* o = out.data();
+  std::size_t expected = 0;
+  const detail::PlainRun run =
+      detail::write_plain_records(p, csv.data() + csv.size(), o, out.data() + out.size(), true,
+                                  expected, 1 << 20, ',', '"', true);
+  // All but the last records, within kPlainMinInput of the end, which the general path writes.
+  EXPECT_GE(run.rows, csv.size() / record.size() - detail::kPlainMinInput / record.size() - 1);
+  EXPECT_EQ(expected, 4u);
+  std::string want;
+  for (std::uint64_t i = 0; i < run.rows; ++i) want += (i == 0 ? "" : ",") + json;
+  EXPECT_EQ(std::string(out.data(), o), want);
+  EXPECT_EQ(p - csv.data(), static_cast<std::ptrdiff_t>(run.rows * record.size()));
+}
+
 }  // namespace
 }  // namespace dsfill::codec
