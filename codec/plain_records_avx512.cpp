@@ -3,14 +3,17 @@
 // output slots, with a '"' in each gap around a delimiter. It takes quoted fields too
 // (plain_records_loop.h): a carry-less multiply finds the bytes inside quotes, and a byte
 // compress (vpcompressb) drops the opening and closing quotes before the expand.
-// Built with AVX-512 F/BW/VL/VBMI2, BMI2, PCLMUL and POPCNT; the dispatch table (simd_dispatch.h)
-// calls it only when the CPU (and the OS) runs the whole avx512 set.
+// Built with AVX-512 F/BW/VL/VBMI/VBMI2, BMI2, PCLMUL and POPCNT; the dispatch table
+// (simd_dispatch.h) calls it only when the CPU (and the OS) runs the whole avx512 set.
 #include "codec/plain_records_loop.h"
 
 #include <array>
 
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && \
-    defined(__AVX512VBMI2__) && defined(__BMI2__) && defined(__PCLMUL__) && defined(__POPCNT__)
+#include "codec/json_text.h"
+
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) &&   \
+    defined(__AVX512VBMI__) && defined(__AVX512VBMI2__) && defined(__BMI2__) && \
+    defined(__PCLMUL__) && defined(__POPCNT__)
 #include <immintrin.h>
 #define DSFILL_PLAIN_AVX512 1
 #endif
@@ -46,6 +49,27 @@ constexpr std::array<Slots, 256> make_slots() {
 
 constexpr std::array<Slots, 256> kSlots = make_slots();
 
+// For each 4 bytes, by (their delimiters) | (their escaped bytes) << 4: the output positions
+// that take those bytes (an escaped byte's slot is gap, byte) and the output length.
+constexpr std::array<Slots, 256> make_escape_slots() {
+  std::array<Slots, 256> table{};
+  for (unsigned mask = 0; mask < 256; ++mask) {
+    unsigned pos = 0;
+    std::uint32_t bits = 0;
+    for (unsigned i = 0; i < 4; ++i) {
+      const bool delim = ((mask >> i) & 1) != 0;
+      const bool escaped = ((mask >> (4 + i)) & 1) != 0;
+      pos += delim || escaped;
+      bits |= 1u << pos++;
+      pos += delim;
+    }
+    table[mask] = {bits, pos};
+  }
+  return table;
+}
+
+constexpr std::array<Slots, 256> kEscapeSlots = make_escape_slots();
+
 // The output positions of 32 input bytes whose delimiters are `dm`. REQUIRES: at most 16 of
 // them are delimiters (the output then fits 64 bytes).
 inline std::uint64_t slot_bits32(std::uint32_t dm) {
@@ -56,6 +80,42 @@ inline std::uint64_t slot_bits32(std::uint32_t dm) {
   const unsigned ab = a.length + b.length;
   return a.bits | (std::uint64_t{b.bits} << a.length) | (std::uint64_t{c.bits} << ab) |
          (std::uint64_t{d.bits} << (ab + c.length));
+}
+
+// The same for 32 bytes with escaped bytes among them. REQUIRES: 2 * delimiters + escaped <= 32.
+inline std::uint64_t slot_bits32(std::uint32_t dm, std::uint32_t em) {
+  std::uint64_t bits = 0;
+  unsigned pos = 0;
+  for (unsigned i = 0; i < 32; i += 4) {
+    const Slots& s = kEscapeSlots[((dm >> i) & 0xF) | (((em >> i) & 0xF) << 4)];
+    bits |= std::uint64_t{s.bits} << pos;
+    pos += s.length;
+  }
+  return bits;
+}
+
+// The letter of each ASCII byte's two-byte JSON escape (put_json_escape's), zero for the rest:
+// vpermi2b's table of 128 bytes, in two halves.
+struct EscapeLetters {
+  __m512i low;
+  __m512i high;
+};
+
+inline EscapeLetters make_escape_letters() {
+  alignas(64) char table[128] = {};
+  for (unsigned c = 0; c < 128; ++c) {
+    char escape[6];
+    if (needs_json_escape(c) &&
+        put_json_escape(escape, static_cast<unsigned char>(c)) == escape + 2)
+      table[c] = escape[1];
+  }
+  return {_mm512_load_si512(table), _mm512_load_si512(table + 64)};
+}
+
+// Built once: a kernel is made for each run of records.
+inline const EscapeLetters& escape_letters_table() {
+  static const EscapeLetters table = make_escape_letters();
+  return table;
 }
 
 class Avx512Kernel {
@@ -88,6 +148,12 @@ class Avx512Kernel {
     return static_cast<std::uint64_t>(_mm_cvtsi128_si64(product));
   }
 
+  std::uint64_t escapable(const char* q) const {
+    const __m512i v = _mm512_loadu_si512(q);
+    const __m512i letters = escape_letters(v);
+    return _mm512_test_epi8_mask(letters, letters) & ~_mm512_movepi8_mask(v);
+  }
+
   const char* write_steps(const char* from, const char* to, char*& o, const MaskWindow& w) const {
     while (to - from >= 32) {
       o = put(from, 32, o, w);
@@ -104,42 +170,69 @@ class Avx512Kernel {
   }
 
  private:
+  // The masks of 32 bytes (bit i: byte i).
+  struct Masks32 {
+    std::uint32_t delims;
+    std::uint32_t drop;
+    std::uint32_t backslash;
+    std::uint32_t escaped;
+    Masks32 high_half() const { return {delims >> 16, drop >> 16, backslash >> 16, escaped >> 16}; }
+  };
+
+  // The escape letter of each ASCII byte of v (a high byte's is that of its low 7 bits).
+  __m512i escape_letters(__m512i v) const {
+    return _mm512_permutex2var_epi8(letters_.low, v, letters_.high);
+  }
+
   // Writes the k (1..32) bytes at `from` at o as the window's masks say; returns the output's
   // end.
   char* put(const char* from, unsigned k, char* o, const MaskWindow& w) const {
     const auto at = static_cast<unsigned>(from - w.base);
-    const auto delims = static_cast<std::uint32_t>(window_bits(w.prev.delims, w.cur.delims, at));
-    if (((w.prev.drop | w.prev.escape | w.cur.drop | w.cur.escape)) == 0) {
-      return put_bits(from, k, o, delims, 0, 0);  // no quoted field near: most blocks of most files
+    const auto bits = [&](std::uint64_t WriteMasks::*m) {
+      return static_cast<std::uint32_t>(window_bits(w.prev.*m, w.cur.*m, at));
+    };
+    if (!w.prev.any_quoted() && !w.cur.any_quoted()) {
+      // Nothing quoted or escaped near: most blocks of most files.
+      return put_bits(from, k, o, {bits(&WriteMasks::delims), 0, 0, 0});
     }
-    return put_bits(from, k, o, delims,
-                    static_cast<std::uint32_t>(window_bits(w.prev.drop, w.cur.drop, at)),
-                    static_cast<std::uint32_t>(window_bits(w.prev.escape, w.cur.escape, at)));
+    return put_bits(from, k, o,
+                    {bits(&WriteMasks::delims), bits(&WriteMasks::drop),
+                     bits(&WriteMasks::backslash), bits(&WriteMasks::escaped)});
   }
 
-  // The same with the masks of those bytes (bit i: from[i]; bits from k on are ignored).
-  char* put_bits(const char* from, unsigned k, char* o, std::uint32_t delims, std::uint32_t drop,
-                 std::uint32_t escape) const {
+  // The same with the masks of those bytes (bits from k on are ignored).
+  char* put_bits(const char* from, unsigned k, char* o, Masks32 m) const {
     const std::uint32_t taken = _bzhi_u32(~0u, k);
-    delims &= taken;
-    const auto n = static_cast<unsigned>(__builtin_popcount(delims));
-    if (n > 16) [[unlikely]] {
-      // Over 16 delimiters among 32 bytes would not fit 64 output bytes: two halves.
-      o = put_bits(from, 16, o, delims, drop, escape);
-      return put_bits(from + 16, k - 16, o, delims >> 16, drop >> 16, escape >> 16);
+    m.delims &= taken;
+    m.escaped &= taken;
+    const auto n = static_cast<unsigned>(__builtin_popcount(m.delims));
+    const auto e = static_cast<unsigned>(__builtin_popcount(m.escaped));
+    if (2 * n + e > 32) [[unlikely]] {
+      // The output of 32 bytes would not fit 64: two halves.
+      o = put_bits(from, 16, o, m);
+      return put_bits(from + 16, k - 16, o, m.high_half());
     }
     __m512i in = _mm512_maskz_loadu_epi8(taken, from);
-    in = _mm512_mask_mov_epi8(in, delims, commas_);  // one uop: cheaper than testing for a comma
-    if (((drop | escape) & taken) != 0) {
-      in = _mm512_mask_mov_epi8(in, escape, backslashes_);
-      const std::uint32_t keep = taken & ~drop;
-      in = _mm512_maskz_compress_epi8(keep, in);
-      delims = _pext_u32(delims, keep);
-      k = static_cast<unsigned>(__builtin_popcount(keep));
+    in = _mm512_mask_mov_epi8(in, m.delims, commas_);  // one uop: cheaper than testing for one
+    if (((m.drop | m.backslash | m.escaped) & taken) == 0) {
+      const unsigned length = k + 2 * n;
+      const std::uint64_t slots = _bzhi_u64(slot_bits32(m.delims), length);
+      _mm512_storeu_si512(o, _mm512_mask_expand_epi8(dquotes_, slots, in));
+      return o + length;
     }
-    const unsigned length = k + 2 * n;
-    const std::uint64_t bits = _bzhi_u64(slot_bits32(delims), length);
-    _mm512_storeu_si512(o, _mm512_mask_expand_epi8(dquotes_, bits, in));
+    in = _mm512_mask_mov_epi8(in, m.backslash, backslashes_);
+    in = _mm512_mask_mov_epi8(in, m.escaped, escape_letters(in));
+    const std::uint32_t keep = taken & ~m.drop;
+    in = _mm512_maskz_compress_epi8(keep, in);
+    const std::uint32_t delims = _pext_u32(m.delims, keep);
+    const std::uint32_t escaped = _pext_u32(m.escaped, keep);
+    const unsigned length = static_cast<unsigned>(__builtin_popcount(keep)) + 2 * n + e;
+    const std::uint64_t slots =
+        _bzhi_u64(escaped == 0 ? slot_bits32(delims) : slot_bits32(delims, escaped), length);
+    __m512i json = _mm512_mask_expand_epi8(dquotes_, slots, in);
+    // Each escape's gap, right before its letter, takes the backslash.
+    json = _mm512_mask_mov_epi8(json, _pdep_u64(escaped, slots) >> 1, backslashes_);
+    _mm512_storeu_si512(o, json);
     return o + length;
   }
 
@@ -148,6 +241,7 @@ class Avx512Kernel {
   __m512i dquotes_;
   __m512i commas_;
   __m512i backslashes_;
+  const EscapeLetters& letters_ = escape_letters_table();
 };
 
 }  // namespace

@@ -3,15 +3,16 @@
 // byte work: classifying a 64-byte block into bit masks, and writing a span with each delimiter
 // as `","`.
 //
-// Quoted fields (kernels whose kQuotedFields is true): a field that starts with the quote char
-// becomes the JSON string of its bytes when its opening and closing quotes are dropped and each
-// doubled quote inside it is written as `\"` (two bytes for two), so the run goes on through
-// quoted records with the same block-at-a-time writes. Which quotes open, close or double is
-// found from the block's quote mask alone: its prefix XOR (carried from block to block) marks
-// the bytes inside quoted fields, so delimiters and LFs there are data. A quote where the
-// grammar (csv_dialect.h) would raise an error, and a control byte, backslash or CR inside a
-// quoted field (JSON escapes that change the length) end the run at their record, for the
-// general path to write or to reject.
+// Quoted fields and escapes (kernels whose kQuotedFields is true): a field that starts with the
+// quote char becomes the JSON string of its bytes when its opening and closing quotes are
+// dropped and each doubled quote inside it is written as `\"` (two bytes for two), so the run
+// goes on through quoted records with the same block-at-a-time writes. Which quotes open, close
+// or double is found from the block's quote mask alone: its prefix XOR (carried from block to
+// block) marks the bytes inside quoted fields, so delimiters and LFs there are data. LF and CR
+// inside quotes, and tab, backslash, backspace, form feed and a '"' that is not the quote char
+// anywhere, are written as their two-byte JSON escapes. A quote where the grammar
+// (csv_dialect.h) would raise an error, another control byte, a bare CR and invalid UTF-8 end
+// the run at their record, for the general path to write or to reject.
 //
 // Internal to codec/. Each kernel's file includes it and instantiates it with its own Kernel
 // type, so every instantiation is compiled with that file's instruction set only.
@@ -38,9 +39,11 @@ struct PlainBlock {
 // What the kernel's writes do to each byte of a span, as masks over the two blocks around it:
 // bit i of `prev` / `cur` is byte i of the block before the one being classified / of that one.
 struct WriteMasks {
-  std::uint64_t delims = 0;  // delimiters between fields: written as `","`
-  std::uint64_t drop = 0;    // opening and closing quotes: not written
-  std::uint64_t escape = 0;  // the first quote of a doubled one: written as '\\'
+  std::uint64_t delims = 0;     // delimiters between fields: written as `","`
+  std::uint64_t drop = 0;       // opening and closing quotes: not written
+  std::uint64_t backslash = 0;  // the first quote of a doubled one: written as '\\'
+  std::uint64_t escaped = 0;    // written as a two-byte JSON escape (LF as `\n`, ...)
+  bool any_quoted() const { return (drop | backslash | escaped) != 0; }
 };
 struct MaskWindow {
   const char* base;  // the first byte of the block before the current one
@@ -57,10 +60,12 @@ inline std::uint64_t window_bits(std::uint64_t prev, std::uint64_t cur, unsigned
 }
 
 // Kernel requirements:
-//   static constexpr bool kQuotedFields;  whether write() honours drop and escape (if not,
-//     classify() may leave `quotes` 0)
+//   static constexpr bool kQuotedFields;  whether write() honours drop, backslash and escaped
+//     (if not, classify() may leave `quotes` 0)
 //   PlainBlock classify(const char* q) const;  reads q[0..63]
-//   std::uint64_t prefix_xor(std::uint64_t x) const;  (kQuotedFields) bit i = xor of bits 0..i
+//   (kQuotedFields) std::uint64_t prefix_xor(std::uint64_t x) const;  bit i = xor of bits 0..i
+//   (kQuotedFields) std::uint64_t escapable(const char* q) const;  reads q[0..63]: '\\', '"',
+//     LF, CR, tab, backspace and form feed
 //   char* write(const char* from, const char* to, char* o, const MaskWindow& w) const;
 //     writes [from, to) at o as the masks say (delimiters as `","`), returns the end of that
 //     output; may write up to 64 bytes past it and read up to 15 bytes past `to`. [from, to)
@@ -115,12 +120,13 @@ inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, c
     std::uint64_t cr = b.crs;
     std::uint64_t odd = b.odd;
     WriteMasks masks;
+    std::uint64_t in = 0;  // bytes inside quoted fields, closing quotes aside
     if constexpr (Kernel::kQuotedFields) {
       if (quoted_fields) {
         odd &= ~b.quotes;
         if ((b.quotes | inside) != 0) {
           const std::uint64_t quotes = b.quotes;
-          const std::uint64_t in = kernel.prefix_xor(quotes) ^ inside;  // closing quotes: 0
+          in = kernel.prefix_xor(quotes) ^ inside;
           d &= ~in;
           lf &= ~in;
           cr &= ~in;
@@ -139,7 +145,7 @@ inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, c
           masks.drop = (entering & ~after_leaving) | (leaving & ~next_quote);
           const std::uint64_t doubled = leaving & next_quote;
           if (escape_doubled) {
-            masks.escape = doubled;
+            masks.backslash = doubled;
           } else {
             masks.drop |= doubled;
           }
@@ -151,16 +157,24 @@ inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, c
         after_end = (d | lf) >> 63;
       }
     }
+    // A CR is plain only right before an LF (a CRLF terminator); q[64] is the byte after.
+    const std::uint64_t crlf = cr & ((lf >> 1) | (std::uint64_t{q[64] == '\n'} << 63));
+    odd &= ~(d | lf | crlf);  // a tab delimiter is not odd
+    if constexpr (Kernel::kQuotedFields) {
+      // Looked for only where something is odd: most blocks have nothing to escape. A CR outside
+      // quotes that is not part of a CRLF ends a record (the general path takes it).
+      if (quoted_fields && odd != 0) {
+        masks.escaped = kernel.escapable(q) & odd & ~b.quotes & ~(cr & ~in);
+        odd &= ~masks.escaped;
+      }
+    }
+    // High bytes are plain where they are valid UTF-8: checked here, block by block, rather than
+    // over the whole input first (most blocks of most files have none).
+    if (b.high != 0 && !(utf8 && utf8_valid_around(q, begin, end))) odd |= b.high;
     masks.delims = d;
     window.prev = window.cur;
     window.cur = masks;
     window.base = q - 64;
-    // A CR is plain only right before an LF (a CRLF terminator); q[64] is the byte after.
-    const std::uint64_t crlf = cr & ((lf >> 1) | (std::uint64_t{q[64] == '\n'} << 63));
-    odd &= ~(d | lf | crlf);  // a tab delimiter is not odd
-    // High bytes are plain where they are valid UTF-8: checked here, block by block, rather than
-    // over the whole input first (most blocks of most files have none).
-    if (b.high != 0 && !(utf8 && utf8_valid_around(q, begin, end))) odd |= b.high;
     // Terminators past the first odd byte are not taken: its record goes the general way.
     const std::uint64_t usable = odd != 0 ? (odd & (0 - odd)) - 1 : ~std::uint64_t{0};
     unsigned from = seg > q ? static_cast<unsigned>(seg - q) : 0;  // first bit not counted

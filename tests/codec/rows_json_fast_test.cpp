@@ -295,12 +295,15 @@ TEST(RowsJsonFast, DenseAndSingleColumnRunsAsTheGeneralPath) {
 }
 
 // One field for the quoted-records tests: unquoted, or quoted with what quoted text holds
-// (delimiters, doubled quotes at its ends and inside, nothing, more than a block, UTF-8); with
-// `odd`, also what only the general path writes (LF, CRLF, backslash, tab, '"' inside quotes).
+// (delimiters, doubled quotes at its ends and inside, nothing, more than a block, UTF-8, LF and
+// CRLF, bytes JSON escapes, dense enough to split a kernel step); with `odd`, also what only the
+// general path writes (other control bytes, a '\' in a quote-'\' dialect...).
 std::string random_field(std::mt19937& rng, char delim, char quote, bool odd) {
   const std::string q(1, quote);
   const std::string d(1, delim);
   const std::string dd = q + q;
+  std::string escapes;
+  for (int i = 0; i < 8; ++i) escapes += std::string("\n\\\b\f\r\n") + (quote == '"' ? dd : "\"");
   const std::string pieces[] = {"plain",
                                 "",
                                 "12.50",
@@ -315,10 +318,17 @@ std::string random_field(std::mt19937& rng, char delim, char quote, bool odd) {
                                 q + "line\nbreak" + q,
                                 q + "crlf\r\ninside" + q,
                                 q + "back\\slash" + q,
+                                "back\\slash\bunquoted\f",
                                 q + "tab\there" + q,
-                                q + "a \"b\" c" + q};
-  constexpr std::size_t kValid = 11;  // pieces before these are taken by the fast path
-  const std::size_t pick = odd && rng() % 20 == 0 ? kValid + rng() % 5 : rng() % kValid;
+                                q + (quote == '"' ? "a 'b' c" : "a \"b\" c") + q,
+                                q + escapes + q,
+                                q + std::string(70, '\n') + q,
+                                q + "control \x01 byte" + q,
+                                "unit\x1Fseparator",
+                                q + "delete \x7F and \x1C" + q};
+  constexpr std::size_t kOdd = 3;  // the last pieces: not taken by the fast path
+  constexpr std::size_t kValid = std::size(pieces) - kOdd;
+  const std::size_t pick = odd && rng() % 20 == 0 ? kValid + rng() % kOdd : rng() % kValid;
   std::string field = pieces[pick];
   if (delim == '\t' && field.find('\t') != std::string::npos) field = q + "no tab" + q;
   return field;
@@ -340,6 +350,7 @@ TEST(RowsJsonFast, QuotedRecordsAsTheGeneralPath) {
         RowsJsonOptions options;
         options.dialect = {delim, quote};
         options.utf8 = Utf8Policy::kStrict;
+        if (!odd) one_call(csv, options);  // fails the test if the CSV is not well formed
         expect_every_kernel_as_general(csv, options,
                                        "delimiter " + std::to_string(static_cast<int>(delim)) +
                                            " quote " + quote + (odd ? " with odd bytes" : ""));
@@ -363,7 +374,8 @@ TEST(RowsJsonFast, ABreakAnywhereInALongQuotedRunEndsItLikeTheGeneralPath) {
       {"ragged, a delimiter inside quotes", "\"a,b,c,d\",e\n"},
       {"invalid UTF-8 inside quotes", "\"caf\xC3\",b,c,d,e\n"},
       {"doubled quotes only", "\"\"\"\"\"\",\"\"\"\",\"\",\"\"\"\"\"\"\"\",x\n"},
-      {"a bare CR terminator", "\"a\",b,c,d,e\r"}};
+      {"a bare CR terminator", "\"a\",b,c,d,e\r"},
+      {"a bare CR between two short records", "a,b\rc,d,e,f\n"}};
   for (const auto& [what, record] : breaks) {
     for (std::size_t shift = 0; shift < 64; ++shift) {
       std::string csv(shift, 'y');
@@ -390,8 +402,9 @@ TEST(RowsJsonFast, ABreakAnywhereInALongQuotedRunEndsItLikeTheGeneralPath) {
 TEST(RowsJsonFast, TheAvx512KernelTakesQuotedRecords) {
   const KernelScope scope(kernel_set(KernelSetId::kAvx512));
   if (!scope.ok()) GTEST_SKIP() << "this CPU does not run the avx512 kernel set";
-  const std::string record = "\"a, b\",\"say \"\"hi\"\"\",plain,\"\"\n";
-  const std::string json = "[\"a, b\",\"say \\\"hi\\\"\",\"plain\",\"\"]";
+  const std::string record = "\"a, b\",\"say \"\"hi\"\"\",plain,\"\",\"two\r\nlines\",tab\there\n";
+  const std::string json =
+      "[\"a, b\",\"say \\\"hi\\\"\",\"plain\",\"\",\"two\\r\\nlines\",\"tab\\there\"]";
   std::string csv;
   while (csv.size() < 4000) csv += record;
   std::string out(3 * csv.size(), '\0');
@@ -403,7 +416,7 @@ TEST(RowsJsonFast, TheAvx512KernelTakesQuotedRecords) {
                                   expected, 1 << 20, ',', '"', true);
   // All but the last records, within kPlainMinInput of the end, which the general path writes.
   EXPECT_GE(run.rows, csv.size() / record.size() - detail::kPlainMinInput / record.size() - 1);
-  EXPECT_EQ(expected, 4u);
+  EXPECT_EQ(expected, 6u);
   std::string want;
   for (std::uint64_t i = 0; i < run.rows; ++i) want += (i == 0 ? "" : ",") + json;
   EXPECT_EQ(std::string(out.data(), o), want);
