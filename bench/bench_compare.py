@@ -822,6 +822,14 @@ if plots:
     for name, title in plots:
         L.append(f"![{title}]({name}.png)\n")
 
+L.append("## Measured elsewhere\n")
+L.append("- What the client-data checks cost (checked path, columns by name, `--validate-first`): "
+         "[benchmarks-client-data.md](benchmarks-client-data.md), from `scripts/bench-client-data.sh`.")
+L.append("- Decompression rate per input codec: [benchmarks-decompression.md](benchmarks-decompression.md), "
+         "from `bench_decompress`.")
+L.append("- Where the time goes, and what was tried: the profile notes below "
+         "(bench/profile_notes.md).\n")
+
 notes = os.path.join(A.repo, "bench", "profile_notes.md")
 if os.path.exists(notes):
     with open(notes) as f:

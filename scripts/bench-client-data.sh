@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the client-side checks of client data cost (issue #16), measured in one run on this
 # machine, on one generated file (scripts/gen_csv.py, SIZE bytes), and printed as a Markdown
-# table for docs/benchmarks.md:
+# table for docs/benchmarks-client-data.md:
 #
 #   scripts/bench-client-data.sh [SIZE]      e.g. scripts/bench-client-data.sh 200MB (default)
 #
