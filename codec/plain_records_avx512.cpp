@@ -221,14 +221,18 @@ class Avx512Kernel {
       return o + length;
     }
     in = _mm512_mask_mov_epi8(in, m.backslash, backslashes_);
-    in = _mm512_mask_mov_epi8(in, m.escaped, escape_letters(in));
     const std::uint32_t keep = taken & ~m.drop;
-    in = _mm512_maskz_compress_epi8(keep, in);
-    const std::uint32_t delims = _pext_u32(m.delims, keep);
-    const std::uint32_t escaped = _pext_u32(m.escaped, keep);
     const unsigned length = static_cast<unsigned>(__builtin_popcount(keep)) + 2 * n + e;
-    const std::uint64_t slots =
-        _bzhi_u64(escaped == 0 ? slot_bits32(delims) : slot_bits32(delims, escaped), length);
+    if (m.escaped == 0) {  // quoted fields with nothing to escape: most of them
+      in = _mm512_maskz_compress_epi8(keep, in);
+      const std::uint64_t slots = _bzhi_u64(slot_bits32(_pext_u32(m.delims, keep)), length);
+      _mm512_storeu_si512(o, _mm512_mask_expand_epi8(dquotes_, slots, in));
+      return o + length;
+    }
+    in = _mm512_mask_mov_epi8(in, m.escaped, escape_letters(in));
+    in = _mm512_maskz_compress_epi8(keep, in);
+    const std::uint32_t escaped = _pext_u32(m.escaped, keep);
+    const std::uint64_t slots = _bzhi_u64(slot_bits32(_pext_u32(m.delims, keep), escaped), length);
     __m512i json = _mm512_mask_expand_epi8(dquotes_, slots, in);
     // Each escape's gap, right before its letter, takes the backslash.
     json = _mm512_mask_mov_epi8(json, _pdep_u64(escaped, slots) >> 1, backslashes_);
