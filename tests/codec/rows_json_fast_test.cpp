@@ -245,6 +245,18 @@ TEST(RowsJsonFast, TheComparisonFailsWhenNoKernelRan) {
       "no fast-path kernel ran");
 }
 
+// 8000 bytes of `fill` records (five fields) with `record` after the first 4000 + shift; the
+// first record is `shift` bytes longer than five fields need, so that as shift goes from 0 to 63
+// the break falls at every offset of a 64-byte block.
+std::string run_with_break(const std::string& fill, const std::string& record, std::size_t shift) {
+  std::string csv(shift, 'y');
+  csv += ",1,2,3,4\n";
+  while (csv.size() < 4000 + shift) csv += fill;
+  csv += record;
+  while (csv.size() < 8000) csv += fill;
+  return csv;
+}
+
 // Long runs of plain records, where whole 64-byte blocks of complete records are written at
 // once (AVX-512), with one record that breaks the run at every offset of a block.
 TEST(RowsJsonFast, ABreakAnywhereInALongPlainRunEndsItLikeTheGeneralPath) {
@@ -263,11 +275,7 @@ TEST(RowsJsonFast, ABreakAnywhereInALongPlainRunEndsItLikeTheGeneralPath) {
       {"empty fields", ",,,,\n"}};
   for (const auto& [what, record] : breaks) {
     for (std::size_t shift = 0; shift < 64; ++shift) {
-      std::string csv(shift, 'y');
-      csv += ",1,2,3,4\n";
-      while (csv.size() < 4000 + shift) csv += fill;
-      csv += record;
-      while (csv.size() < 8000) csv += fill;
+      const std::string csv = run_with_break(fill, record, shift);
       RowsJsonOptions options;
       options.utf8 = rng() % 2 == 0 ? Utf8Policy::kStrict : Utf8Policy::kReplace;
       expect_every_kernel_as_general(csv, options,
@@ -378,11 +386,7 @@ TEST(RowsJsonFast, ABreakAnywhereInALongQuotedRunEndsItLikeTheGeneralPath) {
       {"a bare CR between two short records", "a,b\rc,d,e,f\n"}};
   for (const auto& [what, record] : breaks) {
     for (std::size_t shift = 0; shift < 64; ++shift) {
-      std::string csv(shift, 'y');
-      csv += ",1,2,3,4\n";
-      while (csv.size() < 4000 + shift) csv += fill;
-      csv += record;
-      while (csv.size() < 8000) csv += fill;
+      const std::string csv = run_with_break(fill, record, shift);
       expect_every_kernel_as_general(csv, {},
                                      std::string(what) + ", shift " + std::to_string(shift));
     }
