@@ -1,17 +1,24 @@
-// The fast path of the CSV -> JSON transcoder (rows_json.cpp), for runs of plain records.
+// The fast path of the CSV -> JSON transcoder (rows_json.cpp), for runs of records of string
+// columns.
 //
-// A plain record has only string columns and no quote, backslash or control byte (a CRLF
-// terminator aside); bytes >= 0x80 count as plain only in UTF-8 input, where they form valid
-// UTF-8 (checked for each 64-byte block that has any). Its JSON is its own bytes with every
-// delimiter written as `","` and `["` / `"]` around it, so no byte needs a decision of its own: the
-// input is classified 64 bytes at a time into bit masks (delimiters, LFs, anything odd), and each 8
-// bytes are expanded into the output in one step, whatever the number of delimiters among them.
+// A plain record has no quote, backslash or control byte (a CRLF terminator aside); bytes >= 0x80
+// count as plain only in UTF-8 input, where they form valid UTF-8 (checked for each 64-byte block
+// that has any). Its JSON is its own bytes with every delimiter written as `","` and `["` / `"]`
+// around it, so no byte needs a decision of its own: the input is classified 64 bytes at a time
+// into bit masks (delimiters, LFs, anything odd), and each step of 8 or 32 bytes is expanded into
+// the output at once, whatever the number of delimiters among them.
+//
+// The AVX-512 kernel also takes records with quoted fields and bytes JSON escapes with two bytes
+// (LF and CR inside quotes, tab, backslash...): quotes are dropped or turned into `\"` and escaped
+// bytes get their backslash in the same steps (plain_records_loop.h says which). What neither
+// kernel takes (a bad quote, another control byte, a bare CR, invalid UTF-8, a ragged or
+// over-long record) ends the run at its record, for the general path.
 //
 // Two kernels do the byte work (the record loop is shared: plain_records_loop.h): AVX-512
-// (VBMI2's byte expand writes 32 input bytes into their output slots at once) and SSSE3 (a
-// table-driven shuffle per 8 bytes), in the avx512 and ssse3 kernel sets of the dispatch table
-// (simd_dispatch.h). The portable set has no fast path: under it plain_records_supported() is
-// false and the general path writes every record.
+// (VBMI2's byte expand writes 32 input bytes into their output slots at once, VBMI2's compress
+// drops quotes) and SSSE3 (a table-driven shuffle per 8 bytes; plain records only), in the avx512
+// and ssse3 kernel sets of the dispatch table (simd_dispatch.h). The portable set has no fast
+// path: under it plain_records_supported() is false and the general path writes every record.
 //
 // The fast path stops kPlainMinInput bytes short of the input's end (and the general path writes
 // the last records) rather than relying on padding (padded.h): write_rows_json's callers pass
@@ -41,15 +48,15 @@ struct PlainRun {
 // work).
 bool plain_records_supported();
 
-// Writes the plain records from p on as `,["f1","f2",...]` (no comma before the first one when
-// `first`) into [o, lim), until a record that is not plain, a record whose field count differs
-// from `expected` (which the first record sets when it is 0), a record longer than `max_record`
-// bytes (one of its values may be over the value limit: the general path measures them), fewer
-// than kPlainMinInput bytes left, or less than kPlainBlockRoom of room. Sets p to the first record
-// not written (the caller writes it the general way, or grows the output and calls again) and o
-// past the last record written. Blank lines are skipped and counted as physical rows. `utf8`: the
-// input is UTF-8 (else every byte >= 0x80 needs the general path's conversion). REQUIRES: p at a
-// record start; lim - o >= kPlainBlockRoom; plain_records_supported().
+// Writes the records from p on as `,["f1","f2",...]` (no comma before the first one when `first`)
+// into [o, lim), until a record the kernel does not take (see above), a record whose field count
+// differs from `expected` (which the first record sets when it is 0), a record longer than
+// `max_record` bytes (one of its values may be over the value limit: the general path measures
+// them), fewer than kPlainMinInput bytes left, or less than kPlainBlockRoom of room. Sets p to the
+// first record not written (the caller writes it the general way, or grows the output and calls
+// again) and o past the last record written. Blank lines are skipped and counted as physical rows.
+// `utf8`: the input is UTF-8 (else every byte >= 0x80 needs the general path's conversion).
+// REQUIRES: p at a record start; lim - o >= kPlainBlockRoom; plain_records_supported().
 PlainRun write_plain_records(const char*& p, const char* end, char*& o, const char* lim, bool first,
                              std::size_t& expected, std::size_t max_record, char delim, char quote,
                              bool utf8);

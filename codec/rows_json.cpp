@@ -234,7 +234,8 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
   const ValueKind* const kinds = options.kinds.data();
   const bool all_strings =
       std::all_of(kinds, kinds + nkinds, [](ValueKind k) { return k == ValueKind::kString; });
-  // Runs of plain records take the fast path (plain_records.h); it checks UTF-8 itself.
+  // Runs of records of string columns take the fast path (plain_records.h); it checks UTF-8
+  // itself.
   const bool fast = all_strings && detail::plain_records_supported();
   const bool utf8 = ctx.encoding == InputEncoding::kUtf8;
   // A record no longer than this holds no value over the limit, whatever its bytes become.
@@ -255,10 +256,11 @@ Result<RowsJsonStats> write_rows(std::string_view records, const RowsJsonOptions
   *o++ = '[';
   // After kFastPatience tries in a row in which the fast path took no record, the next
   // `fast_skip` records go the general way before it is tried again, 1 and doubling with each
-  // further miss (up to 64). On input that quotes every field each try costs only a block's
-  // classification, but it is made before every record: skipping it measured +7-15% on fully
-  // quoted rows. Data where quoted and plain records alternate rarely misses 8 times in a row;
-  // skipping after every miss cost it 5%, as plain records then went the slower way.
+  // further miss (up to 64). Where the fast path takes no quoted fields (the SSSE3 kernel), on
+  // input that quotes every field each try costs only a block's classification, but it is made
+  // before every record: skipping it measured +7-15% on fully quoted rows. Data where quoted and
+  // plain records alternate rarely misses 8 times in a row; skipping after every miss cost it 5%,
+  // as plain records then went the slower way.
   constexpr std::size_t kFastPatience = 8;
   std::size_t fast_skip = 0;
   std::size_t fast_misses = 0;

@@ -6,7 +6,8 @@
 // Columns of kind kNumber are written as JSON numbers (after validation).
 //
 // Three paths write it, chosen per call (write_rows_json does; callers never pick):
-// - the fast path (plain_records.h) for runs of plain records of string columns;
+// - the fast path (plain_records.h) for runs of records of string columns (plain ones, and with
+//   AVX-512 quoted ones too);
 // - the general path (rows_json.cpp) for the records the fast path leaves;
 // - the checked path (checked_rows.h) when the options ask for what only it does: a `source`
 //   mapping, kDate columns, null rules, number rules; and under keep_going, once the other two
