@@ -5,6 +5,8 @@
 //   discard, or file) ─► acknowledgements, progress, checkpoint, summary
 #include "loader/pipeline.h"
 
+#include "loader/heap_tuning.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -459,6 +461,7 @@ std::vector<StageResult> run_encoders(const LoadOptions& o, const LoadInput& in,
   threads.reserve(results.size());
   for (StageResult& result : results) {
     threads.emplace_back([&, out = &result] {
+      advise_thread_heap_huge_pages();
       codec::BatchEncoder encoder(in.body, in.schema.rows, o.compress ? o.level : 0,
                                   o.gzip_backend);
       encoder.set_check_only(checking);

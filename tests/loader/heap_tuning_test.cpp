@@ -6,8 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -43,6 +48,46 @@ TEST(HeapTuning, BatchSizedBlocksComeFromTheHeapAndAreNotTrimmedOnFree) {
   std::free(block);
   const struct mallinfo2 after = mallinfo2();
   EXPECT_EQ(after.arena, during.arena) << "the heap was trimmed when the block was freed";
+#endif
+}
+
+// The VmFlags of the mapping that holds `at`, from /proc/self/smaps ("" if none is found).
+std::string vm_flags_of(const void* at) {
+  const auto addr = reinterpret_cast<std::uintptr_t>(at);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    std::uintptr_t lo = 0;
+    std::uintptr_t hi = 0;
+    char dash = 0;
+    std::istringstream range(line);
+    if (range >> std::hex >> lo >> dash >> hi && dash == '-') {
+      inside = lo <= addr && addr < hi;  // a mapping's first line: "lo-hi perms ..."
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line.substr(8);
+    }
+  }
+  return "";
+}
+
+TEST(HeapTuning, AnEncoderThreadsHeapIsAdvisedHugePages) {
+#if !defined(__GLIBC__) || defined(DSFILL_OWN_ALLOCATOR)
+  GTEST_SKIP() << "glibc's allocator only (a sanitizer's malloc replaces it)";
+#else
+  keep_freed_blocks_warm();
+  std::string flags;
+  std::thread([&flags] {  // a thread of its own gets an arena of its own, as an encoder does
+    advise_thread_heap_huge_pages();
+    void* buffer = std::malloc(8u << 20);  // a JSON buffer's size
+    ASSERT_NE(buffer, nullptr);
+    std::memset(buffer, 1, 8u << 20);
+    flags = vm_flags_of(buffer);
+    std::free(buffer);
+  })
+      .join();
+  ASSERT_FALSE(flags.empty()) << "no mapping in /proc/self/smaps holds the buffer";
+  EXPECT_NE(flags.find(" hg"), std::string::npos) << "VmFlags:" << flags;
 #endif
 }
 
