@@ -24,41 +24,23 @@ namespace dsfill::codec::detail {
 
 namespace {
 
-// For each mask of delimiters among 8 bytes: the output positions that take those bytes (a
-// delimiter's slot is gap, byte, gap) and the output length (8 + 2 per delimiter).
+// For each index of the classes of `kGroup` bytes (bit i: byte i is a delimiter, written gap,
+// byte, gap; bit kGroup + i: byte i is escaped, written gap, byte): the output positions that take
+// those bytes and the output length.
 struct Slots {
   std::uint32_t bits;
   std::uint32_t length;
 };
 
+template <unsigned kGroup>
 constexpr std::array<Slots, 256> make_slots() {
   std::array<Slots, 256> table{};
   for (unsigned mask = 0; mask < 256; ++mask) {
     unsigned pos = 0;
     std::uint32_t bits = 0;
-    for (unsigned i = 0; i < 8; ++i) {
+    for (unsigned i = 0; i < kGroup; ++i) {
       const bool delim = ((mask >> i) & 1) != 0;
-      pos += delim;
-      bits |= 1u << pos++;
-      pos += delim;
-    }
-    table[mask] = {bits, pos};
-  }
-  return table;
-}
-
-constexpr std::array<Slots, 256> kSlots = make_slots();
-
-// For each 4 bytes, by (their delimiters) | (their escaped bytes) << 4: the output positions
-// that take those bytes (an escaped byte's slot is gap, byte) and the output length.
-constexpr std::array<Slots, 256> make_escape_slots() {
-  std::array<Slots, 256> table{};
-  for (unsigned mask = 0; mask < 256; ++mask) {
-    unsigned pos = 0;
-    std::uint32_t bits = 0;
-    for (unsigned i = 0; i < 4; ++i) {
-      const bool delim = ((mask >> i) & 1) != 0;
-      const bool escaped = ((mask >> (4 + i)) & 1) != 0;
+      const bool escaped = ((mask >> (kGroup + i)) & 1) != 0;
       pos += delim || escaped;
       bits |= 1u << pos++;
       pos += delim;
@@ -68,7 +50,8 @@ constexpr std::array<Slots, 256> make_escape_slots() {
   return table;
 }
 
-constexpr std::array<Slots, 256> kEscapeSlots = make_escape_slots();
+constexpr std::array<Slots, 256> kSlots = make_slots<8>();        // by the delimiters of 8 bytes
+constexpr std::array<Slots, 256> kEscapeSlots = make_slots<4>();  // by those of 4, and escapes
 
 // The output positions of 32 input bytes whose delimiters are `dm`. REQUIRES: at most 16 of
 // them are delimiters (the output then fits 64 bytes).
