@@ -5,8 +5,6 @@
 //   discard, or file) ─► acknowledgements, progress, checkpoint, summary
 #include "loader/pipeline.h"
 
-#include "loader/heap_tuning.h"
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +25,7 @@
 #include "codec/batch_encoder.h"
 #include "codec/kernels.h"
 #include "loader/bounded_queue.h"
+#include "loader/heap_tuning.h"
 #include "loader/load_input.h"
 #include "loader/local_sink.h"
 #include "loader/log.h"
@@ -461,7 +460,7 @@ std::vector<StageResult> run_encoders(const LoadOptions& o, const LoadInput& in,
   threads.reserve(results.size());
   for (StageResult& result : results) {
     threads.emplace_back([&, out = &result] {
-      advise_thread_heap_huge_pages();
+      advise_thread_heap_huge_pages();  // before the encoder allocates its buffers
       codec::BatchEncoder encoder(in.body, in.schema.rows, o.compress ? o.level : 0,
                                   o.gzip_backend);
       encoder.set_check_only(checking);

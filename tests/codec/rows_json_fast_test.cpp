@@ -257,31 +257,42 @@ std::string run_with_break(const std::string& fill, const std::string& record, s
   return csv;
 }
 
+// What breaks a run, and a name for it.
+using Break = std::pair<const char*, std::string>;
+
+// Every kernel against the general path on each break in a run of `fill` records, at every
+// offset of a block (run_with_break); `options()` gives each input's options.
+template <class Options>
+void expect_breaks_as_general(const std::string& fill, std::span<const Break> breaks,
+                              Options options) {
+  for (const auto& [what, record] : breaks) {
+    for (std::size_t shift = 0; shift < 64; ++shift) {
+      expect_every_kernel_as_general(run_with_break(fill, record, shift), options(),
+                                     std::string(what) + ", shift " + std::to_string(shift));
+    }
+  }
+}
+
 // Long runs of plain records, where whole 64-byte blocks of complete records are written at
 // once (AVX-512), with one record that breaks the run at every offset of a block.
 TEST(RowsJsonFast, ABreakAnywhereInALongPlainRunEndsItLikeTheGeneralPath) {
   std::mt19937 rng(17);
   const std::string fill = "WHITE HANGING HEART,12.50,2010-12-01 08:26:00,plain,x\n";
-  const std::pair<const char*, std::string> breaks[] = {
-      {"ragged, one field short", "a,b,c,d\n"},
-      {"ragged, one field over", "a,b,c,d,e,f\n"},
-      {"blank line", "\n"},
-      {"two blank lines, CRLF", "\r\n\r\n"},
-      {"invalid UTF-8", "caf\xC3,b,c,d,e\n"},
-      {"truncated sequence at the end of a field", "ok,\xE2\x82,c,d,e\n"},
-      {"valid UTF-8", "caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80,d,e\n"},
-      {"a CRLF record", "a,b,c,d,e\r\n"},
-      {"a quoted field", "a,\"b,c\",d,e,f\n"},
-      {"empty fields", ",,,,\n"}};
-  for (const auto& [what, record] : breaks) {
-    for (std::size_t shift = 0; shift < 64; ++shift) {
-      const std::string csv = run_with_break(fill, record, shift);
-      RowsJsonOptions options;
-      options.utf8 = rng() % 2 == 0 ? Utf8Policy::kStrict : Utf8Policy::kReplace;
-      expect_every_kernel_as_general(csv, options,
-                                     std::string(what) + ", shift " + std::to_string(shift));
-    }
-  }
+  const Break breaks[] = {{"ragged, one field short", "a,b,c,d\n"},
+                          {"ragged, one field over", "a,b,c,d,e,f\n"},
+                          {"blank line", "\n"},
+                          {"two blank lines, CRLF", "\r\n\r\n"},
+                          {"invalid UTF-8", "caf\xC3,b,c,d,e\n"},
+                          {"truncated sequence at the end of a field", "ok,\xE2\x82,c,d,e\n"},
+                          {"valid UTF-8", "caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80,d,e\n"},
+                          {"a CRLF record", "a,b,c,d,e\r\n"},
+                          {"a quoted field", "a,\"b,c\",d,e,f\n"},
+                          {"empty fields", ",,,,\n"}};
+  expect_breaks_as_general(fill, breaks, [&rng] {
+    RowsJsonOptions options;
+    options.utf8 = rng() % 2 == 0 ? Utf8Policy::kStrict : Utf8Policy::kReplace;
+    return options;
+  });
 }
 
 // Fields so short that 32 bytes hold many delimiters and LFs (an LF writes five bytes), and a
@@ -371,7 +382,7 @@ TEST(RowsJsonFast, QuotedRecordsAsTheGeneralPath) {
 // errors at a quote, and quoted text only the general path writes.
 TEST(RowsJsonFast, ABreakAnywhereInALongQuotedRunEndsItLikeTheGeneralPath) {
   const std::string fill = "\"WHITE, HEART\",\"12.50\",\"say \"\"hi\"\"\",plain,\"\"\n";
-  const std::pair<const char*, std::string> breaks[] = {
+  const Break breaks[] = {
       {"bare quote", "a\"b,c,d,e,f\n"},
       {"bare quotes that look like a quoted field's", "a\"b\",c,d,e,f\n"},
       {"text after a closing quote", "\"a\"b,c,d,e,f\n"},
@@ -384,13 +395,7 @@ TEST(RowsJsonFast, ABreakAnywhereInALongQuotedRunEndsItLikeTheGeneralPath) {
       {"doubled quotes only", "\"\"\"\"\"\",\"\"\"\",\"\",\"\"\"\"\"\"\"\",x\n"},
       {"a bare CR terminator", "\"a\",b,c,d,e\r"},
       {"a bare CR between two short records", "a,b\rc,d,e,f\n"}};
-  for (const auto& [what, record] : breaks) {
-    for (std::size_t shift = 0; shift < 64; ++shift) {
-      const std::string csv = run_with_break(fill, record, shift);
-      expect_every_kernel_as_general(csv, {},
-                                     std::string(what) + ", shift " + std::to_string(shift));
-    }
-  }
+  expect_breaks_as_general(fill, breaks, [] { return RowsJsonOptions{}; });
   // A quoted field still open at the end of the input, from every offset of a block.
   for (std::size_t shift = 0; shift < 64; ++shift) {
     std::string csv(shift, 'y');
