@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include <CLI/CLI.hpp>
+
 #include "codec/delimiter_sniff.h"
 #include "loader/input_head.h"
 #include "loader/log.h"

@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 #include <toml++/toml.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/flag_hints.h"
 #include "cli/input_flags.h"

@@ -14,6 +14,8 @@
 #include <pthread.h>
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/input_flags.h"

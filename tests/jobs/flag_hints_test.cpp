@@ -3,6 +3,7 @@
 #include "cli/flag_hints.h"
 
 #include <gtest/gtest.h>
+#include <CLI/CLI.hpp>
 
 namespace dsfill::cli {
 namespace {

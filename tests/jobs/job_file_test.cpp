@@ -8,6 +8,7 @@
 #include <map>
 
 #include <gtest/gtest.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/input_flags.h"
 #include "cli/job_file.h"
