@@ -15,11 +15,17 @@ namespace dsfill::loader {
 namespace {
 
 constexpr int kEnd = -1;  // past the last byte
+constexpr std::int64_t kBlock = 1 << 20;
 
 // Reads forward from an offset in blocks, so scans cost one pread per block.
 class Cursor {
  public:
-  Cursor(const ReadAt& read, std::int64_t size) : read_(read), size_(size), block_(1 << 20) {}
+  // The block is never larger than the file: each boundary search builds a Cursor, and a zeroed
+  // 1 MiB buffer per search of a small file costs more than the search (5 ms each under ASan).
+  Cursor(const ReadAt& read, std::int64_t size)
+      : read_(read),
+        size_(size),
+        block_(static_cast<std::size_t>(std::clamp<std::int64_t>(size, 1, kBlock))) {}
 
   // Returns the byte at `offset` (kEnd past the end); offsets should mostly increase.
   Result<int> at(std::int64_t offset) {
