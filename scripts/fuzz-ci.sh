@@ -4,6 +4,8 @@
 # build-fuzz/artifacts/TARGET/ (CI should keep that folder as an artifact).
 # Usage: scripts/fuzz-ci.sh [SECONDS_PER_TARGET]   (default 30)
 # Environment: BUILD_DIR (default build-fuzz), CXX (default clang++-14), JOBS (default 2).
+# A BUILD_DIR that is already configured is used as it is: CI passes build-asan, the clang tree
+# scripts/sanitize-test.sh configured with -DDSFILL_FUZZ=ON, so only the targets are linked here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"
