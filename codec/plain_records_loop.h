@@ -22,6 +22,7 @@
 #include <cstring>
 
 #include "codec/plain_records.h"
+#include "codec/utf8.h"
 
 namespace dsfill::codec::detail {
 
@@ -57,6 +58,39 @@ inline std::uint64_t bits_from(unsigned at) { return at >= 64 ? 0 : ~std::uint64
 inline std::uint64_t window_bits(std::uint64_t prev, std::uint64_t cur, unsigned at) {
   if (at >= 64) return cur >> (at - 64);
   return at == 0 ? prev : (prev >> at) | (cur << (64 - at));
+}
+
+// Blocks with at most this many high bytes are walked a sequence at a time; denser ones (text in a
+// script beyond Latin) are checked with one SIMD call.
+inline constexpr int kUtf8WalkAtMost = 16;
+
+// Returns whether the high bytes of the block at q (bit i of `high`: q[i] >= 0x80), each widened
+// to its whole UTF-8 sequence within [begin, end), are valid UTF-8: the answer of
+// utf8_valid_around(), the same rule (codec/utf8.h). A few accented letters cost less walked than
+// the SIMD call's set-up and tail. A sequence may start before the block (its lead byte is then
+// at most three bytes back) and end past it; a stray continuation byte after the block's last
+// sequence is the next block's to find. REQUIRES: high != 0, as utf8_valid_around().
+[[gnu::noinline]] inline bool high_bytes_valid(const char* q, std::uint64_t high, const char* begin,
+                                               const char* end) {
+  if (__builtin_popcountll(high) > kUtf8WalkAtMost) return utf8_valid_around(q, begin, end);
+  const auto* const first = reinterpret_cast<const unsigned char*>(q);
+  const auto* const text_begin = reinterpret_cast<const unsigned char*>(begin);
+  const auto* const text_end = reinterpret_cast<const unsigned char*>(end);
+  const auto continuation = [](unsigned char c) { return (c & 0xC0) == 0x80; };
+  const unsigned char* p = first + __builtin_ctzll(high);
+  if (p == first) {
+    for (int i = 0; i < 3 && p > text_begin && continuation(*p); ++i) --p;
+    if (*p < 0x80) return false;  // a continuation byte after an ASCII one
+  }
+  for (;;) {
+    std::size_t bad = 1;
+    const std::size_t n = utf8_sequence(p, text_end, bad);
+    if (n == 0) return false;
+    p += n;
+    const std::uint64_t rest = high & bits_from(static_cast<unsigned>(p - first));
+    if (rest == 0) return true;
+    p = first + __builtin_ctzll(rest);
+  }
 }
 
 // Kernel requirements:
@@ -170,7 +204,7 @@ inline PlainRun write_plain_records_with(const Kernel& kernel, const char*& p, c
     }
     // High bytes are plain where they are valid UTF-8: checked here, block by block, rather than
     // over the whole input first (most blocks of most files have none).
-    if (b.high != 0 && !(utf8 && utf8_valid_around(q, begin, end))) odd |= b.high;
+    if (b.high != 0 && !(utf8 && high_bytes_valid(q, b.high, begin, end))) odd |= b.high;
     masks.delims = d;
     window.prev = window.cur;
     window.cur = masks;

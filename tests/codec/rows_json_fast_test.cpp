@@ -278,16 +278,31 @@ void expect_breaks_as_general(const std::string& fill, std::span<const Break> br
 TEST(RowsJsonFast, ABreakAnywhereInALongPlainRunEndsItLikeTheGeneralPath) {
   std::mt19937 rng(17);
   const std::string fill = "WHITE HANGING HEART,12.50,2010-12-01 08:26:00,plain,x\n";
-  const Break breaks[] = {{"ragged, one field short", "a,b,c,d\n"},
-                          {"ragged, one field over", "a,b,c,d,e,f\n"},
-                          {"blank line", "\n"},
-                          {"two blank lines, CRLF", "\r\n\r\n"},
-                          {"invalid UTF-8", "caf\xC3,b,c,d,e\n"},
-                          {"truncated sequence at the end of a field", "ok,\xE2\x82,c,d,e\n"},
-                          {"valid UTF-8", "caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80,d,e\n"},
-                          {"a CRLF record", "a,b,c,d,e\r\n"},
-                          {"a quoted field", "a,\"b,c\",d,e,f\n"},
-                          {"empty fields", ",,,,\n"}};
+  const Break breaks[] = {
+      {"ragged, one field short", "a,b,c,d\n"},
+      {"ragged, one field over", "a,b,c,d,e,f\n"},
+      {"blank line", "\n"},
+      {"two blank lines, CRLF", "\r\n\r\n"},
+      {"invalid UTF-8", "caf\xC3,b,c,d,e\n"},
+      {"truncated sequence at the end of a field", "ok,\xE2\x82,c,d,e\n"},
+      {"valid UTF-8", "caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80,d,e\n"},
+      {"a stray continuation byte after a sequence", "caf\xC3\xA9\xA9,b,c,d,e\n"},
+      {"a continuation byte without its lead", "caf\xA9,b,c,d,e\n"},
+      {"a surrogate", "\xED\xA0\x80,b,c,d,e\n"},
+      {"an overlong form", "\xC0\xAF,b,c,d,e\n"},
+      {"above U+10FFFF", "\xF4\x90\x80\x80,b,c,d,e\n"},
+      // More than 16 high bytes in a block: checked as a whole, not walked.
+      {"Cyrillic",
+       "\u041F\u0440\u0438\u0432\u0435\u0442,\u043C\u0438\u0440,"
+       "\u043F\u0440\u0438\u0432\u0435\u0442 \u043C\u0438\u0440,"
+       "\u0435\u0449\u0451,\u0440\u0430\u0437\n"},
+      {"Cyrillic ending in a truncated sequence",
+       "\u041F\u0440\u0438\u0432\u0435\u0442,\u043C\u0438\u0440,"
+       "\u043F\u0440\u0438\u0432\u0435\u0442 \u043C\u0438\u0440,"
+       "\u0435\u0449\u0451,\u0440\u0430\xD0\n"},
+      {"a CRLF record", "a,b,c,d,e\r\n"},
+      {"a quoted field", "a,\"b,c\",d,e,f\n"},
+      {"empty fields", ",,,,\n"}};
   expect_breaks_as_general(fill, breaks, [&rng] {
     RowsJsonOptions options;
     options.utf8 = rng() % 2 == 0 ? Utf8Policy::kStrict : Utf8Policy::kReplace;
