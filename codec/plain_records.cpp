@@ -15,8 +15,7 @@ bool utf8_valid_around(const char* block, const char* begin, const char* end) {
   const auto continuation = [](const char* c) {
     return (static_cast<unsigned char>(*c) & 0xC0) == 0x80;
   };
-  const char* from = block;
-  for (int i = 0; i < 3 && from > begin && continuation(from); ++i) --from;
+  const char* from = utf8_sequence_start(block, begin);
   const char* to = block + 64;
   for (int i = 0; i < 3 && to < end && continuation(to); ++i) ++to;
   return utf8_valid(std::string_view(from, static_cast<std::size_t>(to - from)));

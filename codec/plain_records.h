@@ -61,6 +61,15 @@ PlainRun write_plain_records(const char*& p, const char* end, char*& o, const ch
                              std::size_t& expected, std::size_t max_record, char delim, char quote,
                              bool utf8);
 
+// Returns the start of the UTF-8 sequence holding the byte at `at`: `at` stepped back over at most
+// three continuation bytes (10xxxxxx), never before `begin`. Where that lands on another
+// continuation byte or on an ASCII one, the text there is not valid UTF-8.
+inline const char* utf8_sequence_start(const char* at, const char* begin) {
+  for (int i = 0; i < 3 && at > begin && (static_cast<unsigned char>(*at) & 0xC0) == 0x80; ++i)
+    --at;
+  return at;
+}
+
 // Returns whether the 64 bytes at `block`, widened to whole UTF-8 sequences within [begin, end),
 // are valid UTF-8. REQUIRES: begin <= block, block + 64 <= end, begin at a character boundary.
 bool utf8_valid_around(const char* block, const char* begin, const char* end);

@@ -74,12 +74,10 @@ inline constexpr int kUtf8WalkAtMost = 16;
                                                const char* end) {
   if (__builtin_popcountll(high) > kUtf8WalkAtMost) return utf8_valid_around(q, begin, end);
   const auto* const first = reinterpret_cast<const unsigned char*>(q);
-  const auto* const text_begin = reinterpret_cast<const unsigned char*>(begin);
   const auto* const text_end = reinterpret_cast<const unsigned char*>(end);
-  const auto continuation = [](unsigned char c) { return (c & 0xC0) == 0x80; };
   const unsigned char* p = first + __builtin_ctzll(high);
   if (p == first) {
-    for (int i = 0; i < 3 && p > text_begin && continuation(*p); ++i) --p;
+    p = reinterpret_cast<const unsigned char*>(utf8_sequence_start(q, begin));
     if (*p < 0x80) return false;  // a continuation byte after an ASCII one
   }
   for (;;) {
